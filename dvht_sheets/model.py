@@ -1,0 +1,206 @@
+"""Plain data handed between the stages (read → validate → evaluate → report), so no stage imports another's code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from .findings import Finding
+
+Grid = list[list[Any]]  # a sheet's cells from A1, rows of values (None/"" for empty)
+
+
+@dataclass
+class RawSheet:
+    name: str
+    visible: bool
+    grid: Grid
+
+
+@dataclass
+class RawWorkbook:
+    """What read.py found in a file: its bytes' identity and every sheet's cells, or why it could not be read."""
+
+    path: str
+    sha256: str
+    size: int
+    sheets: list[RawSheet] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    def sheet(self, name: str) -> RawSheet | None:
+        return next((s for s in self.sheets if s.name == name), None)
+
+
+@dataclass
+class Member:
+    row: int  # 0-based row in the member sheet
+    name: str
+    counted: bool
+    flags: dict[str, bool]  # yes/no columns (and the certificate column) → True/False
+    title: str | None  # individual title key, None when none
+    note: str = ""
+
+
+@dataclass
+class IndicatorRow:
+    id: str
+    row: int
+    answer: Any  # raw value of "Kết quả tự đánh giá"
+    answer_cell: str
+    codes: list[str]  # as typed
+    codes_cell: str
+    note: str = ""
+
+
+@dataclass
+class Evidence:
+    code: str  # as typed
+    key: str  # matching key (brackets, spaces, case ignored)
+    name: str
+    row: int
+    for_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Submission:
+    """A workbook understood: typed values with where they came from, plus every finding about them."""
+
+    file: str
+    sha256: str
+    rulebook_id: str = ""
+    unit: dict[str, Any] = field(default_factory=dict)
+    unit_cells: dict[str, str] = field(default_factory=dict)  # key → A1 of the value cell
+    tier: str = "huyen"
+    members: list[Member] = field(default_factory=list)
+    excluded: list[Member] = field(default_factory=list)
+    indicators: dict[str, IndicatorRow] = field(default_factory=dict)
+    evidence: dict[str, Evidence] = field(default_factory=dict)  # key → evidence
+    sheet_names: dict[str, str] = field(default_factory=dict)  # schema key → actual sheet name in the file
+    meta: dict[str, str] = field(default_factory=dict)
+    raw: RawWorkbook | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def unit_code(self) -> str | None:
+        return self.unit.get("ma_don_vi")
+
+
+@dataclass
+class IndicatorResult:
+    id: str
+    level: int  # 1 or 2 (TT 24); 1 for TT 22
+    level_key: str  # H1, H2, T1, T2, P
+    criterion: int
+    kind: str
+    text: str
+    citation: str
+    applicable: bool
+    met: bool | None  # None when not applicable
+    requirement: str  # e.g. "≥ 90 % Thành viên"
+    numerator: int | None = None
+    denominator: int | None = None
+    threshold: float | None = None
+    measured: str = ""  # "38/40 = 95,00 %", "Tập thể lao động tiên tiến", "Đạt"
+    evidence: list[str] = field(default_factory=list)
+    reason: str = ""
+    points: float | None = None
+    max_points: float | None = None
+
+    @property
+    def percent(self) -> float | None:
+        if self.numerator is None or not self.denominator:
+            return None
+        return float(percent_value(self.numerator, self.denominator))
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id, "level": self.level, "applicable": self.applicable, "met": self.met,
+            "numerator": self.numerator, "denominator": self.denominator, "percent": self.percent,
+            "threshold": self.threshold, "evidence": self.evidence, "reason": self.reason,
+        }
+
+
+@dataclass
+class CriterionResult:
+    criterion: int
+    level_key: str
+    met: bool
+    failing: list[str]
+
+
+@dataclass
+class UnitResult:
+    file: str
+    sha256: str
+    evaluated: bool
+    unit_code: str | None = None
+    unit_name: str | None = None
+    unit_kind: str | None = None  # label
+    ownership: str | None = None
+    tier: str | None = None
+    year: int | None = None
+    rulebook: str | None = None
+    rulebook_version: str | None = None
+    scheme: str | None = None
+    members: int | None = None
+    excluded: int = 0
+    level: int | None = None
+    requested_level: int | None = None
+    grade: str | None = None
+    points: float | None = None
+    max_points: float | None = None
+    conclusion: str = ""
+    indicators: list[IndicatorResult] = field(default_factory=list)
+    criteria: list[CriterionResult] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def result_label(self) -> str:
+        if not self.evaluated or self.level is None:
+            return "Không đánh giá được"
+        if self.scheme == "points":
+            return f"Xếp loại {self.grade}"
+        return {2: "Đạt mức độ 2", 1: "Đạt mức độ 1"}.get(self.level, "Không đạt")
+
+    def failing(self, level: int) -> list[str]:
+        return [i.id for i in self.indicators if i.level == level and i.applicable and i.met is False]
+
+    def counts(self) -> dict[str, int]:
+        out = {"fatal": 0, "error": 0, "warning": 0}
+        for f in self.findings:
+            out[f.severity] = out.get(f.severity, 0) + 1
+        return out
+
+    def to_json(self) -> dict:
+        return {
+            "file": self.file, "sha256": self.sha256, "unit_code": self.unit_code, "unit_name": self.unit_name,
+            "unit_kind": self.unit_kind, "tier": self.tier, "year": self.year, "rulebook": self.rulebook,
+            "members": self.members, "level": self.level,
+            "grade": self.grade if self.scheme == "points" else None,
+            "points": self.points if self.scheme == "points" else None,
+            "indicators": [i.to_json() for i in self.indicators],
+            "findings": [f.to_json() for f in self.findings],
+        }
+
+
+# ---------------------------------------------------------------------------------------------------- numbers
+
+
+def percent_value(numerator: int, denominator: int) -> Decimal:
+    """Percentage rounded half-up to 2 decimals, for display only (comparisons never use it)."""
+    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def vn_number(value: float | Decimal, decimals: int = 2) -> str:
+    """1234.5 → "1.234,50" (Vietnamese separators)."""
+    text = f"{Decimal(str(value)):,.{decimals}f}"
+    return text.replace(",", "\u0001").replace(".", ",").replace("\u0001", ".")
+
+
+def vn_percent(numerator: int, denominator: int) -> str:
+    return f"{vn_number(percent_value(numerator, denominator))} %"
+
+
+def vn_threshold(value: float) -> str:
+    return f"{vn_number(value, 0) if float(value).is_integer() else vn_number(value)} %"

@@ -1,0 +1,330 @@
+"""UnitResult (+ the Submission's cells) → the unit's result workbook `<mã đơn vị>_ket-qua.xlsx`, with xlsxwriter.
+
+Sheets: `Kết quả` (the bản tổng hợp with the arithmetic and the reasons), the school's own sheets copied with every
+cell that has a finding coloured and noted, `Lỗi dữ liệu` (every finding, linked to its cell), `_meta`.
+Text from inputs is always written as text, so a name like "=HYPERLINK(…)" stays inert.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+import unicodedata
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from . import __version__
+from .findings import Finding, Severity
+from .model import IndicatorResult, Submission, UnitResult
+from .schema import SHEET_META, TIER_LABEL
+
+FIXED_DATE = dt.datetime(2025, 1, 1)
+GREEN, RED, GREY, AMBER, BLUE = "#C6EFCE", "#FFC7CE", "#E7E6E6", "#FFEB9C", "#DDEBF7"
+RESULT_SHEET, FINDINGS_SHEET = "Kết quả", "Lỗi dữ liệu"
+MAX_NOTES_PER_SHEET = 500  # notes are costly to write and unreadable by the thousand; fills still mark every cell
+_UNSAFE = re.compile(r"[^\w.\-]+")
+
+
+def safe_name(text: str, fallback: str = "don-vi") -> str:
+    """A file name from a unit code that cannot leave the output folder or upset any file system."""
+    text = unicodedata.normalize("NFC", text or "")
+    text = _UNSAFE.sub("_", text).strip("._-")[:80]
+    if not text or text.upper().split(".")[0] in {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)),
+                                                   *(f"LPT{i}" for i in range(10))}:
+        text = _UNSAFE.sub("_", fallback).strip("._-")[:80] or "don-vi"
+    return text
+
+
+def result_file_name(result: UnitResult) -> str:
+    stem = Path(result.file).stem
+    return f"{safe_name(result.unit_code or '', fallback=stem)}_ket-qua.xlsx"
+
+
+def atomic_write(path: Path, writer) -> None:
+    """Write through a temporary file in the same folder, then rename: no half-written workbook is ever left."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        writer(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def quote_sheet(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+
+class _F:
+    def __init__(self, wb):
+        base = {"font_name": "Times New Roman", "font_size": 11, "valign": "top", "text_wrap": True}
+        self.base = base
+        self.title = wb.add_format({**base, "bold": True, "font_size": 14, "text_wrap": False})
+        self.info = wb.add_format({**base, "text_wrap": False})
+        self.header = wb.add_format({**base, "bold": True, "bg_color": BLUE, "border": 1, "align": "center",
+                                     "valign": "vcenter"})
+        self.cell = wb.add_format({**base, "border": 1})
+        self.crit = wb.add_format({**base, "border": 1, "bold": True, "bg_color": "#FCE4D6"})
+        self.met = wb.add_format({**base, "border": 1, "bg_color": GREEN, "bold": True, "align": "center"})
+        self.not_met = wb.add_format({**base, "border": 1, "bg_color": RED, "bold": True, "align": "center"})
+        self.na = wb.add_format({**base, "border": 1, "bg_color": GREY, "align": "center"})
+        self.concl_ok = wb.add_format({**base, "bold": True, "font_size": 13, "bg_color": GREEN, "text_wrap": False})
+        self.concl_bad = wb.add_format({**base, "bold": True, "font_size": 13, "bg_color": RED, "text_wrap": False})
+        self.link = wb.add_format({**base, "border": 1, "font_color": "blue", "underline": 1})
+        self.sev = {Severity.FATAL.value: wb.add_format({**base, "border": 1, "bg_color": RED, "bold": True}),
+                    Severity.ERROR.value: wb.add_format({**base, "border": 1, "bg_color": RED}),
+                    Severity.WARNING.value: wb.add_format({**base, "border": 1, "bg_color": AMBER})}
+        self.plain = wb.add_format({"font_name": "Times New Roman", "font_size": 11})
+        self.date = wb.add_format({"font_name": "Times New Roman", "font_size": 11, "num_format": "dd/mm/yyyy"})
+        self.mark = {Severity.FATAL.value: wb.add_format({"bg_color": RED, "border": 2, "border_color": "#C00000"}),
+                     Severity.ERROR.value: wb.add_format({"bg_color": RED, "border": 2, "border_color": "#C00000"}),
+                     Severity.WARNING.value: wb.add_format({"bg_color": AMBER, "border": 1,
+                                                            "border_color": "#BF8F00"})}
+        self.mark_date = {k: wb.add_format({"bg_color": v.bg_color, "num_format": "dd/mm/yyyy", "border": 1})
+                          for k, v in self.mark.items()}
+
+
+def _status(f: _F, res: IndicatorResult | None):
+    if res is None or not res.applicable:
+        return "Không áp dụng", f.na
+    return ("Đạt", f.met) if res.met else ("Không đạt", f.not_met)
+
+
+def write_cell(ws, r: int, c: int, value: Any, fmt, date_fmt) -> None:
+    """Copy one input cell with its type; text stays text."""
+    if isinstance(value, bool):
+        ws.write_boolean(r, c, value, fmt)
+    elif isinstance(value, (int, float)):
+        ws.write_number(r, c, value, fmt)
+    elif isinstance(value, dt.datetime):
+        ws.write_datetime(r, c, value, date_fmt)
+    elif isinstance(value, dt.date):
+        ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), date_fmt)
+    elif value is None or value == "":
+        if fmt is not None:
+            ws.write_blank(r, c, None, fmt)
+    else:
+        ws.write_string(r, c, str(value)[:32767], fmt)
+
+
+def _write_summary(ws, f: _F, result: UnitResult) -> None:
+    points = result.scheme == "points"
+    ws.write_string(0, 0, "BẢN TỔNG HỢP KẾT QUẢ TỰ ĐÁNH GIÁ CÁC TIÊU CHÍ, CHỈ TIÊU “ĐƠN VỊ HỌC TẬP”", f.title)
+    tier = TIER_LABEL.get(result.tier or "", "")
+    ws.write_string(1, 0, f"Đơn vị: {result.unit_name or '?'} (mã {result.unit_code or '?'}); loại: "
+                          f"{result.unit_kind or '?'}; đánh giá {tier}; năm {result.year or '?'}", f.info)
+    ws.write_string(2, 0, f"Căn cứ: {result.rulebook or '?'} v{result.rulebook_version or '?'}; Thành viên được tính: "
+                          f"{result.members if result.members is not None else '?'}"
+                          + (f" (không tính {result.excluded} người, xem trang {FINDINGS_SHEET})" if result.excluded
+                             else ""), f.info)
+    ok = result.evaluated and (result.level or 0) > 0
+    ws.write_string(3, 0, f"KẾT LUẬN: {result.conclusion}", f.concl_ok if ok else f.concl_bad)
+    counts = result.counts()
+    ws.write_string(4, 0, f"Dữ liệu: {counts['fatal'] + counts['error']} lỗi, {counts['warning']} cảnh báo "
+                          f"(xem trang “{FINDINGS_SHEET}”).", f.info)
+    if not result.evaluated:
+        return
+    header_row = 6
+    if points:
+        heads = ["Tiêu chí", "Mã", "Nội dung", "Căn cứ", "Yêu cầu", "Số liệu", "Kết quả", "Điểm tối đa", "Điểm đạt",
+                 "Minh chứng", "Lý do"]
+        widths = [9, 6, 48, 13, 16, 22, 12, 9, 9, 22, 40]
+    else:
+        heads = ["Tiêu chí", "Mã", "Nội dung", "Căn cứ", "Yêu cầu mức độ 1", "Số liệu mức độ 1", "Kết quả mức độ 1",
+                 "Yêu cầu mức độ 2", "Số liệu mức độ 2", "Kết quả mức độ 2", "Minh chứng", "Lý do"]
+        widths = [9, 6, 44, 13, 16, 22, 12, 16, 22, 12, 22, 40]
+    for c, (h, w) in enumerate(zip(heads, widths)):
+        ws.set_column(c, c, w)
+        ws.write_string(header_row, c, h, f.header)
+    ws.set_row(header_row, 32)
+    by_level: dict[int, dict[str, IndicatorResult]] = defaultdict(dict)
+    for ind in result.indicators:
+        by_level[ind.level][ind.id] = ind
+    ids = list(dict.fromkeys(i.id for i in result.indicators))
+    crit = {(c.criterion, c.level_key): c for c in result.criteria}
+    level_keys = list(dict.fromkeys(i.level_key for i in result.indicators))
+    r = header_row + 1
+    current = None
+    for ident in ids:
+        first = by_level[1].get(ident) or next(iter(by_level.values()))[ident]
+        if first.criterion != current:
+            current = first.criterion
+            ws.write_string(r, 0, f"Tiêu chí {current}", f.crit)
+            ws.write_string(r, 1, "", f.crit)
+            ws.write_string(r, 2, "Tất cả chỉ tiêu áp dụng đều đạt", f.crit)
+            ws.write_string(r, 3, "", f.crit)
+            cols = (6,) if points else (6, 9)
+            for c in range(4, len(heads)):
+                ws.write_blank(r, c, None, f.crit)
+            for lk, c in zip(level_keys, cols):
+                cr = crit.get((current, lk))
+                if cr is not None:
+                    ws.write_string(r, c, "Đạt" if cr.met else "Không đạt", f.met if cr.met else f.not_met)
+            r += 1
+        one = by_level[1].get(ident)
+        two = by_level[2].get(ident)
+        ws.write_string(r, 0, str(first.criterion), f.cell)
+        ws.write_string(r, 1, ident, f.cell)
+        ws.write_string(r, 2, first.text if not two or two.text == first.text else
+                        f"Mức độ 1: {first.text}\nMức độ 2: {two.text}", f.cell)
+        ws.write_string(r, 3, first.citation + (f"\n{two.citation}" if two else ""), f.cell)
+        label1, fmt1 = _status(f, one)
+        ws.write_string(r, 4, one.requirement if one else "", f.cell)
+        ws.write_string(r, 5, one.measured if one and one.applicable else "", f.cell)
+        ws.write_string(r, 6, label1, fmt1)
+        if points:
+            ws.write_number(r, 7, one.max_points or 0, f.cell)
+            ws.write_number(r, 8, one.points or 0, fmt1)
+            ev_col = 9
+        else:
+            label2, fmt2 = _status(f, two)
+            ws.write_string(r, 7, two.requirement if two else "", f.cell)
+            ws.write_string(r, 8, two.measured if two and two.applicable else "", f.cell)
+            ws.write_string(r, 9, label2, fmt2)
+            ev_col = 10
+        ws.write_string(r, ev_col, "; ".join(first.evidence or (two.evidence if two else [])), f.cell)
+        reasons = []
+        for name, res in (("Mức độ 1", one), ("Mức độ 2", two)):
+            if res is not None and not (res.met and res.applicable):
+                reasons.append(res.reason if points or two is None else f"{name}: {res.reason}")
+        ws.write_string(r, ev_col + 1, "\n".join(dict.fromkeys(reasons)) or "Đạt", f.cell)
+        r += 1
+    if points:
+        ws.write_string(r, 2, "Tổng điểm", f.crit)
+        ws.write_number(r, 7, result.max_points or 0, f.crit)
+        ws.write_number(r, 8, result.points or 0, f.met if result.level else f.not_met)
+        ws.write_string(r, 9, f"Xếp loại: {result.grade}", f.met if result.level else f.not_met)
+    ws.freeze_panes(header_row + 1, 2)
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(header_row)
+
+
+def _copy_sheets(wb, f: _F, sub: Submission | None, by_cell: dict[tuple[str, str], list[Finding]]) -> set[str]:
+    copied: set[str] = set()
+    if sub is None or sub.raw is None:
+        return copied
+    wanted = [sub.sheet_names[k] for k in ("unit", "members", "indicators", "evidence") if k in sub.sheet_names]
+    marks: dict[str, dict[tuple[int, int], list[Finding]]] = defaultdict(dict)
+    for (sheet, cell), items in by_cell.items():
+        pos = _parse_a1(cell)
+        if pos is not None:
+            marks[sheet][pos] = items
+    for name in wanted:
+        raw = sub.raw.sheet(name)
+        if raw is None or name in (RESULT_SHEET, FINDINGS_SHEET, SHEET_META.name):
+            continue
+        ws = wb.add_worksheet(name)
+        copied.add(name)
+        sheet_marks = marks.get(name, {})
+        width = max((len(row) for row in raw.grid), default=0)
+        for c in range(width):
+            ws.set_column(c, c, 16)
+        for r, row in enumerate(raw.grid):
+            for c, value in enumerate(row):
+                if (r, c) in sheet_marks:
+                    continue
+                if value is not None and value != "":
+                    write_cell(ws, r, c, value, f.plain, f.date)
+        notes = 0
+        for (r, c), items in sorted(sheet_marks.items()):
+            worst = _worst(items)
+            value = raw.grid[r][c] if r < len(raw.grid) and c < len(raw.grid[r]) else None
+            write_cell(ws, r, c, value, f.mark[worst], f.mark_date[worst])
+            if value is None or value == "":
+                ws.write_blank(r, c, None, f.mark[worst])
+            if notes < MAX_NOTES_PER_SHEET:
+                ws.write_comment(r, c, "\n".join(f"[{i.code}] {i.message}" for i in items)[:2000],
+                                 {"x_scale": 2.5, "y_scale": 2.2, "author": "dvht-sheets"})
+                notes += 1
+        ws.freeze_panes(3, 0)
+    return copied
+
+
+def _worst(items: list[Finding]) -> str:
+    order = [Severity.FATAL.value, Severity.ERROR.value, Severity.WARNING.value]
+    return min((i.severity for i in items), key=order.index)
+
+
+_A1 = re.compile(r"^([A-Z]{1,3})(\d{1,7})$")
+
+
+def _parse_a1(cell: str | None) -> tuple[int, int] | None:
+    m = _A1.match(cell or "")
+    if not m:
+        return None
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + ord(ch) - 64
+    return int(m.group(2)) - 1, col - 1
+
+
+def _write_findings(ws, f: _F, findings: list[Finding], copied: set[str]) -> None:
+    heads = ["STT", "Mức độ", "Mã lỗi", "Trang", "Ô", "Nội dung và cách sửa"]
+    for c, (h, w) in enumerate(zip(heads, [6, 13, 24, 18, 8, 100])):
+        ws.set_column(c, c, w)
+        ws.write_string(0, c, h, f.header)
+    for i, item in enumerate(findings, start=1):
+        sev = Severity(item.severity)
+        ws.write_number(i, 0, i, f.cell)
+        ws.write_string(i, 1, sev.label, f.sev[item.severity])
+        ws.write_string(i, 2, item.code, f.cell)
+        ws.write_string(i, 3, item.sheet or "", f.cell)
+        if item.sheet in copied and item.cell:
+            ws.write_url(i, 4, f"internal:{quote_sheet(item.sheet)}!{item.cell}", f.link, item.cell,
+                         "Đến ô có lỗi")
+        else:
+            ws.write_string(i, 4, item.cell or "", f.cell)
+        ws.write_string(i, 5, item.message, f.cell)
+    ws.freeze_panes(1, 0)
+    if findings:
+        ws.autofilter(0, 0, len(findings), len(heads) - 1)
+
+
+def _write_meta(ws, f: _F, result: UnitResult) -> None:
+    rows = [("tool", f"dvht-sheets {__version__}"), ("rulebook", result.rulebook or ""),
+            ("rulebook_version", result.rulebook_version or ""), ("input_file", Path(result.file).name),
+            ("input_sha256", result.sha256)]
+    for r, (k, v) in enumerate(rows):
+        ws.write_string(r, 0, k, f.plain)
+        ws.write_string(r, 1, v, f.plain)
+    ws.set_column(0, 0, 18)
+    ws.set_column(1, 1, 70)
+    ws.hide()
+
+
+def write_unit_workbook(target, result: UnitResult, sub: Submission | None = None) -> None:
+    """Write the unit's result workbook to a path or a binary stream."""
+    wb = xlsxwriter.Workbook(target, {"strings_to_numbers": False, "strings_to_formulas": False,
+                                      "strings_to_urls": False})
+    wb.set_properties({"title": f"Kết quả tự đánh giá {result.unit_code or ''}", "author": "dvht-sheets",
+                       "created": FIXED_DATE})
+    f = _F(wb)
+    summary = wb.add_worksheet(RESULT_SHEET)
+    by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for item in result.findings:
+        if item.sheet and item.cell:
+            by_cell[(item.sheet, item.cell)].append(item)
+    _write_summary(summary, f, result)
+    copied = _copy_sheets(wb, f, sub, by_cell)
+    _write_findings(wb.add_worksheet(FINDINGS_SHEET), f, result.findings, copied)
+    _write_meta(wb.add_worksheet(SHEET_META.name), f, result)
+    wb.close()
+
+
+def save_unit_workbook(out_dir: str | Path, result: UnitResult, sub: Submission | None = None,
+                       name: str | None = None) -> Path:
+    path = Path(out_dir) / (name or result_file_name(result))
+    atomic_write(path, lambda tmp: write_unit_workbook(tmp, result, sub))
+    return path

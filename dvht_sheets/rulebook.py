@@ -1,0 +1,238 @@
+"""Rulebooks: versioned data files (rulebooks/*.toml) checked and turned into plain objects.
+
+The kinds of rule are code (RULE_KINDS, evaluated in evaluate.py); which ids exist, their thresholds, citations and
+applicability are data. A value that differs by level is written as a table keyed by level ({H1 = 90, H2 = 95});
+a value that does not is written once.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .schema import COLLECTIVE_TITLES, DIGITAL_LEVELS, INDIVIDUAL_TITLES, MEMBER_COLUMNS, TRAIT_LABEL
+
+RULEBOOK_DIR = Path(__file__).with_name("rulebooks")
+
+# kind → (required keys, what the kind means, for `dvht rules show`)
+RULE_KINDS: dict[str, tuple[tuple[str, ...], str]] = {
+    "percent_members": (("field", "threshold"), "tỉ lệ Thành viên đạt ≥ ngưỡng (so sánh chính xác, không làm tròn)"),
+    "unit_condition": ((), "điều kiện của đơn vị: Đạt / Không đạt theo tự đánh giá và minh chứng"),
+    "title_at_least": (("minimum",), "danh hiệu thi đua tập thể từ mức tối thiểu trở lên"),
+    "level_at_least": (("minimum",), "mức độ chuyển đổi số (QĐ 4725/4740) từ mức tối thiểu trở lên"),
+}
+MEMBER_FIELDS = {c.key for c in MEMBER_COLUMNS}
+
+
+class RulebookError(ValueError):
+    """A rulebook file that is not well formed; the message names the file and the rule."""
+
+
+@dataclass(frozen=True)
+class Level:
+    key: str
+    tier: str
+    level: int
+    article: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    criterion: int
+    letter: str
+    kind: str
+    tiers: tuple[str, ...] | None
+    raw: dict
+
+    def value(self, name: str, level: str, default=None):
+        """A per-level value: a table keyed by level, or one value for every level."""
+        v = self.raw.get(name, default)
+        if isinstance(v, dict):
+            return v.get(level, default)
+        return v
+
+    def text(self, level: str) -> str:
+        return self.value("text", level, "")
+
+    def applies_to(self, level: str) -> str:
+        return self.value("applies_to", level, "all")
+
+    def threshold(self, level: str) -> float | None:
+        return self.value("threshold", level)
+
+    def learners_threshold(self, level: str) -> float | None:
+        return self.value("learners_threshold", level)
+
+    def fields(self, level: str) -> list[str]:
+        v = self.value("field", level)
+        return [v] if isinstance(v, str) else list(v or [])
+
+    def minimum(self, level: str) -> str | None:
+        return self.value("minimum", level)
+
+    @property
+    def points(self) -> float:
+        return float(self.raw.get("points", 0))
+
+    @property
+    def min_title(self) -> str | None:
+        return self.raw.get("min_title")
+
+    def in_tier(self, tier: str) -> bool:
+        return self.tiers is None or tier in self.tiers
+
+
+@dataclass(frozen=True)
+class Band:
+    grade: str
+    min_points: float
+    recognised: bool
+
+
+@dataclass(frozen=True)
+class Rulebook:
+    id: str
+    version: str
+    name: str
+    title: str
+    scheme: str  # "levels" (TT 24) or "points" (TT 22)
+    first_year: int
+    last_year: int
+    evidence_required: bool
+    evidence_article: str
+    conclusion_article: str
+    levels: dict[str, Level]
+    criteria: dict[int, str]
+    rules: tuple[Rule, ...]
+    bands: tuple[Band, ...] = ()
+    scoring: str = "all_or_nothing"
+    source: str = ""
+    raw: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def levels_for(self, tier: str) -> list[Level]:
+        return sorted((lv for lv in self.levels.values() if lv.tier in (tier, "any")), key=lambda lv: lv.level)
+
+    def rules_for(self, tier: str) -> list[Rule]:
+        return [r for r in self.rules if r.in_tier(tier)]
+
+    def citation(self, rule: Rule, level: str) -> str:
+        return f"Điều {self.levels[level].article}.{rule.criterion}.{rule.letter}"
+
+    def grade(self, points: float) -> Band:
+        for band in sorted(self.bands, key=lambda b: -b.min_points):
+            if points >= band.min_points:
+                return band
+        return self.bands[-1]
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} (bộ quy tắc {self.id} v{self.version})"
+
+
+def _check_rule(path: str, raw: dict, levels: dict[str, Level]) -> Rule:
+    where = f"{path}: chỉ tiêu {raw.get('id', '?')}"
+    for key in ("id", "letter", "kind", "text"):
+        if key not in raw:
+            raise RulebookError(f"{where}: thiếu khoá '{key}'")
+    kind = raw["kind"]
+    if kind not in RULE_KINDS:
+        raise RulebookError(f"{where}: loại quy tắc '{kind}' không có; các loại: {', '.join(RULE_KINDS)}")
+    for key in RULE_KINDS[kind][0]:
+        if key not in raw:
+            raise RulebookError(f"{where}: loại '{kind}' cần khoá '{key}'")
+    for key in ("threshold", "learners_threshold", "applies_to", "field", "minimum", "text"):
+        v = raw.get(key)
+        if isinstance(v, dict):
+            unknown = set(v) - set(levels)
+            if unknown:
+                raise RulebookError(f"{where}: '{key}' nêu mức không có: {', '.join(sorted(unknown))}")
+    rule = Rule(id=str(raw["id"]), criterion=int(str(raw["id"]).split(".")[0]), letter=raw["letter"], kind=kind,
+                tiers=tuple(raw["tiers"]) if "tiers" in raw else None, raw=raw)
+    for lv in levels:
+        if not rule.in_tier(levels[lv].tier) and levels[lv].tier != "any":
+            continue
+        target = rule.applies_to(lv)
+        if target not in TRAIT_LABEL:
+            raise RulebookError(f"{where}: applies_to '{target}' không có; các giá trị: {', '.join(TRAIT_LABEL)}")
+        if kind == "percent_members":
+            t = rule.threshold(lv)
+            if not isinstance(t, (int, float)) or not 0 < t <= 100:
+                raise RulebookError(f"{where}: ngưỡng ở {lv} phải là số trong (0, 100]")
+            for f in rule.fields(lv):
+                if f not in MEMBER_FIELDS:
+                    raise RulebookError(f"{where}: cột '{f}' không có trong trang Thành viên")
+        if kind == "title_at_least" and rule.minimum(lv) not in COLLECTIVE_TITLES.by_key:
+            raise RulebookError(f"{where}: danh hiệu tối thiểu '{rule.minimum(lv)}' không có")
+        if kind == "level_at_least" and rule.minimum(lv) not in DIGITAL_LEVELS.by_key:
+            raise RulebookError(f"{where}: mức tối thiểu '{rule.minimum(lv)}' không có")
+    if rule.min_title and rule.min_title not in INDIVIDUAL_TITLES.by_key:
+        raise RulebookError(f"{where}: danh hiệu tối thiểu '{rule.min_title}' không có")
+    return rule
+
+
+def parse_rulebook(data: dict, source: str = "") -> Rulebook:
+    path = source or data.get("id", "?")
+    try:
+        levels = {k: Level(k, v["tier"], int(v["level"]), int(v["article"]), v["label"])
+                  for k, v in data["levels"].items()}
+        rules = tuple(_check_rule(path, r, levels) for r in data["rules"])
+        book = Rulebook(
+            id=data["id"], version=str(data["version"]), name=data["name"], title=data.get("title", ""),
+            scheme=data["scheme"], first_year=int(data["first_year"]), last_year=int(data["last_year"]),
+            evidence_required=bool(data.get("evidence_required", True)),
+            evidence_article=data.get("evidence_article", ""), conclusion_article=data.get("conclusion_article", ""),
+            levels=levels, criteria={int(k): v for k, v in data.get("criteria", {}).items()}, rules=rules,
+            bands=tuple(Band(b["grade"], float(b["min_points"]), bool(b["recognised"])) for b in data.get("bands", [])),
+            scoring=data.get("scoring", "all_or_nothing"), source=source, raw=data,
+        )
+    except KeyError as exc:
+        raise RulebookError(f"{path}: thiếu khoá {exc}") from None
+    if book.scheme not in ("levels", "points"):
+        raise RulebookError(f"{path}: scheme phải là 'levels' hoặc 'points'")
+    if book.scheme == "points" and not book.bands:
+        raise RulebookError(f"{path}: bộ quy tắc chấm điểm cần [[bands]]")
+    if book.scoring != "all_or_nothing":
+        raise RulebookError(f"{path}: scoring '{book.scoring}' chưa được hỗ trợ (chỉ 'all_or_nothing')")
+    seen: set[tuple[str, str]] = set()
+    for rule in rules:
+        for tier in (rule.tiers or ("any",)):
+            if (tier, rule.id) in seen:
+                raise RulebookError(f"{path}: chỉ tiêu {rule.id} lặp lại ở {tier}")
+            seen.add((tier, rule.id))
+    return book
+
+
+def load_file(path: str | Path) -> Rulebook:
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise RulebookError(f"{path}: không đọc được bộ quy tắc ({exc})") from None
+    return parse_rulebook(data, str(path))
+
+
+@lru_cache(maxsize=None)
+def bundled() -> tuple[Rulebook, ...]:
+    return tuple(load_file(p) for p in sorted(RULEBOOK_DIR.glob("*.toml")))
+
+
+def get(ref: str) -> Rulebook:
+    """A bundled rulebook by id, or a rulebook file by path."""
+    for book in bundled():
+        if book.id == ref:
+            return book
+    if ref.endswith(".toml") or Path(ref).exists():
+        return load_file(ref)
+    raise RulebookError(f"Không có bộ quy tắc '{ref}'. Các bộ có sẵn: {', '.join(b.id for b in bundled())}")
+
+
+def for_year(year: int) -> Rulebook:
+    """TT 24/2023 from 2024, TT 22/2020 up to 2023 (regulation.md §3)."""
+    matches = [b for b in bundled() if b.first_year <= year <= b.last_year]
+    if not matches:
+        return max(bundled(), key=lambda b: b.first_year)
+    return max(matches, key=lambda b: b.first_year)

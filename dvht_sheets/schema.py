@@ -1,0 +1,508 @@
+"""The standard workbook: sheets, columns, Vietnamese headers, aliases and vocabularies.
+
+The template writer and the reader both use this module, so the two cannot drift. Matching is done on a "folded"
+form of the text (NFC, no diacritics, đ→d, lower case, punctuation to spaces) because people type headers and values
+without diacritics, with stray or non-breaking spaces, in NFD from some Mac programs, or in capitals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+TEMPLATE_VERSION = "2025.1"
+# Versions of our own template that a reader still accepts without a "template-old" warning.
+CURRENT_TEMPLATE_VERSIONS = {TEMPLATE_VERSION}
+
+# ---------------------------------------------------------------------------------------------------- text helpers
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACES = re.compile(r"[\s\u00a0\u2007\u202f]+")
+_NON_WORD = re.compile(r"[^0-9a-z&]+")
+
+
+def clean(value: object) -> str:
+    """Text as a person meant it: NFC, invisible characters dropped, all kinds of spaces folded to one."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFC", str(value)).translate(_INVISIBLE)
+    return _SPACES.sub(" ", text).strip()
+
+
+def fold(value: object) -> str:
+    """A matching key: no diacritics, lower case, punctuation as spaces ("CSTĐ  cơ-sở" → "cstd co so")."""
+    if isinstance(value, str):
+        return _fold_str(value)
+    return _fold_str(clean(value))
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold_str(value: str) -> str:
+    # Cached: the same few hundred strings ("Có", "Không", titles, headers) fill every workbook.
+    text = clean(value).casefold().replace("đ", "d")
+    text = "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+    text = text.replace("&", " & ")
+    return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+def is_blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        stripped = value.strip()
+        # str.strip() keeps zero-width characters; a cell holding only those is blank too.
+        return not stripped or (len(stripped) < 4 and clean(stripped) == "")
+    return False
+
+
+def code_key(code: object) -> str:
+    """Evidence codes match with brackets, spaces and case ignored ("[h1-1.1-01 ]" = "H1-1.1-01")."""
+    return re.sub(r"[\[\]\s]", "", clean(code)).casefold()
+
+
+def text_of(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.strftime("%d/%m/%Y")
+    return clean(value)
+
+
+def col_letter(col: int) -> str:
+    """0-based column index → Excel letters."""
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def a1(row: int, col: int) -> str:
+    """0-based row and column → A1 reference."""
+    return f"{col_letter(col)}{row + 1}"
+
+
+# ---------------------------------------------------------------------------------------------------- vocabularies
+
+
+@dataclass(frozen=True)
+class Term:
+    key: str
+    label: str
+    aliases: tuple[str, ...] = ()
+    rank: int = 0
+
+
+class Vocabulary:
+    """A closed list of values, parsed from whatever a person typed."""
+
+    def __init__(self, name: str, terms: list[Term], *, extra: dict[str, str] | None = None):
+        self.name = name
+        self.terms = terms
+        self.by_key = {t.key: t for t in terms}
+        self._lookup: dict[str, str] = {}
+        for t in terms:
+            for alias in (t.label, t.key, *t.aliases):
+                self._lookup[fold(alias)] = t.key
+        for alias, key in (extra or {}).items():
+            self._lookup[fold(alias)] = key
+
+    def parse(self, value: object) -> str | None:
+        """The term key, or None when the text is not in the vocabulary."""
+        return self._lookup.get(fold(value))
+
+    @property
+    def labels(self) -> list[str]:
+        return [t.label for t in self.terms]
+
+    def label(self, key: str | None) -> str:
+        return self.by_key[key].label if key in self.by_key else ""
+
+    def rank(self, key: str | None) -> int:
+        return self.by_key[key].rank if key in self.by_key else -1
+
+
+YES, NO = "yes", "no"
+_YES_WORDS = ("có", "c", "x", "v", "1", "đạt", "đ", "yes", "y", "true", "ok")
+_NO_WORDS = ("không", "k", "0", "-", "không đạt", "chưa đạt", "cđ", "no", "n", "false", "chưa", "ko")
+_YES_SYMBOLS = {"✓", "✔", "☑", "√", "✅"}
+_NO_SYMBOLS = {"✗", "✘", "☐", "❌", "-", "–", "—"}
+_YESNO = {fold(w): YES for w in _YES_WORDS if fold(w)} | {fold(w): NO for w in _NO_WORDS if fold(w)}
+
+
+def parse_yes_no(value: object) -> str | None:
+    """YES, NO, or None when not understood. Blank is handled by the caller (it means "no" for indicators)."""
+    if isinstance(value, bool):
+        return YES if value else NO
+    if isinstance(value, (int, float)):
+        return {1: YES, 0: NO}.get(value)  # type: ignore[arg-type]
+    text = clean(value)
+    if text in _YES_SYMBOLS:
+        return YES
+    if text in _NO_SYMBOLS:
+        return NO
+    return _YESNO.get(fold(text))
+
+
+YES_LABEL, NO_LABEL = "Có", "Không"
+
+INDIVIDUAL_TITLES = Vocabulary(
+    "danh hiệu cá nhân",
+    [
+        Term("ldtt", "Lao động tiên tiến", ("LĐTT", "LD tien tien", "Lao động TT", "Chiến sĩ tiên tiến"), 1),
+        Term("cstdcs", "Chiến sĩ thi đua cơ sở",
+             ("CSTĐCS", "CSTĐ cơ sở", "CSTĐ CS", "CSTD co so", "CS thi đua cơ sở", "Chiến sĩ thi đua cấp cơ sở"), 2),
+        Term("cstd_tinh", "Chiến sĩ thi đua cấp bộ, ngành, tỉnh",
+             ("CSTĐ cấp tỉnh", "CSTĐ tỉnh", "CSTĐ cấp bộ", "CSTĐ cấp ngành", "Chiến sĩ thi đua cấp tỉnh",
+              "Chiến sĩ thi đua cấp bộ", "Chiến sĩ thi đua cấp ngành", "Chiến sĩ thi đua cấp bộ, ngành",
+              "CSTĐ cấp bộ, ngành, tỉnh"), 3),
+        Term("cstd_tq", "Chiến sĩ thi đua toàn quốc", ("CSTĐ toàn quốc", "CSTĐTQ", "CSTĐ TQ"), 4),
+    ],
+)
+# Commendations and yearly ratings that people put in the title column; they are not titles (Luật TĐKT 2022).
+NOT_TITLES = {fold(x) for x in (
+    "Giấy khen", "Bằng khen", "Hoàn thành nhiệm vụ", "Hoàn thành tốt nhiệm vụ", "Hoàn thành xuất sắc nhiệm vụ",
+    "HTNV", "HTTNV", "HTXSNV", "HTT NV", "HTXS NV", "Không hoàn thành nhiệm vụ", "Xuất sắc", "Tốt", "Khá",
+    "Bằng khen của Thủ tướng", "Giấy khen của Giám đốc Sở", "Khen thưởng",
+)}
+NO_TITLE = {fold(x) for x in ("", "Không", "Không có", "Chưa có", "Chưa", "-", "0", "K", "Không đạt", "Chưa đạt")}
+
+COLLECTIVE_TITLES = Vocabulary(
+    "danh hiệu tập thể",
+    [
+        Term("none", "Không có danh hiệu", ("Không", "Không có", "Chưa có", "Chưa đạt", "Không đạt"), 0),
+        Term("ttldtt", "Tập thể lao động tiên tiến", ("TTLĐTT", "Tập thể LĐTT", "Tập thể lao động TT"), 1),
+        Term("ttldxs", "Tập thể lao động xuất sắc", ("TTLĐXS", "Tập thể LĐXS", "Tập thể lao động XS"), 2),
+        Term("co_tinh", "Cờ thi đua cấp bộ, ngành, tỉnh",
+             ("Cờ thi đua cấp tỉnh", "Cờ thi đua cấp bộ", "Cờ thi đua của UBND tỉnh", "Cờ thi đua", "Cờ thi đua cấp bộ, ngành"), 3),
+        Term("co_cp", "Cờ thi đua của Chính phủ", ("Cờ thi đua Chính phủ", "Cờ Chính phủ"), 4),
+    ],
+)
+
+DIGITAL_LEVELS = Vocabulary(
+    "mức độ chuyển đổi số (QĐ 4725/4740)",
+    [
+        Term("chua", "Chưa đáp ứng", ("Chưa đạt", "Không đáp ứng"), 0),
+        Term("co_ban", "Đáp ứng cơ bản", ("Cơ bản", "Mức cơ bản", "Đạt mức cơ bản"), 1),
+        Term("tot", "Đáp ứng tốt", ("Tốt", "Mức tốt", "Đạt mức tốt"), 2),
+    ],
+)
+
+CONDITION = Vocabulary(
+    "kết quả chỉ tiêu",
+    [
+        Term("dat", "Đạt", ("Đ", "Có", "x", "Yes", "Đạt yêu cầu"), 1),
+        Term("khong_dat", "Không đạt", ("Chưa đạt", "Không", "K", "CĐ", "No"), 0),
+        Term("na", "Không áp dụng", ("KAD", "KAD.", "N/A", "NA", "Không áp dụng cho đơn vị"), -1),
+    ],
+)
+
+OWNERSHIP = Vocabulary(
+    "loại hình",
+    [
+        Term("cong_lap", "Công lập", ("CL", "Cong lap", "Nhà nước")),
+        Term("dan_lap", "Dân lập", ("DL",)),
+        Term("tu_thuc", "Tư thục", ("TT", "Tư nhân", "Ngoài công lập")),
+    ],
+)
+
+TIERS = Vocabulary(
+    "cấp đánh giá",
+    [
+        Term("huyen", "Cấp huyện", ("Huyện", "Cấp quận", "Cấp quận/huyện", "Cấp huyện/quận", "Quận", "Huyện/Quận")),
+        Term("tinh", "Cấp tỉnh", ("Tỉnh", "Cấp tỉnh/thành phố", "Cấp thành phố", "Thành phố")),
+    ],
+)
+TIER_LABEL = {"huyen": "cấp huyện", "tinh": "cấp tỉnh"}
+
+LEVELS = Vocabulary(
+    "mức độ",
+    [
+        Term("1", "Mức độ 1", ("Mức 1", "MĐ1", "MĐ 1", "1", "Mức độ I")),
+        Term("2", "Mức độ 2", ("Mức 2", "MĐ2", "MĐ 2", "2", "Mức độ II")),
+    ],
+)
+
+
+@dataclass(frozen=True)
+class UnitKind:
+    key: str
+    label: str
+    aliases: tuple[str, ...]
+    tier: str | None  # inferred tier (Art. 2.1/2.2); None for non-school bodies
+    education: bool = False
+    learners: str = "no"  # "yes", "no", or "tinh" (PTDTNT: learners count only at the provincial tier)
+    digital: bool = False  # a cơ sở giáo dục phổ thông / GDTX judged by QĐ 4725 (3.4)
+    vocational: bool = False  # cơ sở GDNN: kiểm định chất lượng GDNN (3.5 huyện, 3.6 tỉnh)
+    university: bool = False  # QĐ 4740 (3.5 tỉnh)
+    public_by_nature: bool = False
+    economic: bool = False
+    preschool: bool = False
+
+
+UNIT_KINDS: list[UnitKind] = [
+    UnitKind("mam_non", "Nhà trẻ / Mẫu giáo / Mầm non",
+             ("Mầm non", "Nhà trẻ", "Mẫu giáo", "Trường mầm non", "MN", "Trường MN"), "huyen", education=True,
+             preschool=True),
+    UnitKind("tieu_hoc", "Tiểu học", ("Trường tiểu học", "TH", "Trường TH"), "huyen", education=True, digital=True),
+    UnitKind("thcs", "THCS", ("Trung học cơ sở", "Trường THCS", "Trường trung học cơ sở"), "huyen", education=True,
+             digital=True),
+    UnitKind("th_thcs", "TH&THCS", ("TH và THCS", "TH-THCS", "Tiểu học và trung học cơ sở", "Trường TH&THCS"), "huyen",
+             education=True, digital=True),
+    UnitKind("ptdtbt", "PTDTBT", ("Phổ thông dân tộc bán trú", "Trường PTDTBT"), "huyen", education=True, digital=True),
+    UnitKind("thpt", "THPT", ("Trung học phổ thông", "Trường THPT", "Trường trung học phổ thông", "Trường chuyên",
+                              "THPT chuyên"), "tinh", education=True, learners="yes", digital=True),
+    UnitKind("thcs_thpt", "THCS&THPT", ("THCS và THPT", "THCS-THPT", "TH, THCS&THPT", "TH&THCS&THPT",
+                                        "Trường nhiều cấp học có THPT"), "tinh", education=True, learners="yes",
+             digital=True),
+    UnitKind("ptdtnt", "PTDTNT", ("Phổ thông dân tộc nội trú", "Trường PTDTNT"), "tinh", education=True,
+             learners="tinh", digital=True),
+    UnitKind("gdtx", "Trung tâm GDTX / GDNN-GDTX", ("GDTX", "GDNN-GDTX", "Trung tâm GDTX", "Trung tâm GDNN-GDTX",
+                                                    "Giáo dục thường xuyên"), "tinh", education=True, learners="yes",
+             digital=True),
+    UnitKind("gdnn", "Cơ sở GDNN", ("GDNN", "Trường trung cấp", "Trung cấp", "Trung tâm GDNN",
+                                    "Cơ sở giáo dục nghề nghiệp"), "tinh", education=True, learners="yes",
+             vocational=True),
+    UnitKind("cao_dang", "Trường cao đẳng", ("Cao đẳng", "CĐ", "Trường CĐ"), "tinh", education=True, learners="yes",
+             vocational=True),
+    UnitKind("dai_hoc", "Trường đại học", ("Đại học", "ĐH", "Trường ĐH", "Học viện"), "tinh", education=True,
+             learners="yes", university=True),
+    UnitKind("co_quan", "Cơ quan nhà nước", ("Cơ quan", "Cơ quan hành chính", "CQNN"), None, public_by_nature=True),
+    UnitKind("dvsn", "Đơn vị sự nghiệp công lập", ("ĐVSN công lập", "ĐVSN", "Đơn vị sự nghiệp"), None,
+             public_by_nature=True),
+    UnitKind("tckt", "Tổ chức kinh tế", ("Doanh nghiệp", "Công ty", "TCKT"), None, economic=True),
+    UnitKind("tcxh", "Tổ chức xã hội / khác", ("Tổ chức xã hội", "Khác", "Hội", "Đoàn thể"), None),
+]
+UNIT_KIND_VOCAB = Vocabulary("loại đơn vị", [Term(k.key, k.label, k.aliases) for k in UNIT_KINDS])
+UNIT_KIND = {k.key: k for k in UNIT_KINDS}
+
+
+def unit_traits(kind: str | None, ownership: str | None, tier: str) -> frozenset[str]:
+    """The facts about a unit that decide which indicators apply to it (rulebook `applies_to` names)."""
+    traits = {"all"}
+    k = UNIT_KIND.get(kind or "")
+    if k is None or not k.economic:
+        traits.add("not_economic_org")
+    if k is None:
+        return frozenset(traits)
+    if k.public_by_nature or (k.education and ownership in (None, "cong_lap")):
+        traits.add("public_body")
+    if k.education:
+        traits.add("education")
+    if k.learners == "yes" or (k.learners == "tinh" and tier == "tinh"):
+        traits.add("learners")
+    if k.digital:
+        traits.add("digital_school")
+    if k.vocational:
+        traits.add("vocational")
+    if k.university:
+        traits.add("university")
+    if k.economic:
+        traits.add("economic_org")
+    if k.preschool and ownership in (None, "cong_lap"):
+        traits.add("public_preschool")
+    return frozenset(traits)
+
+
+TRAIT_LABEL = {
+    "all": "mọi đơn vị",
+    "public_body": "cơ quan nhà nước, đơn vị sự nghiệp công lập (kể cả trường công lập)",
+    "not_economic_org": "đơn vị không phải tổ chức kinh tế",
+    "education": "cơ sở giáo dục",
+    "learners": "cơ sở giáo dục có người học được tính",
+    "digital_school": "cơ sở giáo dục phổ thông, trung tâm GDTX (QĐ 4725)",
+    "vocational": "cơ sở giáo dục nghề nghiệp",
+    "university": "cơ sở giáo dục đại học (QĐ 4740)",
+}
+
+# ---------------------------------------------------------------------------------------------------- sheets
+
+
+@dataclass(frozen=True)
+class SheetDef:
+    key: str
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+SHEET_GUIDE = SheetDef("guide", "Hướng dẫn", ("Huong dan", "HD"))
+SHEET_UNIT = SheetDef("unit", "Thông tin đơn vị", ("Thong tin", "Don vi", "Thông tin chung", "TT đơn vị"))
+SHEET_MEMBERS = SheetDef("members", "Thành viên", ("Danh sách thành viên", "DS thành viên", "Thanh vien", "Danh sach"))
+SHEET_INDICATORS = SheetDef("indicators", "Chỉ tiêu", ("Tự đánh giá", "Chỉ tiêu tự đánh giá", "Tieu chi", "Tiêu chí"))
+SHEET_EVIDENCE = SheetDef("evidence", "Minh chứng", ("Danh mục minh chứng", "DM minh chứng", "Minh chung"))
+SHEET_META = SheetDef("meta", "_meta", ("meta",))
+DATA_SHEETS = (SHEET_UNIT, SHEET_MEMBERS, SHEET_INDICATORS, SHEET_EVIDENCE)
+
+
+# ---------------------------------------------------------------------------------------------------- unit fields
+
+
+@dataclass(frozen=True)
+class UnitField:
+    key: str
+    label: str
+    kind: str  # text | code | year | int | vocab name
+    required: bool = False
+    hint: str = ""
+    aliases: tuple[str, ...] = ()
+
+
+UNIT_FIELDS: list[UnitField] = [
+    UnitField("ten_don_vi", "Tên đơn vị", "text", True, "Tên đầy đủ, ví dụ: Trường Tiểu học Kim Đồng",
+              ("Tên trường", "Đơn vị")),
+    UnitField("ma_don_vi", "Mã đơn vị", "code", True, "Mã do cơ quan quản lý cấp, dùng để nhận diện đơn vị",
+              ("Mã", "Mã trường", "Mã số đơn vị")),
+    UnitField("loai_don_vi", "Loại đơn vị", "unit_kind", True, "Chọn trong danh sách", ("Loại trường", "Cấp học")),
+    UnitField("loai_hinh", "Loại hình", "ownership", False, "Công lập, Dân lập hoặc Tư thục", ("Loại hình trường",)),
+    UnitField("cap_danh_gia", "Cấp đánh giá", "tier", False, "Để trống: suy ra từ loại đơn vị",
+              ("Cấp công nhận", "Cấp")),
+    UnitField("muc_do_de_nghi", "Mức độ đề nghị", "level", False, "Mức độ 1 hoặc Mức độ 2 (không bắt buộc)",
+              ("Mức độ", "Đề nghị công nhận mức độ")),
+    UnitField("nam_danh_gia", "Năm đánh giá", "year", True, "Năm dương lịch của số liệu, ví dụ 2025",
+              ("Năm", "Năm học", "Năm công nhận")),
+    UnitField("dia_ban_tinh", "Tỉnh/Thành phố", "text", False, "", ("Tỉnh", "Tỉnh/TP", "Thành phố")),
+    UnitField("dia_ban_xa", "Xã/Phường/Huyện", "text", False, "", ("Xã/Phường", "Huyện", "Quận/Huyện", "Xã")),
+    UnitField("so_nguoi_hoc", "Tổng số người học", "int", False,
+              "Chỉ cơ sở giáo dục có người học được tính (THPT, GDTX, GDNN, CĐ, ĐH…)", ("Số người học", "Số học sinh")),
+    UnitField("so_nguoi_hoc_cdht", "Số người học đạt “Công dân học tập”", "int", False, "Không lớn hơn tổng số người học",
+              ("Số người học đạt Công dân học tập", "Người học đạt CDHT", "Số học sinh đạt CDHT")),
+    UnitField("nguoi_lap", "Người lập", "text", False, "", ("Người lập biểu", "Người nhập")),
+    UnitField("chuc_vu_nguoi_lap", "Chức vụ", "text", False, "", ("Chức vụ người lập",)),
+    UnitField("ngay_lap", "Ngày lập", "date", False, "dd/mm/yyyy", ("Ngày",)),
+    UnitField("lien_he", "Điện thoại/Email", "text", False, "", ("Điện thoại", "Email", "Liên hệ")),
+]
+UNIT_FIELD = {f.key: f for f in UNIT_FIELDS}
+VOCABS: dict[str, Vocabulary] = {
+    "unit_kind": UNIT_KIND_VOCAB, "ownership": OWNERSHIP, "tier": TIERS, "level": LEVELS,
+}
+
+# ---------------------------------------------------------------------------------------------------- table columns
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    kind: str  # number | text | date | yesno | cert | title | answer | codes | ids
+    width: float = 14
+    hint: str = ""
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    indicator: str | None = None  # which rule the column feeds, for the school's view
+
+
+MEMBER_COLUMNS: list[Column] = [
+    Column("stt", "STT", "number", 6, aliases=("Số thứ tự", "TT", "No")),
+    Column("ho_ten", "Họ và tên", "text", 26, "Bắt buộc", ("Họ tên", "Tên", "Họ và tên thành viên"), required=True),
+    Column("ngay_sinh", "Ngày sinh", "date", 12, "dd/mm/yyyy hoặc năm sinh", ("Ngày tháng năm sinh", "Năm sinh")),
+    Column("chuc_vu", "Chức vụ / Vị trí việc làm", "text", 16, "CBQL, GV, NV, NLĐ…",
+           ("Chức vụ", "Vị trí việc làm", "Chức danh")),
+    Column("tinh_vao_tong", "Tính vào tổng số", "yesno", 11,
+           "Để trống = Có. Chọn Không (ví dụ nghỉ thai sản, biệt phái) và ghi lý do ở cột Ghi chú",
+           ("Tính vào tổng", "Tính tổng số")),
+    Column("tuan_thu_ky_luat", "Tuân thủ kỷ luật lao động, nội quy (2.1)", "yesno", 14, "Có / Không",
+           ("Tuân thủ kỷ luật", "Tuân thủ", "Kỷ luật lao động"), indicator="2.1"),
+    Column("hoan_thanh_boi_duong", "Hoàn thành chương trình học tập, bồi dưỡng (2.2)", "yesno", 16, "Có / Không",
+           ("Hoàn thành chương trình", "Hoàn thành bồi dưỡng", "Hoàn thành BD"), indicator="2.2"),
+    Column("tham_gia_cds", "Được bồi dưỡng, tham gia chuyển đổi số (2.3)", "yesno", 16, "Có / Không",
+           ("Tham gia chuyển đổi số", "Chuyển đổi số", "CĐS", "Được bồi dưỡng tham gia CĐS"), indicator="2.3"),
+    Column("chung_chi_ngoai_ngu", "Có chứng chỉ/chứng nhận ngoại ngữ hoặc tiếng DTTS (2.4)", "cert", 18,
+           "Có / Không, hoặc tên chứng chỉ (ví dụ: B1 tiếng Anh)",
+           ("Có chứng chỉ", "Chứng chỉ ngoại ngữ", "Chứng chỉ", "Chứng nhận ngoại ngữ"), indicator="2.4"),
+    Column("trinh_do_ngoai_ngu", "Trình độ ngoại ngữ/tiếng DTTS đáp ứng yêu cầu công việc (2.4, mức độ 2)", "yesno",
+           18, "Có / Không", ("Trình độ ngoại ngữ", "Trình độ"), indicator="2.4"),
+    Column("danh_hieu", "Danh hiệu thi đua (2.5)", "title", 24, "Chọn trong danh sách; để trống nếu không có",
+           ("Danh hiệu thi đua", "Danh hiệu"), indicator="2.5"),
+    Column("cong_dan_hoc_tap", "Đạt “Công dân học tập” (3.1)", "yesno", 14, "Có / Không",
+           ("Đạt Công dân học tập", "Công dân học tập", "CDHT"), indicator="3.1"),
+    Column("ke_hoach_tu_hoc", "Có kế hoạch tự học được phê duyệt (TT 22)", "yesno", 16,
+           "Chỉ dùng cho năm đánh giá đến 2023", ("Có kế hoạch tự học", "Kế hoạch tự học")),
+    Column("ghi_chu", "Ghi chú", "text", 24, "Lý do nếu không tính vào tổng số", ("Ghi chú / Lý do", "Lý do")),
+]
+
+INDICATOR_COLUMNS: list[Column] = [
+    Column("ma_chi_tieu", "Mã chỉ tiêu", "text", 9, aliases=("Chỉ tiêu", "Mã", "Mã số"), required=True),
+    Column("noi_dung", "Nội dung", "text", 60, aliases=("Nội dung chỉ tiêu", "Yêu cầu")),
+    Column("tu_danh_gia", "Kết quả tự đánh giá", "answer", 22, aliases=("Tự đánh giá", "Kết quả")),
+    Column("ma_minh_chung", "Mã minh chứng", "codes", 22, "Một hoặc nhiều mã, cách nhau bởi ; hoặc xuống dòng",
+           ("Minh chứng", "Mã MC")),
+    Column("ghi_chu", "Giải trình / Ghi chú", "text", 36, aliases=("Giải trình", "Ghi chú")),
+]
+
+EVIDENCE_COLUMNS: list[Column] = [
+    Column("stt", "STT", "number", 6, aliases=("Số thứ tự", "TT")),
+    Column("ma_minh_chung", "Mã minh chứng", "text", 18, "Bắt buộc, không trùng; ví dụ [H1-1.1-01]",
+           ("Mã MC", "Mã"), required=True),
+    Column("ten_minh_chung", "Tên minh chứng", "text", 44, "Bắt buộc", ("Tên", "Tên văn bản", "Tên tài liệu")),
+    Column("so_ngay_ban_hanh", "Số, ngày ban hành", "text", 20, aliases=("Số ngày ban hành", "Số, ký hiệu", "Ngày ban hành")),
+    Column("noi_ban_hanh", "Nơi ban hành", "text", 20, aliases=("Cơ quan ban hành",)),
+    Column("chi_tieu", "Dùng cho chỉ tiêu", "ids", 14, "Ví dụ: 1.1; 1.2", ("Chỉ tiêu", "Dùng cho")),
+    Column("ghi_chu", "Ghi chú", "text", 20),
+]
+
+TABLES: dict[str, list[Column]] = {
+    "members": MEMBER_COLUMNS, "indicators": INDICATOR_COLUMNS, "evidence": EVIDENCE_COLUMNS,
+}
+TABLE_SHEETS = {"members": SHEET_MEMBERS, "indicators": SHEET_INDICATORS, "evidence": SHEET_EVIDENCE}
+
+# Template layout: a title row, a hint row, then the header. The reader does not rely on it (it searches).
+HEADER_ROW = 2  # 0-based
+FIRST_DATA_ROW = HEADER_ROW + 1
+TEMPLATE_MEMBER_ROWS = 2000
+FORMULA_LAST_ROW = 10_000  # live percentages count rows up to here
+
+
+@dataclass(eq=False)
+class HeaderMatcher:
+    """Maps a header cell to a column key: exact folded match first, then the longest alias that starts it."""
+
+    columns: list[Column]
+    exact: dict[str, str] = field(default_factory=dict)
+    prefixes: list[tuple[str, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for c in self.columns:
+            for alias in (c.header, c.key.replace("_", " "), *c.aliases):
+                key = fold(alias)
+                self.exact.setdefault(key, c.key)
+                self.prefixes.append((key, c.key))
+            # The template header without its "(2.1)" marker.
+            bare = fold(re.sub(r"\(.*?\)", "", c.header))
+            self.exact.setdefault(bare, c.key)
+            self.prefixes.append((bare, c.key))
+        self.prefixes.sort(key=lambda p: -len(p[0]))
+
+    def match(self, text: object) -> str | None:
+        if isinstance(text, str) and len(text) > 200:
+            return None
+        return self._match_key(fold(text))
+
+    @lru_cache(maxsize=4096)
+    def _match_key(self, key: str) -> str | None:
+        if not key:
+            return None
+        if key in self.exact:
+            return self.exact[key]
+        for prefix, col in self.prefixes:
+            if len(prefix) >= 3 and key.startswith(prefix + " "):
+                return col
+        return None
+
+
+MATCHERS: dict[str, HeaderMatcher] = {}
+
+
+def matcher_for(table: str) -> HeaderMatcher:
+    if table not in MATCHERS:
+        MATCHERS[table] = HeaderMatcher(TABLES[table])
+    return MATCHERS[table]
+
+
+def match_sheet(name: str, sheet: SheetDef) -> bool:
+    key = fold(name)
+    return key in {fold(sheet.name), *(fold(a) for a in sheet.aliases)}

@@ -1,0 +1,360 @@
+"""schema + rulebook → the standard workbook (blank, or filled with data for samples and tests), with xlsxwriter.
+
+What it does for the person filling it (workbook.md, last section): an instructions sheet, dropdowns with input
+messages, sheet protection without a password with unlocked input cells, frozen headers, widths that fit the
+Vietnamese headers, A4 print setup, a hidden `_meta` sheet (template version, tier, rulebook) and live percentages.
+Output is deterministic (fixed document dates), so the committed templates can be compared byte for byte.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import xlsxwriter
+
+from . import __version__
+from .rulebook import Rule, Rulebook
+from .schema import (
+    COLLECTIVE_TITLES, CONDITION, DIGITAL_LEVELS, EVIDENCE_COLUMNS, FIRST_DATA_ROW, FORMULA_LAST_ROW, HEADER_ROW,
+    INDICATOR_COLUMNS, INDIVIDUAL_TITLES, LEVELS, MEMBER_COLUMNS, NO_LABEL, OWNERSHIP, SHEET_EVIDENCE, SHEET_GUIDE,
+    SHEET_INDICATORS, SHEET_MEMBERS, SHEET_META, SHEET_UNIT, TEMPLATE_MEMBER_ROWS, TEMPLATE_VERSION, TIER_LABEL,
+    TIERS, TRAIT_LABEL, UNIT_FIELDS, UNIT_KIND_VOCAB, YES_LABEL, Column, col_letter,
+)
+
+FIXED_DATE = dt.datetime(2025, 1, 1)
+EVIDENCE_ROWS = 300
+GREY = "#F2F2F2"
+HEAD = "#DDEBF7"
+
+
+@dataclass
+class WorkbookData:
+    """Values to put in a filled workbook (samples, tests). Keys are schema keys; values are written as given."""
+
+    unit: dict[str, Any] = field(default_factory=dict)
+    members: list[dict[str, Any]] = field(default_factory=list)
+    indicators: dict[str, dict[str, Any]] = field(default_factory=dict)  # id → {tu_danh_gia, ma_minh_chung, ghi_chu}
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    meta: dict[str, str] | None = None  # override _meta (e.g. last year's template); {} drops the sheet
+
+
+class _Formats:
+    def __init__(self, wb: xlsxwriter.Workbook):
+        base = {"font_name": "Times New Roman", "font_size": 12, "valign": "vcenter"}
+        self.title = wb.add_format({**base, "bold": True, "font_size": 14})
+        self.hint = wb.add_format({**base, "italic": True, "font_size": 10, "font_color": "#595959", "text_wrap": True})
+        self.header = wb.add_format({**base, "bold": True, "bg_color": HEAD, "border": 1, "text_wrap": True,
+                                     "align": "center"})
+        self.label = wb.add_format({**base, "bold": True, "bg_color": GREY, "border": 1, "text_wrap": True})
+        self.locked = wb.add_format({**base, "border": 1, "text_wrap": True, "bg_color": GREY})
+        self.input = wb.add_format({**base, "border": 1, "locked": False, "text_wrap": True})
+        self.input_date = wb.add_format({**base, "border": 1, "locked": False, "num_format": "dd/mm/yyyy"})
+        self.percent = wb.add_format({**base, "border": 1, "num_format": "0.00%", "bg_color": GREY, "bold": True})
+        self.criterion = wb.add_format({**base, "bold": True, "bg_color": "#FCE4D6", "border": 1})
+        self.text = wb.add_format({**base, "text_wrap": True})
+        self.bold = wb.add_format({**base, "bold": True})
+        self.unlocked_col = wb.add_format({**base, "locked": False})
+
+
+def _put(ws, row: int, col: int, value: Any, fmt) -> None:
+    """Write a value with its own type; text is always text, so "=…" typed by a school stays inert."""
+    if value is None:
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value, fmt)
+    elif isinstance(value, (int, float)):
+        ws.write_number(row, col, value, fmt)
+    elif isinstance(value, (dt.date, dt.datetime)):
+        ws.write_datetime(row, col, value if isinstance(value, dt.datetime) else
+                          dt.datetime.combine(value, dt.time()), fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
+
+
+def _protect(ws) -> None:
+    ws.protect("", {"insert_rows": True, "delete_rows": True, "format_columns": True, "format_rows": True,
+                    "autofilter": True, "sort": True, "select_locked_cells": True, "select_unlocked_cells": True})
+
+
+def _print(ws, landscape: bool, header_rows: int | None = None) -> None:
+    ws.set_paper(9)  # A4
+    if landscape:
+        ws.set_landscape()
+    ws.set_margins(left=0.5, right=0.4, top=0.6, bottom=0.6)
+    ws.fit_to_pages(1, 0)
+    if header_rows is not None:
+        ws.repeat_rows(header_rows)
+    ws.set_footer("&CTrang &P/&N")
+
+
+class _Lists:
+    """Dropdown sources live in hidden `_meta` columns (a list typed into the rule is capped at 255 characters)."""
+
+    def __init__(self, meta_ws, fmt):
+        self.ws, self.fmt, self.col, self.refs = meta_ws, fmt, 3, {}
+
+    def ref(self, name: str, labels: list[str]) -> str:
+        if name not in self.refs:
+            self.ws.write_string(0, self.col, name, self.fmt)
+            for i, label in enumerate(labels, start=1):
+                self.ws.write_string(i, self.col, label, self.fmt)
+            letter = col_letter(self.col)
+            self.refs[name] = f"='{SHEET_META.name}'!${letter}$2:${letter}${len(labels) + 1}"
+            self.col += 1
+        return self.refs[name]
+
+
+def _validation(ws, first_row: int, col: int, last_row: int, source, title: str, message: str) -> None:
+    ws.data_validation(first_row, col, last_row, col, {
+        "validate": "list", "source": source, "ignore_blank": True,
+        "input_title": title[:32], "input_message": message[:255],
+        # A warning, not a stop: people type "x", "Đ", "LĐTT" … and the reader understands them.
+        "error_type": "warning", "error_title": "Giá trị ngoài danh sách",
+        "error_message": "Giá trị không có trong danh sách. Nên chọn trong danh sách; công cụ vẫn hiểu các cách viết "
+                         "thông dụng (Có/C/x/Đạt, Không/K/0, LĐTT, CSTĐCS…).",
+    })
+
+
+def _column_source(col: Column, lists: _Lists):
+    if col.kind in ("yesno", "cert"):
+        return [YES_LABEL, NO_LABEL]
+    if col.kind == "title":
+        return lists.ref("danh_hieu_ca_nhan", INDIVIDUAL_TITLES.labels)
+    return None
+
+
+def _write_guide(ws, f: _Formats, book: Rulebook, tier: str) -> None:
+    ws.set_column(0, 0, 110, f.text)
+    lines: list[tuple[str, Any]] = [
+        (f"HƯỚNG DẪN NHẬP LIỆU – TỰ ĐÁNH GIÁ “ĐƠN VỊ HỌC TẬP” {TIER_LABEL[tier].upper()}", f.title),
+        (f"Mẫu phiên bản {TEMPLATE_VERSION}; áp dụng {book.name} – {book.title}. Tạo bởi dvht-sheets {__version__}.",
+         f.hint),
+        ("", f.text),
+        ("1. Trang “Thông tin đơn vị”: nhập cột B. Tên đơn vị, Mã đơn vị, Loại đơn vị, Năm đánh giá là bắt buộc.", f.text),
+        ("   Năm đánh giá là năm dương lịch của số liệu (01/01–31/12). Hồ sơ nộp trước 15/01 năm sau; "
+         "kết quả công nhận có giá trị 3 năm.", f.text),
+        ("   Cấp đánh giá để trống thì được suy ra từ Loại đơn vị (mầm non, tiểu học, THCS → cấp huyện; THPT, GDTX, "
+         "cao đẳng, đại học → cấp tỉnh).", f.text),
+        ("   Cơ sở giáo dục có người học được tính (THPT, THCS&THPT, PTDTNT tỉnh, GDTX, GDNN, cao đẳng, đại học) nhập "
+         "thêm Tổng số người học và Số người học đạt “Công dân học tập”.", f.text),
+        ("2. Trang “Thành viên”: mỗi cán bộ, công nhân viên, người lao động một dòng (Điều 2.7). Không xoá dòng tiêu đề.",
+         f.text),
+        ("   Các cột chỉ tiêu nhận: Có / Không (cũng hiểu C, x, ✓, 1, Đạt, Yes; K, 0, -, Chưa đạt, No). "
+         "Ô để trống được tính là Không.", f.text),
+        ("   “Tính vào tổng số” để trống = Có. Chọn Không cho người không tính (ví dụ nghỉ thai sản dài ngày, biệt phái) "
+         "và bắt buộc ghi lý do ở cột Ghi chú.", f.text),
+        ("   Cột chứng chỉ ngoại ngữ có thể ghi tên chứng chỉ (ví dụ “B1 tiếng Anh”): được hiểu là Có.", f.text),
+        ("   Danh hiệu thi đua: Lao động tiên tiến, Chiến sĩ thi đua cơ sở, … (viết tắt LĐTT, CSTĐCS cũng được). "
+         "Giấy khen, Bằng khen, “Hoàn thành tốt nhiệm vụ” không phải danh hiệu thi đua.", f.text),
+        ("3. Trang “Chỉ tiêu”: với chỉ tiêu về điều kiện của đơn vị, chọn Đạt / Không đạt / Không áp dụng; "
+         "chỉ tiêu 3.3 chọn danh hiệu tập thể; chỉ tiêu chuyển đổi số chọn mức theo QĐ 4725/4740.", f.text),
+        ("   Ô tỉ lệ % được tính tự động từ trang Thành viên để đơn vị tự theo dõi; công cụ luôn tính lại từ danh sách "
+         "thành viên.", f.text),
+        ("   Mỗi chỉ tiêu phải ghi ít nhất một Mã minh chứng có trong trang “Minh chứng”: chỉ tiêu không có minh chứng "
+         f"là Không đạt ({book.evidence_article}).", f.text),
+        ("4. Trang “Minh chứng”: mỗi minh chứng một dòng, mã không trùng (ví dụ [H1-1.1-01]); ngoặc, dấu cách, chữ hoa/"
+         "thường không ảnh hưởng khi đối chiếu.", f.text),
+        ("", f.text),
+        ("Ví dụ một dòng Thành viên: 1 | Nguyễn Thị Lan | 12/05/1985 | GV | (trống) | Có | Có | Có | B1 tiếng Anh | Có | "
+         "Lao động tiên tiến | Có | | ", f.hint),
+        ("Không đổi tên, xoá hay thêm trang. Các ô màu xám được khoá; bỏ khoá trang không cần mật khẩu (Xem lại → "
+         "Bỏ bảo vệ trang).", f.hint),
+    ]
+    for r, (text, fmt) in enumerate(lines):
+        ws.write_string(r, 0, text, fmt)
+    ws.set_row(0, 24)
+    _protect(ws)
+    _print(ws, landscape=False)
+
+
+def _write_unit(ws, f: _Formats, lists: _Lists, data: dict[str, Any]) -> None:
+    ws.set_column(0, 0, 38)
+    ws.set_column(1, 1, 46)
+    ws.set_column(2, 2, 56)
+    ws.write_string(0, 0, "THÔNG TIN ĐƠN VỊ", f.title)
+    ws.write_string(1, 0, "Nhập cột B. Dấu * là thông tin bắt buộc.", f.hint)
+    for c, text in enumerate(("Nội dung", "Giá trị", "Hướng dẫn")):
+        ws.write_string(HEADER_ROW, c, text, f.header)
+    sources = {"unit_kind": lambda: lists.ref("loai_don_vi", UNIT_KIND_VOCAB.labels), "ownership": OWNERSHIP.labels,
+               "tier": TIERS.labels, "level": LEVELS.labels}
+    for i, fld in enumerate(UNIT_FIELDS):
+        r = FIRST_DATA_ROW + i
+        ws.write_string(r, 0, fld.label + (" *" if fld.required else ""), f.label)
+        _put(ws, r, 1, data.get(fld.key), f.input_date if fld.kind == "date" else f.input)
+        ws.write_string(r, 2, fld.hint, f.hint)
+        if fld.kind in sources:
+            src = sources[fld.kind]
+            _validation(ws, r, 1, r, src() if callable(src) else src, fld.label, fld.hint or "Chọn trong danh sách")
+        elif fld.kind in ("int", "year"):
+            ws.data_validation(r, 1, r, 1, {"validate": "integer", "criteria": ">=", "value": 0,
+                                            "input_title": fld.label[:32], "input_message": fld.hint or "Nhập số",
+                                            "error_type": "warning", "error_message": "Hãy nhập một số nguyên."})
+    ws.freeze_panes(FIRST_DATA_ROW, 0)
+    _protect(ws)
+    _print(ws, landscape=False)
+
+
+def _write_members(ws, f: _Formats, lists: _Lists, members: list[dict[str, Any]]) -> None:
+    last = FIRST_DATA_ROW + max(TEMPLATE_MEMBER_ROWS, len(members)) - 1
+    for c, col in enumerate(MEMBER_COLUMNS):
+        ws.set_column(c, c, col.width, f.unlocked_col)
+    ws.write_string(0, 0, "DANH SÁCH THÀNH VIÊN (cán bộ, công nhân viên, người lao động – Điều 2.7)", f.title)
+    for c, col in enumerate(MEMBER_COLUMNS):
+        ws.write_string(1, c, col.hint, f.hint)
+        ws.write_string(HEADER_ROW, c, col.header, f.header)
+        source = _column_source(col, lists)
+        if source is not None:
+            _validation(ws, FIRST_DATA_ROW, c, last, source, col.header, col.hint or "Chọn trong danh sách")
+    ws.set_row(0, 22, f.text)
+    ws.set_row(1, 42, f.text)
+    ws.set_row(HEADER_ROW, 78, f.text)
+    for i, member in enumerate(members):
+        r = FIRST_DATA_ROW + i
+        for c, col in enumerate(MEMBER_COLUMNS):
+            value = member.get(col.key)
+            if value is not None:
+                _put(ws, r, c, value, f.input_date if col.kind == "date" else f.input)
+    ws.freeze_panes(FIRST_DATA_ROW, 2)
+    ws.autofilter(HEADER_ROW, 0, last, len(MEMBER_COLUMNS) - 1)
+    _protect(ws)
+    _print(ws, landscape=True, header_rows=HEADER_ROW)
+
+
+def _member_range(key: str) -> str:
+    c = col_letter([col.key for col in MEMBER_COLUMNS].index(key))
+    return f"'{SHEET_MEMBERS.name}'!${c}${FIRST_DATA_ROW + 1}:${c}${FORMULA_LAST_ROW}"
+
+
+def live_percent_formula(rule: Rule, level_key: str) -> str:
+    """The school's own view of a percentage indicator (the tool recomputes from the member rows)."""
+    counted = f'{_member_range("ho_ten")},"<>",{_member_range("tinh_vao_tong")},"<>{NO_LABEL}"'
+    if rule.min_title:
+        titles = INDIVIDUAL_TITLES.labels[INDIVIDUAL_TITLES.rank(rule.min_title) - 1:]
+        rng = _member_range("danh_hieu")
+        num = "+".join(f'COUNTIFS({counted},{rng},"{t}")' for t in titles)
+    else:
+        rng = _member_range(rule.fields(level_key)[0])
+        num = f'COUNTIFS({counted},{rng},"{YES_LABEL}")'
+    return f'=IFERROR(({num})/COUNTIFS({counted}),"")'
+
+
+def _requirement_note(rule: Rule, book: Rulebook, tier: str) -> str:
+    parts = []
+    for lv in book.levels_for(tier):
+        target = rule.applies_to(lv.key)
+        if rule.kind == "percent_members":
+            req = f"≥ {rule.threshold(lv.key):g} %"
+            lthr = rule.learners_threshold(lv.key)
+            if lthr is not None:
+                req += f" (người học ≥ {lthr:g} %)"
+        elif rule.kind == "title_at_least":
+            req = f"≥ {COLLECTIVE_TITLES.label(rule.minimum(lv.key))}"
+        elif rule.kind == "level_at_least":
+            req = f"≥ {DIGITAL_LEVELS.label(rule.minimum(lv.key))}"
+        else:
+            req = "Đạt"
+        if target != "all":
+            req += f", chỉ áp dụng cho {TRAIT_LABEL[target]}"
+        name = f"Mức độ {lv.level}" if book.scheme == "levels" else f"{rule.points:g} điểm"
+        parts.append(f"{name}: {req}")
+    return "; ".join(parts)
+
+
+def _write_indicators(ws, f: _Formats, lists: _Lists, book: Rulebook, tier: str,
+                      data: dict[str, dict[str, Any]]) -> None:
+    for c, col in enumerate(INDICATOR_COLUMNS):
+        ws.set_column(c, c, col.width)
+    title = f"TỰ ĐÁNH GIÁ CÁC CHỈ TIÊU – {book.name}" + (f", {TIER_LABEL[tier]}" if book.scheme == "levels" else "")
+    ws.write_string(0, 0, title, f.title)
+    ws.write_string(1, 0, "Chọn kết quả ở cột C (ô % tự tính từ trang Thành viên), ghi mã minh chứng ở cột D.", f.hint)
+    for c, col in enumerate(INDICATOR_COLUMNS):
+        ws.write_string(HEADER_ROW, c, col.header, f.header)
+    r = FIRST_DATA_ROW
+    first_level = book.levels_for(tier)[0].key
+    na = CONDITION.label("na")
+    answer_sources = {"unit_condition": CONDITION.labels,
+                      "title_at_least": lists.ref("danh_hieu_tap_the", [*COLLECTIVE_TITLES.labels, na]),
+                      "level_at_least": [*DIGITAL_LEVELS.labels, na]}
+    current = None
+    for rule in book.rules_for(tier):
+        if rule.criterion != current:
+            current = rule.criterion
+            ws.merge_range(r, 0, r, len(INDICATOR_COLUMNS) - 1,
+                           f"Tiêu chí {current}. {book.criteria.get(current, '')}", f.criterion)
+            r += 1
+        row = data.get(rule.id, {})
+        ws.write_string(r, 0, rule.id, f.locked)
+        ws.write_string(r, 1, f"{rule.text(first_level)}\n({_requirement_note(rule, book, tier)})", f.locked)
+        if rule.kind == "percent_members":
+            ws.write_formula(r, 2, live_percent_formula(rule, first_level), f.percent, "")
+        else:
+            _put(ws, r, 2, row.get("tu_danh_gia"), f.input)
+            _validation(ws, r, 2, r, answer_sources[rule.kind], f"Chỉ tiêu {rule.id}", "Chọn kết quả tự đánh giá")
+        _put(ws, r, 3, row.get("ma_minh_chung"), f.input)
+        _put(ws, r, 4, row.get("ghi_chu"), f.input)
+        ws.set_row(r, 48)
+        r += 1
+    ws.set_row(HEADER_ROW, 30)
+    ws.freeze_panes(FIRST_DATA_ROW, 1)
+    _protect(ws)
+    _print(ws, landscape=True, header_rows=HEADER_ROW)
+
+
+def _write_evidence(ws, f: _Formats, rows: list[dict[str, Any]]) -> None:
+    for c, col in enumerate(EVIDENCE_COLUMNS):
+        ws.set_column(c, c, col.width, f.unlocked_col)
+    ws.write_string(0, 0, "DANH MỤC MINH CHỨNG", f.title)
+    ws.set_row(0, 22, f.text)
+    ws.set_row(1, 30, f.text)
+    ws.set_row(HEADER_ROW, 30, f.text)
+    for c, col in enumerate(EVIDENCE_COLUMNS):
+        ws.write_string(1, c, col.hint, f.hint)
+        ws.write_string(HEADER_ROW, c, col.header, f.header)
+    for i, item in enumerate(rows):
+        for c, col in enumerate(EVIDENCE_COLUMNS):
+            if item.get(col.key) is not None:
+                _put(ws, FIRST_DATA_ROW + i, c, item[col.key], f.input)
+    last = FIRST_DATA_ROW + max(EVIDENCE_ROWS, len(rows)) - 1
+    ws.autofilter(HEADER_ROW, 0, last, len(EVIDENCE_COLUMNS) - 1)
+    ws.freeze_panes(FIRST_DATA_ROW, 0)
+    _protect(ws)
+    _print(ws, landscape=True, header_rows=HEADER_ROW)
+
+
+def template_meta(book: Rulebook, tier: str) -> dict[str, str]:
+    return {"template_version": TEMPLATE_VERSION, "tier": tier, "rulebook": book.id,
+            "rulebook_version": book.version, "generator": f"dvht-sheets {__version__}"}
+
+
+def write_workbook(target: str | Path | BinaryIO, book: Rulebook, tier: str, data: WorkbookData | None = None) -> None:
+    """The standard workbook for a tier and rulebook; blank unless data is given."""
+    data = data or WorkbookData()
+    wb = xlsxwriter.Workbook(target, {"strings_to_numbers": False, "strings_to_formulas": False,
+                                      "strings_to_urls": False})
+    wb.set_properties({"title": "Tự đánh giá “Đơn vị học tập”", "author": "dvht-sheets", "created": FIXED_DATE,
+                       "comments": f"Mẫu {TEMPLATE_VERSION}, {book.id}, {tier}"})
+    f = _Formats(wb)
+    sheets = {s.key: wb.add_worksheet(s.name) for s in (SHEET_GUIDE, SHEET_UNIT, SHEET_MEMBERS, SHEET_INDICATORS,
+                                                         SHEET_EVIDENCE)}
+    meta_ws = wb.add_worksheet(SHEET_META.name) if data.meta != {} else None
+    lists = _Lists(meta_ws if meta_ws is not None else wb.add_worksheet("_lists"), f.text)
+    _write_guide(sheets["guide"], f, book, tier)
+    _write_unit(sheets["unit"], f, lists, data.unit)
+    _write_members(sheets["members"], f, lists, data.members)
+    _write_indicators(sheets["indicators"], f, lists, book, tier, data.indicators)
+    _write_evidence(sheets["evidence"], f, data.evidence)
+    meta = template_meta(book, tier) if data.meta is None else data.meta
+    hidden = meta_ws if meta_ws is not None else lists.ws
+    for i, (k, v) in enumerate(meta.items()):
+        hidden.write_string(i, 0, k, f.text)
+        hidden.write_string(i, 1, str(v), f.text)
+    hidden.hide()
+    _protect(hidden)
+    wb.close()
+
+
+def template_name(book: Rulebook, tier: str) -> str:
+    return f"mau-dvht-{book.id}-cap-{tier}.xlsx" if book.scheme == "levels" else f"mau-dvht-{book.id}.xlsx"

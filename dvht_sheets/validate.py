@@ -1,0 +1,462 @@
+"""Turn the cells of a workbook into typed data (a Submission), with a finding for everything not understood.
+
+Tolerant of what people really type (see schema.py), strict where it matters: a value that cannot be understood is
+never guessed in the unit's favour. It is counted the conservative way and reported with its sheet and cell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from . import rulebook as rulebooks
+from .findings import Finding, finding, has_fatal
+from .model import Evidence, IndicatorRow, Member, RawSheet, RawWorkbook, Submission
+from .rulebook import Rulebook
+from .schema import (
+    CURRENT_TEMPLATE_VERSIONS, DATA_SHEETS, INDIVIDUAL_TITLES, MEMBER_COLUMNS, NO, NO_TITLE, NOT_TITLES,
+    SHEET_EVIDENCE, SHEET_INDICATORS, SHEET_MEMBERS, SHEET_META, SHEET_UNIT, TABLES, TEMPLATE_VERSION, TIER_LABEL,
+    TIERS, UNIT_FIELDS, UNIT_KIND, VOCABS, YES, HeaderMatcher, SheetDef, a1, clean, code_key, fold, is_blank,
+    match_sheet, matcher_for, parse_yes_no, text_of, unit_traits,
+)
+
+EXCEL_ERRORS = {"#REF!", "#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#VALUE!", "#GETTING_DATA", "#SPILL!",
+                "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!"}
+HEADER_SEARCH_ROWS = 30
+_ID = re.compile(r"^\D{0,20}?(\d{1,2})\s*[.,]\s*(\d{1,2})\D{0,3}$")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_CODE_SPLIT = re.compile(r"[;,\n\r]+")
+
+
+def indicator_id(value: Any) -> str | None:
+    """'1.1', 1.1, 'CT 1.1', 'Chỉ tiêu 2,3' → '1.1' / '2.3'."""
+    if isinstance(value, bool) or is_blank(value):
+        return None
+    if isinstance(value, float):
+        value = f"{value:.1f}" if round(value, 1) == value else str(value)
+    m = _ID.match(clean(value))
+    return f"{int(m.group(1))}.{int(m.group(2))}" if m else None
+
+
+class _Ctx:
+    """Findings collected while reading one workbook."""
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+
+    def add(self, code: str, **kw: Any) -> None:
+        self.findings.append(finding(code, **kw))
+
+
+def _cell_value(ctx: _Ctx, sheet: str, row: int, col: int, value: Any) -> Any:
+    """A cell's value with Excel error values turned into blanks (and reported)."""
+    if isinstance(value, str) and value.strip() in EXCEL_ERRORS:
+        ctx.add("cell-error-value", sheet=sheet, cell=a1(row, col), value=value.strip())
+        return None
+    return value
+
+
+def _locate_sheets(raw: RawWorkbook, ctx: _Ctx) -> dict[str, RawSheet]:
+    found: dict[str, RawSheet] = {}
+    for sdef in (*DATA_SHEETS, SHEET_META):
+        exact = next((s for s in raw.sheets if clean(s.name) == sdef.name), None)
+        loose = exact or next((s for s in raw.sheets if match_sheet(s.name, sdef) and s not in found.values()), None)
+        if loose is None:
+            continue
+        if exact is None and sdef is not SHEET_META:
+            ctx.add("sheet-renamed", sheet=loose.name, expected=sdef.name)
+        found[sdef.key] = loose
+    if not any(s.key in found for s in DATA_SHEETS):
+        names = ", ".join(f"'{s.name}'" for s in raw.sheets) or "không có"
+        ctx.add("template-foreign",
+                detail=f"không có trang nào trong {', '.join(s.name for s in DATA_SHEETS)} (tệp có: {names})")
+        return found
+    for sdef in DATA_SHEETS:
+        if sdef.key not in found:
+            ctx.add("sheet-missing", expected=sdef.name, detail=", ".join(f"'{s.name}'" for s in raw.sheets))
+    return found
+
+
+def _read_meta(sheet: RawSheet | None) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    if sheet is None:
+        return meta
+    for row in sheet.grid:
+        if len(row) >= 2 and not is_blank(row[0]):
+            meta[clean(row[0])] = text_of(row[1])
+    return meta
+
+
+# ---------------------------------------------------------------------------------------------------- unit sheet
+
+_UNIT_LABELS = {fold(alias): f.key for f in UNIT_FIELDS for alias in (f.label, *f.aliases)}
+
+
+def _read_unit(sheet: RawSheet, ctx: _Ctx, sub: Submission) -> None:
+    name = sheet.name
+    raw_values: dict[str, tuple[Any, str]] = {}
+    for r, row in enumerate(sheet.grid):
+        c = next((i for i, v in enumerate(row) if not is_blank(v)), None)
+        if c is None or not isinstance(row[c], str):
+            continue
+        key = _UNIT_LABELS.get(fold(row[c]))
+        if key is None or key in raw_values:
+            continue
+        value = row[c + 1] if c + 1 < len(row) else None
+        raw_values[key] = (_cell_value(ctx, name, r, c + 1, value), a1(r, c + 1))
+    for f in UNIT_FIELDS:
+        value, cell = raw_values.get(f.key, (None, None))
+        sub.unit_cells[f.key] = cell or ""
+        if is_blank(value):
+            if f.key == "ma_don_vi":
+                ctx.add("unit-code-missing", sheet=name, cell=cell)
+            elif f.key == "nam_danh_gia":
+                ctx.add("unit-year-invalid", sheet=name, cell=cell, value="(trống)")
+            elif f.required:
+                ctx.add("unit-value-missing", sheet=name, cell=cell, label=f.label, detail="Đây là thông tin bắt buộc.")
+            continue
+        if f.kind in ("text", "code"):
+            sub.unit[f.key] = text_of(value)
+        elif f.kind == "date":
+            sub.unit[f.key] = value
+        elif f.kind == "year":
+            year = _parse_year(value)
+            if year is None:
+                ctx.add("unit-year-invalid", sheet=name, cell=cell, value=text_of(value))
+            else:
+                sub.unit[f.key] = year
+        elif f.kind == "int":
+            number = _parse_count(value)
+            if number is None:
+                ctx.add("unit-number-invalid", sheet=name, cell=cell, value=text_of(value), label=f.label)
+            else:
+                sub.unit[f.key] = number
+        else:
+            vocab = VOCABS[f.kind]
+            key = vocab.parse(value)
+            if key is None:
+                ctx.add("unit-value-invalid", sheet=name, cell=cell, value=text_of(value), label=f.label,
+                        expected=", ".join(vocab.labels))
+            else:
+                sub.unit[f.key] = int(key) if f.kind == "level" else key
+
+
+def _parse_year(value: Any) -> int | None:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.year
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return int(value) if float(value).is_integer() and 1990 <= value <= 2100 else None
+    years = set(_YEAR.findall(clean(value)))
+    return int(years.pop()) if len(years) == 1 else None
+
+
+def _parse_count(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return int(value) if float(value).is_integer() and value >= 0 else None
+    text = re.sub(r"[\s.,]", "", clean(value))
+    return int(text) if text.isdigit() else None
+
+
+def _settle_unit(sub: Submission, ctx: _Ctx, sheet_name: str) -> None:
+    kind = sub.unit.get("loai_don_vi")
+    k = UNIT_KIND.get(kind or "")
+    tier = sub.unit.get("cap_danh_gia")
+    if tier is None:
+        cell = sub.unit_cells.get("cap_danh_gia")
+        if k is not None and k.tier:
+            tier = k.tier
+            ctx.add("unit-tier-inferred", sheet=sheet_name, cell=cell, value=k.label, expected=TIER_LABEL[tier])
+        else:
+            tier = "huyen"
+            ctx.add("unit-tier-default", sheet=sheet_name, cell=cell, value=k.label if k else "(trống)",
+                    expected=TIER_LABEL[tier])
+    sub.tier = tier
+    if k is not None and k.education and "loai_hinh" not in sub.unit:
+        ctx.add("unit-type-assumed", sheet=sheet_name, cell=sub.unit_cells.get("loai_hinh"))
+    learners, cdht = sub.unit.get("so_nguoi_hoc"), sub.unit.get("so_nguoi_hoc_cdht")
+    if learners is not None and cdht is not None and cdht > learners:
+        ctx.add("unit-learners-exceed", sheet=sheet_name, cell=sub.unit_cells.get("so_nguoi_hoc_cdht"), value=cdht,
+                detail=learners)
+
+
+# ---------------------------------------------------------------------------------------------------- tables
+
+
+def find_header(grid: list[list[Any]], matcher: HeaderMatcher, required: str) -> tuple[int, dict[int, str]] | None:
+    """The row (within the first rows) whose cells match the most known headers, with the required one among them."""
+    best: tuple[int, dict[int, str]] | None = None
+    for r, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        mapping: dict[int, str] = {}
+        for c, value in enumerate(row):
+            if isinstance(value, str):
+                key = matcher.match(value)
+                if key and key not in mapping.values():
+                    mapping[c] = key
+        if required in mapping.values() and len(mapping) >= 2 and (best is None or len(mapping) > len(best[1])):
+            best = (r, mapping)
+    return best
+
+
+def _table(sheet: RawSheet, sdef: SheetDef, table: str, required: str, ctx: _Ctx, needed: set[str]):
+    columns = TABLES[table]
+    found = find_header(sheet.grid, matcher_for(table), required)
+    if found is None:
+        ctx.add("header-missing", sheet=sheet.name,
+                expected=", ".join(c.header for c in columns if c.required or c.key in needed))
+        return None
+    header_row, mapping = found
+    for c, value in enumerate(sheet.grid[header_row]):
+        if c not in mapping and not is_blank(value):
+            ctx.add("column-unknown", sheet=sheet.name, cell=a1(header_row, c), value=text_of(value))
+    present = set(mapping.values())
+    for col in columns:
+        if col.key in needed and col.key not in present:
+            ctx.add("column-missing", sheet=sheet.name, expected=col.header)
+    return header_row, mapping
+
+
+def _rows(sheet: RawSheet, header_row: int, mapping: dict[int, str], ctx: _Ctx):
+    """(row index, {key: value}, {key: col}) for every row below the header that has anything but an STT."""
+    cols = {key: c for c, key in mapping.items()}
+    for r in range(header_row + 1, len(sheet.grid)):
+        row = sheet.grid[r]
+        values = {key: (row[c] if c < len(row) else None) for c, key in mapping.items()}
+        if all(is_blank(v) for k, v in values.items() if k != "stt"):
+            continue  # empty, or a pre-numbered row of the template
+        for key, c in cols.items():
+            values[key] = _cell_value(ctx, sheet.name, r, c, values[key])
+        yield r, values, cols
+
+
+def _needed_fields(book: Rulebook, tier: str) -> set[str]:
+    fields: set[str] = set()
+    for rule in book.rules_for(tier):
+        for lv in book.levels_for(tier):
+            fields.update(rule.fields(lv.key))
+    return fields
+
+
+_DMY = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4}|\d{2})")
+_YMD = re.compile(r"(\d{4})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})")
+
+
+def parse_date(value: Any) -> dt.date | int | None:
+    """A birth date as people type it: a date cell, a year, dd/mm/yyyy, d-m-yy, yyyy-mm-dd; None if not a date."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if float(value).is_integer() and 1900 <= value <= 2100:
+            return int(value)
+        return None
+    text = clean(value)
+    if re.fullmatch(r"(19|20)\d{2}", text):
+        return int(text)
+    m = _DMY.fullmatch(text)
+    if m:
+        day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    else:
+        m = _YMD.fullmatch(text)
+        if not m:
+            return None
+        year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if year < 100:
+        year += 1900 if year > 30 else 2000
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _read_members(sheet: RawSheet, ctx: _Ctx, sub: Submission, needed: set[str]) -> None:
+    found = _table(sheet, SHEET_MEMBERS, "members", "ho_ten", ctx, needed | {"ho_ten"})
+    if found is None:
+        return
+    header_row, mapping = found
+    labels = {c.key: c.header for c in MEMBER_COLUMNS}
+    yesno_keys = [c.key for c in MEMBER_COLUMNS if c.kind in ("yesno", "cert") and c.key != "tinh_vao_tong"]
+    cert_keys = {c.key for c in MEMBER_COLUMNS if c.kind == "cert"}
+    seen: dict[tuple[str, str], int] = {}
+    answered: dict[str, int] = dict.fromkeys(yesno_keys, 0)
+    name_s = sheet.name
+    for r, values, cols in _rows(sheet, header_row, mapping, ctx):
+        name = text_of(values.get("ho_ten"))
+        if not name:
+            ctx.add("member-name-missing", sheet=name_s, cell=a1(r, cols.get("ho_ten", 0)), row=r + 1)
+            continue
+        flags: dict[str, bool] = {}
+        for key in yesno_keys:
+            value = values.get(key)
+            if is_blank(value):
+                flags[key] = False
+                continue
+            answered[key] += 1
+            parsed = parse_yes_no(value)
+            if parsed is None and key in cert_keys:
+                parsed = YES  # the certificate's name typed instead of "Có"
+            if parsed is None and key in needed:
+                ctx.add("yes-no-invalid", sheet=name_s, cell=a1(r, cols[key]), value=text_of(value), label=labels[key])
+            flags[key] = parsed == YES
+        title = _parse_title(values.get("danh_hieu"), ctx, name_s, a1(r, cols.get("danh_hieu", 0)),
+                             "danh_hieu" in needed)
+        counted, note = True, text_of(values.get("ghi_chu"))
+        raw_counted = values.get("tinh_vao_tong")
+        if not is_blank(raw_counted):
+            parsed = parse_yes_no(raw_counted)
+            cell = a1(r, cols["tinh_vao_tong"])
+            if parsed is None:
+                ctx.add("yes-no-invalid", sheet=name_s, cell=cell, value=text_of(raw_counted), label=labels["tinh_vao_tong"])
+            elif parsed == NO:
+                if note:
+                    counted = False
+                    ctx.add("exclusion", sheet=name_s, cell=cell, value=name, row=r + 1, detail=note)
+                else:
+                    ctx.add("exclusion-no-reason", sheet=name_s, cell=cell, row=r + 1)
+        birth = values.get("ngay_sinh")
+        if not is_blank(birth) and parse_date(birth) is None:
+            ctx.add("date-invalid", sheet=name_s, cell=a1(r, cols["ngay_sinh"]), value=text_of(birth),
+                    label=labels["ngay_sinh"])
+        ident = (fold(name), text_of(birth))
+        if ident in seen:
+            ctx.add("member-duplicate", sheet=name_s, cell=a1(r, cols["ho_ten"]), value=name, row=r + 1,
+                    detail=seen[ident])
+        else:
+            seen[ident] = r + 1
+        member = Member(row=r, name=name, counted=counted, flags=flags, title=title, note=note)
+        (sub.members if counted else sub.excluded).append(member)
+    if not sub.members and not sub.excluded:
+        ctx.add("member-none", sheet=name_s)
+        return
+    if sub.members:
+        for key in yesno_keys:
+            if key in needed and key in mapping.values() and answered[key] == 0:
+                ctx.add("column-blank", sheet=name_s, label=labels[key])
+
+
+def _parse_title(value: Any, ctx: _Ctx, sheet: str, cell: str, report: bool) -> str | None:
+    if is_blank(value):
+        return None
+    key = INDIVIDUAL_TITLES.parse(value)
+    if key is not None:
+        return key
+    folded = fold(value)
+    if folded in NO_TITLE:
+        return None
+    if report:
+        if folded in NOT_TITLES:
+            ctx.add("title-not-a-title", sheet=sheet, cell=cell, value=text_of(value))
+        else:
+            ctx.add("title-invalid", sheet=sheet, cell=cell, value=text_of(value), label="Danh hiệu thi đua")
+    return None
+
+
+def _read_indicators(sheet: RawSheet, ctx: _Ctx, sub: Submission, book: Rulebook) -> None:
+    found = _table(sheet, SHEET_INDICATORS, "indicators", "ma_chi_tieu", ctx, {"ma_chi_tieu", "tu_danh_gia",
+                                                                                 "ma_minh_chung"})
+    expected = [r.id for r in book.rules_for(sub.tier)]
+    if found is not None:
+        header_row, mapping = found
+        for r, values, cols in _rows(sheet, header_row, mapping, ctx):
+            ident = indicator_id(values.get("ma_chi_tieu"))
+            if ident is None:
+                continue  # a criterion heading ("Tiêu chí 1 …") or a note row
+            if ident not in expected or ident in sub.indicators:
+                ctx.add("indicator-unknown", sheet=sheet.name, cell=a1(r, cols["ma_chi_tieu"]), value=ident, row=r + 1,
+                        expected=f"{book.name} {TIER_LABEL.get(sub.tier, '')}")
+                continue
+            codes_raw = values.get("ma_minh_chung")
+            codes = [c for c in (clean(x) for x in _CODE_SPLIT.split(text_of(codes_raw))) if c]
+            sub.indicators[ident] = IndicatorRow(
+                id=ident, row=r, answer=values.get("tu_danh_gia"),
+                answer_cell=a1(r, cols["tu_danh_gia"]) if "tu_danh_gia" in cols else "",
+                codes=codes, codes_cell=a1(r, cols["ma_minh_chung"]) if "ma_minh_chung" in cols else "",
+                note=text_of(values.get("ghi_chu")),
+            )
+    for ident in expected:
+        if ident not in sub.indicators:
+            ctx.add("indicator-missing", sheet=sheet.name, value=ident)
+
+
+def _read_evidence(sheet: RawSheet, ctx: _Ctx, sub: Submission) -> None:
+    found = _table(sheet, SHEET_EVIDENCE, "evidence", "ma_minh_chung", ctx, {"ma_minh_chung", "ten_minh_chung"})
+    if found is None:
+        return
+    header_row, mapping = found
+    for r, values, cols in _rows(sheet, header_row, mapping, ctx):
+        code = text_of(values.get("ma_minh_chung"))
+        if not code:
+            ctx.add("evidence-code-missing", sheet=sheet.name, cell=a1(r, cols["ma_minh_chung"]), row=r + 1)
+            continue
+        key = code_key(code)
+        if key in sub.evidence:
+            ctx.add("evidence-duplicate", sheet=sheet.name, cell=a1(r, cols["ma_minh_chung"]), value=code,
+                    detail=sub.evidence[key].row + 1)
+            continue
+        name = text_of(values.get("ten_minh_chung"))
+        if not name:
+            ctx.add("evidence-name-missing", sheet=sheet.name, cell=a1(r, cols.get("ten_minh_chung", 0)), value=code,
+                    row=r + 1)
+        for_ids = [i for i in (indicator_id(x) for x in re.split(r"[;,\n\s]+", text_of(values.get("chi_tieu")))) if i]
+        sub.evidence[key] = Evidence(code=code, key=key, name=name, row=r, for_ids=for_ids)
+
+
+def _check_codes(sub: Submission, ctx: _Ctx, sheet_name: str) -> None:
+    for row in sub.indicators.values():
+        for code in row.codes:
+            if code_key(code) not in sub.evidence:
+                ctx.add("evidence-unknown", sheet=sheet_name, cell=row.codes_cell, value=row.id, detail=code)
+
+
+def _check_meta(sub: Submission, ctx: _Ctx, book: Rulebook) -> None:
+    meta = sub.meta
+    version = meta.get("template_version")
+    if version not in CURRENT_TEMPLATE_VERSIONS:
+        ctx.add("template-old", value=version or "không rõ (tệp không có trang _meta)", expected=TEMPLATE_VERSION)
+    meta_book = meta.get("rulebook")
+    if meta_book and meta_book != book.id:
+        known = {b.id: b.name for b in rulebooks.bundled()}
+        ctx.add("template-other-year", value=known.get(meta_book, meta_book), expected=book.name,
+                detail=sub.unit.get("nam_danh_gia"))
+    meta_tier = TIERS.parse(meta.get("tier", ""))
+    if book.scheme == "levels" and meta_tier and meta_tier != sub.tier:
+        ctx.add("template-other-tier", value=TIER_LABEL[meta_tier], expected=TIER_LABEL[sub.tier])
+
+
+def validate(raw: RawWorkbook, book: Rulebook | None = None) -> Submission:
+    """RawWorkbook (+ a forced rulebook) → Submission. Never raises for bad data; fatal findings stop early."""
+    sub = Submission(file=raw.path, sha256=raw.sha256, raw=raw)
+    ctx = _Ctx()
+    ctx.findings.extend(raw.findings)
+    if has_fatal(ctx.findings):
+        sub.findings = ctx.findings
+        return sub
+    sheets = _locate_sheets(raw, ctx)
+    sub.sheet_names = {k: s.name for k, s in sheets.items()}
+    if has_fatal(ctx.findings):
+        sub.findings = ctx.findings
+        return sub
+    sub.meta = _read_meta(sheets.get("meta"))
+    _read_unit(sheets["unit"], ctx, sub)
+    year = sub.unit.get("nam_danh_gia")
+    if year is None:
+        sub.findings = ctx.findings
+        return sub
+    book = book or rulebooks.for_year(year)
+    sub.rulebook_id = book.id
+    _settle_unit(sub, ctx, sheets["unit"].name)
+    _check_meta(sub, ctx, book)
+    needed = _needed_fields(book, sub.tier)
+    _read_members(sheets["members"], ctx, sub, needed)
+    _read_indicators(sheets["indicators"], ctx, sub, book)
+    _read_evidence(sheets["evidence"], ctx, sub)
+    _check_codes(sub, ctx, sheets["indicators"].name)
+    sub.findings = ctx.findings
+    return sub
+
+
+def traits_of(sub: Submission) -> frozenset[str]:
+    return unit_traits(sub.unit.get("loai_don_vi"), sub.unit.get("loai_hinh"), sub.tier)
