@@ -14,7 +14,9 @@ import click
 
 from . import __version__
 from . import rulebook as rulebooks
-from .batch import check_file
+from .batch import check_file, finish, run_batch
+from .read import Limits
+from .report_summary import Roster, read_roster, write_csv, write_json, write_summary_workbook
 from .rulebook import RulebookError
 from .schema import COLLECTIVE_TITLES, DIGITAL_LEVELS, TIER_LABEL, TRAIT_LABEL
 from .template import template_name, write_workbook
@@ -108,6 +110,132 @@ def _echo_outcome(o) -> None:
             click.echo(f"   - {f.message}")
     if o.output:
         click.echo(f"   Tệp kết quả: {o.output}")
+
+
+def _limits(max_unzipped_mb: int, max_rows: int) -> Limits:
+    return Limits(max_unzipped_bytes=max_unzipped_mb * 1024 * 1024, max_rows=max_rows)
+
+
+def run_and_report(input_dir: Path, out_dir: Path, roster_path: Path | None, jobs: int | None,
+                   rulebook_ref: str | None, limits: Limits, command: str) -> int:
+    """Batch → per-unit workbooks → tong-hop.xlsx/.csv, ket-qua.json; progress and a closing table on the terminal."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.table import Table
+
+    _book(rulebook_ref)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    err = Console(stderr=True)
+    console = Console()
+    roster: Roster | None = read_roster(roster_path) if roster_path else None
+    progress = Progress(TextColumn("Đang đánh giá"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                        console=err, disable=not err.is_terminal, transient=True)
+    task_id = progress.add_task("batch", total=None)
+
+    def tick(done: int, total: int, _result) -> None:
+        progress.update(task_id, completed=done, total=total)
+
+    with progress:
+        outcome = run_batch(input_dir, out_dir, jobs=jobs, rulebook=rulebook_ref, limits=limits, progress=tick)
+    try:
+        write_summary_workbook(out_dir / "tong-hop.xlsx", outcome.rows, outcome.results(), roster=roster,
+                               command=command, skipped=outcome.discovery.skipped)
+        write_csv(out_dir / "tong-hop.csv", outcome.rows)
+        write_json(out_dir / "ket-qua.json", outcome.results())
+    finally:
+        finish(outcome)
+    counts: dict[str, int] = {}
+    for row in outcome.rows:
+        counts[row.result] = counts.get(row.result, 0) + 1
+    try:
+        shown = input_dir.resolve().relative_to(Path.cwd())
+    except ValueError:
+        shown = input_dir
+    table = Table(title=f"Kết quả: {len(outcome.rows)} tệp trong {shown}")
+    table.add_column("Kết quả")
+    table.add_column("Số đơn vị", justify="right")
+    for label in ("Đạt mức độ 2", "Đạt mức độ 1", "Không đạt"):
+        table.add_row(label, str(counts.pop(label, 0)))
+    not_evaluated = counts.pop("Không đánh giá được", 0)
+    for label, n in sorted(counts.items()):
+        table.add_row(label, str(n))
+    table.add_row("Không đánh giá được", str(not_evaluated))
+    console.print(table)
+    for row in outcome.rows:
+        if not row.evaluated:
+            console.print(f"[red]Không đánh giá được[/red] {row.file}: {row.reason}", markup=True, highlight=False)
+    for rel, why in outcome.discovery.skipped:
+        console.print(f"Bỏ qua {rel}: {why}", highlight=False)
+    if roster is not None:
+        if roster.problem:
+            console.print(f"Không đọc được danh sách đơn vị: {roster.problem}", highlight=False)
+        else:
+            from .report_summary import submission_status
+            missing = submission_status(outcome.rows, roster)["missing"]
+            if missing:
+                console.print("Chưa nộp: " + ", ".join(f"{c} ({n})" for c, n in missing), highlight=False)
+    if outcome.interrupted:
+        console.print(f"Đã dừng giữa chừng: {len(outcome.rows)}/{len(outcome.discovery.inputs)} tệp đã xong và "
+                      "đã được ghi; các tệp còn lại chưa được đánh giá.", highlight=False)
+    console.print(f"Bản tổng hợp: {out_dir / 'tong-hop.xlsx'}; từng đơn vị: {out_dir / 'don-vi'}", highlight=False)
+    if outcome.interrupted:
+        return 130
+    return 1 if outcome.not_evaluated else 0
+
+
+LIMIT_OPTIONS = [
+    click.option("--max-unzipped-mb", default=200, show_default=True, type=click.IntRange(1),
+                 help="Giới hạn dung lượng giải nén của một tệp (chống tệp “bom nén”)."),
+    click.option("--max-rows", default=100_000, show_default=True, type=click.IntRange(1),
+                 help="Giới hạn số dòng của một trang tính."),
+]
+
+
+def limit_options(fn):
+    for option in reversed(LIMIT_OPTIONS):
+        fn = option(fn)
+    return fn
+
+
+@cli.command()
+@click.argument("input_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Thư mục kết quả: tong-hop.xlsx, tong-hop.csv, ket-qua.json và thư mục don-vi/.")
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Danh sách đơn vị phải nộp (.xlsx hoặc .csv, cột Mã đơn vị và Tên đơn vị).")
+@click.option("--jobs", type=click.IntRange(1), default=None, help="Số tiến trình song song. Mặc định: số lõi CPU.")
+@click.option("--rulebook", "rulebook_ref", default=None, help="Ép dùng một bộ quy tắc (mã hoặc tệp .toml).")
+@limit_options
+def batch(input_dir: Path, out_dir: Path, roster: Path | None, jobs: int | None, rulebook_ref: str | None,
+          max_unzipped_mb: int, max_rows: int) -> None:
+    """Đánh giá mọi sổ tính trong một thư mục (kể cả thư mục con) và lập bản tổng hợp của huyện/tỉnh.
+
+    Ví dụ: dvht batch ho-so-2025 -o ket-qua-2025 --roster danh-sach-truong.xlsx
+    """
+    command = "dvht " + " ".join(sys.argv[1:]) if sys.argv and sys.argv[0].endswith("dvht") else \
+        f"dvht batch {input_dir} -o {out_dir}"
+    sys.exit(run_and_report(input_dir, out_dir, roster, jobs, rulebook_ref, _limits(max_unzipped_mb, max_rows),
+                            command))
+
+
+def samples_dir() -> Path:
+    return Path(__file__).resolve().parents[1] / "samples"
+
+
+@cli.command()
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
+              show_default=True, help="Thư mục kết quả.")
+@click.option("--jobs", type=click.IntRange(1), default=None, help="Số tiến trình song song. Mặc định: số lõi CPU.")
+def demo(out_dir: Path, jobs: int | None) -> None:
+    """Chạy thử trên các sổ tính mẫu đi kèm (samples/) và danh sách đơn vị mẫu; không cần cấu hình gì.
+
+    Ví dụ: dvht demo -o out
+    """
+    src = samples_dir()
+    if not src.is_dir():
+        raise click.ClickException(f"Không tìm thấy thư mục mẫu {src} (cài đặt từ mã nguồn để có mẫu).")
+    sys.exit(run_and_report(src, out_dir, src / "danh-sach-don-vi.csv", jobs, None, Limits(),
+                            f"dvht demo -o {out_dir}"))
 
 
 @cli.group()

@@ -117,6 +117,19 @@ def write_cell(ws, r: int, c: int, value: Any, fmt, date_fmt) -> None:
         ws.write_string(r, c, str(value)[:32767], fmt)
 
 
+def ws_text(first: IndicatorResult, two: IndicatorResult | None) -> str:
+    return first.text if not two or two.text == first.text else f"Mức độ 1: {first.text}\nMức độ 2: {two.text}"
+
+
+def row_height(texts: dict[int, str], widths: list[float]) -> float:
+    """Rows tall enough for wrapped text: spreadsheet programs do not grow rows that a writer has not measured."""
+    lines = 1
+    for col, text in texts.items():
+        per_line = max(1, int(widths[col] * 1.15))
+        lines = max(lines, sum(max(1, -(-len(part) // per_line)) for part in text.split("\n")))
+    return min(409, 15 * lines + 3)
+
+
 def _write_summary(ws, f: _F, result: UnitResult) -> None:
     points = result.scheme == "points"
     ws.write_string(0, 0, "BẢN TỔNG HỢP KẾT QUẢ TỰ ĐÁNH GIÁ CÁC TIÊU CHÍ, CHỈ TIÊU “ĐƠN VỊ HỌC TẬP”", f.title)
@@ -175,8 +188,7 @@ def _write_summary(ws, f: _F, result: UnitResult) -> None:
         two = by_level[2].get(ident)
         ws.write_string(r, 0, str(first.criterion), f.cell)
         ws.write_string(r, 1, ident, f.cell)
-        ws.write_string(r, 2, first.text if not two or two.text == first.text else
-                        f"Mức độ 1: {first.text}\nMức độ 2: {two.text}", f.cell)
+        ws.write_string(r, 2, ws_text(first, two), f.cell)
         ws.write_string(r, 3, first.citation + (f"\n{two.citation}" if two else ""), f.cell)
         label1, fmt1 = _status(f, one)
         ws.write_string(r, 4, one.requirement if one else "", f.cell)
@@ -193,11 +205,15 @@ def _write_summary(ws, f: _F, result: UnitResult) -> None:
             ws.write_string(r, 9, label2, fmt2)
             ev_col = 10
         ws.write_string(r, ev_col, "; ".join(first.evidence or (two.evidence if two else [])), f.cell)
-        reasons = []
-        for name, res in (("Mức độ 1", one), ("Mức độ 2", two)):
-            if res is not None and not (res.met and res.applicable):
-                reasons.append(res.reason if points or two is None else f"{name}: {res.reason}")
-        ws.write_string(r, ev_col + 1, "\n".join(dict.fromkeys(reasons)) or "Đạt", f.cell)
+        pairs = [(name, res.reason) for name, res in (("Mức độ 1", one), ("Mức độ 2", two))
+                 if res is not None and not (res.met and res.applicable)]
+        if len({reason for _, reason in pairs}) == 1 and (len(pairs) == 2 or points or two is None):
+            reason_text = pairs[0][1]
+        else:
+            reason_text = "\n".join(f"{name}: {reason}" for name, reason in pairs) or "Đạt"
+        ws.write_string(r, ev_col + 1, reason_text, f.cell)
+        texts = {2: ws_text(first, two), ev_col + 1: reason_text}
+        ws.set_row(r, row_height(texts, widths))
         r += 1
     if points:
         ws.write_string(r, 2, "Tổng điểm", f.crit)
@@ -307,7 +323,7 @@ def _write_meta(ws, f: _F, result: UnitResult) -> None:
 def write_unit_workbook(target, result: UnitResult, sub: Submission | None = None) -> None:
     """Write the unit's result workbook to a path or a binary stream."""
     wb = xlsxwriter.Workbook(target, {"strings_to_numbers": False, "strings_to_formulas": False,
-                                      "strings_to_urls": False})
+                                      "strings_to_urls": False, "in_memory": True})
     wb.set_properties({"title": f"Kết quả tự đánh giá {result.unit_code or ''}", "author": "dvht-sheets",
                        "created": FIXED_DATE})
     f = _F(wb)

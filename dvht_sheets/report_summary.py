@@ -1,0 +1,600 @@
+"""Many UnitResults → the district summary: tong-hop.xlsx (Tổng hợp, Chỉ tiêu, Lỗi dữ liệu, Tình hình nộp, Thống kê,
+_meta), tong-hop.csv (UTF-8 with BOM) and ket-qua.json.
+
+Written with xlsxwriter in constant_memory mode and streamed from the batch's spill file, so 10,000 units cost no more
+memory than 1,000. Statistics are computed once across all units with pandas (one fixed cost, not one per unit).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import xlsxwriter
+
+from . import __version__
+from . import rulebook as rulebooks
+from .findings import Severity
+from .model import UnitResult, vn_number
+from .report_unit import AMBER, BLUE, GREEN, GREY, RED, atomic_write, quote_sheet
+from .schema import OWNERSHIP, TIER_LABEL, clean, fold
+
+LIGHT_GREEN = "#E2EFDA"
+RESULT_FILL = {"Đạt mức độ 2": GREEN, "Đạt mức độ 1": LIGHT_GREEN, "Không đạt": RED, "Không đánh giá được": GREY}
+NOT_EVALUATED = "Không đánh giá được"
+
+# Tổng hợp columns for TT 24 indicators: (column title, indicator id, level whose numbers are shown, kind)
+PCT_COLUMNS = [("2.1 (%)", "2.1", 1), ("2.2 (%)", "2.2", 1), ("2.3 (%)", "2.3", 1), ("2.4 MĐ1 (%)", "2.4", 1),
+               ("2.4 MĐ2 (%)", "2.4", 2), ("2.5 (%)", "2.5", 1), ("3.1 (%)", "3.1", 1)]
+UNIT_COLUMNS = ["1.1", "1.2", "1.3", "1.4", "1.5", "3.2", "3.3", "3.4", "3.5", "3.6"]
+STATUS_LABEL = {"A": "Đạt MĐ2", "B": "Đạt MĐ1", "X": "Đạt MĐ2, không đạt MĐ1", "F": "Không đạt", "N": "Không áp dụng",
+                "": ""}
+STATUS_FILL = {"A": GREEN, "B": LIGHT_GREEN, "X": AMBER, "F": RED, "N": GREY}
+
+
+@dataclass
+class UnitRow:
+    """What the summary keeps in memory per unit (a few hundred bytes)."""
+
+    index: int
+    file: str
+    sha256: str
+    evaluated: bool
+    unit_code: str | None
+    unit_name: str | None
+    unit_kind: str | None
+    ownership: str | None
+    tier: str | None
+    year: int | None
+    rulebook: str | None
+    scheme: str | None
+    members: int | None
+    level: int | None
+    requested: int | None
+    grade: str | None
+    points: float | None
+    result: str
+    failing1: str
+    failing2: str
+    errors: int
+    warnings: int
+    reason: str
+    pct: tuple  # fractions for PCT_COLUMNS (None when not applicable / not TT 24)
+    status: str  # one status letter per PCT_COLUMNS + UNIT_COLUMNS
+    output: str = ""
+
+
+def _status(by_key: dict, ident: str, level: int | None = None) -> str:
+    one, two = by_key.get((ident, 1)), by_key.get((ident, 2))
+    if level is not None:
+        res = by_key.get((ident, level))
+        if res is None:
+            return ""
+        if not res.applicable:
+            return "N"
+        return ("A" if level == 2 else ("A" if two is not None and two.met else "B")) if res.met else "F"
+    if one is None and two is None:
+        return ""
+    if (one is None or not one.applicable) and (two is None or not two.applicable):
+        return "N"
+    met1 = one is not None and (not one.applicable or one.met)
+    met2 = two is not None and (not two.applicable or two.met)
+    return "A" if met1 and met2 else "B" if met1 else "X" if met2 else "F"
+
+
+def unit_row(index: int, r: UnitResult, output: str) -> UnitRow:
+    counts = r.counts()
+    levels_scheme = r.scheme == "levels"
+    by_key = {(i.id, i.level): i for i in r.indicators} if levels_scheme else {}
+    pct, status = [], []
+    for _, ident, level in PCT_COLUMNS:
+        res = by_key.get((ident, level))
+        pct.append(res.numerator / res.denominator if res is not None and res.applicable and res.denominator else None)
+        status.append(_status(by_key, ident, level) or " ")
+    for ident in UNIT_COLUMNS:
+        status.append(_status(by_key, ident) or " ")
+    return UnitRow(
+        index=index, file=r.file, sha256=r.sha256, evaluated=r.evaluated, unit_code=r.unit_code,
+        unit_name=r.unit_name, unit_kind=r.unit_kind, ownership=r.ownership, tier=r.tier, year=r.year,
+        rulebook=r.rulebook, scheme=r.scheme, members=r.members, level=r.level, requested=r.requested_level,
+        grade=r.grade, points=r.points, result=r.result_label,
+        failing1=", ".join(r.failing(1)) if r.evaluated else "",
+        failing2=", ".join(r.failing(2)) if r.evaluated and levels_scheme else "",
+        errors=counts["fatal"] + counts["error"], warnings=counts["warning"],
+        reason="" if r.evaluated else "; ".join(f.message for f in r.findings if f.severity == "fatal"),
+        pct=tuple(pct), status="".join(status), output=output,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------- roster
+
+
+@dataclass
+class Roster:
+    units: list[tuple[str, str]] = field(default_factory=list)  # (code, name)
+    source: str = ""
+    problem: str = ""
+
+
+def read_roster(path: Path) -> Roster:
+    """Expected units from a .csv or .xlsx: the column whose header says "mã" and the one that says "tên"."""
+    roster = Roster(source=path.name)
+    try:
+        if path.suffix.lower() == ".csv":
+            data = path.read_bytes()
+            for enc in ("utf-8-sig", "cp1258", "latin-1"):
+                try:
+                    text = data.decode(enc)
+                    break
+                except UnicodeDecodeError:
+                    continue
+            dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t") if text.strip() else csv.excel
+            grid = list(csv.reader(io.StringIO(text), dialect))
+        else:
+            from .read import read_workbook
+            raw = read_workbook(path)
+            if raw.findings or not raw.sheets:
+                roster.problem = raw.findings[0].message if raw.findings else "không có trang tính"
+                return roster
+            grid = raw.sheets[0].grid
+    except (OSError, csv.Error) as exc:
+        roster.problem = f"không đọc được danh sách ({exc})"
+        return roster
+    code_col, name_col, start = 0, 1, 0
+    for r, row in enumerate(grid[:10]):
+        keys = [fold(v) for v in row]
+        code_idx = next((i for i, k in enumerate(keys) if k.startswith("ma")), None)
+        if code_idx is not None:
+            code_col, start = code_idx, r + 1
+            name_col = next((i for i, k in enumerate(keys) if k.startswith("ten")), code_col + 1)
+            break
+    for row in grid[start:]:
+        code = clean(row[code_col]) if code_col < len(row) else ""
+        if isinstance(row[code_col] if code_col < len(row) else None, float) and float(row[code_col]).is_integer():
+            code = str(int(row[code_col]))
+        if code:
+            roster.units.append((code, clean(row[name_col]) if name_col < len(row) else ""))
+    return roster
+
+
+def submission_status(rows: list[UnitRow], roster: Roster | None) -> dict[str, list]:
+    by_code: dict[str, list[UnitRow]] = defaultdict(list)
+    for row in rows:
+        if row.unit_code:
+            by_code[row.unit_code.casefold()].append(row)
+    by_hash: dict[str, list[UnitRow]] = defaultdict(list)
+    for row in rows:
+        if row.sha256:
+            by_hash[row.sha256].append(row)
+    out: dict[str, list] = {
+        "duplicate_code": [(code, group) for code, group in sorted(by_code.items()) if len(group) > 1],
+        "duplicate_content": [(h, group) for h, group in sorted(by_hash.items(), key=lambda kv: kv[1][0].file)
+                              if len(group) > 1],
+        "missing": [], "unexpected": [],
+    }
+    if roster is not None and not roster.problem:
+        expected = {code.casefold(): (code, name) for code, name in roster.units}
+        out["missing"] = [expected[k] for k in sorted(expected) if k not in by_code]
+        out["unexpected"] = [row for k, group in sorted(by_code.items()) if k not in expected for row in group]
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------- CSV / JSON
+
+CSV_FIELDS = ["file", "sha256", "unit_code", "unit_name", "unit_kind", "ownership", "tier", "year", "rulebook",
+              "members", "level", "requested_level", "grade", "points", "result", "failing_level1", "failing_level2",
+              "errors", "warnings", *[f"percent_{c[1]}_L{c[2]}" for c in PCT_COLUMNS], "result_file", "reason"]
+_CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: object) -> object:
+    """OWASP CSV injection: a text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(_CSV_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def _csv_row(row: UnitRow) -> list:
+    values = [row.file, row.sha256, row.unit_code, row.unit_name, row.unit_kind, OWNERSHIP.label(row.ownership),
+              row.tier, row.year, row.rulebook, row.members, row.level, row.requested, row.grade, row.points,
+              row.result, row.failing1, row.failing2, row.errors, row.warnings,
+              *[None if p is None else round(p * 100, 2) for p in row.pct], row.output, row.reason]
+    return ["" if v is None else csv_safe(v) for v in values]
+
+
+def write_csv(path: Path, rows: list[UnitRow]) -> None:
+    def writer(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(CSV_FIELDS)
+            for row in rows:
+                w.writerow(_csv_row(row))
+    atomic_write(path, writer)
+
+
+def write_json(path: Path, results: Iterable[UnitResult]) -> None:
+    def writer(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write("[")
+            for i, result in enumerate(results):
+                fh.write(",\n" if i else "\n")
+                fh.write(json.dumps(result.to_json(), ensure_ascii=False))
+            fh.write("\n]\n")
+    atomic_write(path, writer)
+
+
+# ---------------------------------------------------------------------------------------------------- the workbook
+
+
+class _F:
+    def __init__(self, wb):
+        base = {"font_name": "Times New Roman", "font_size": 11, "valign": "top"}
+        self.base = base
+        self.title = wb.add_format({**base, "bold": True, "font_size": 14})
+        self.bold = wb.add_format({**base, "bold": True})
+        self.big = wb.add_format({**base, "bold": True, "font_size": 12, "font_color": "#1F4E78"})
+        self.text = wb.add_format(base)
+        self.header = wb.add_format({**base, "bold": True, "bg_color": BLUE, "border": 1, "text_wrap": True,
+                                     "align": "center", "valign": "vcenter"})
+        self.cell = wb.add_format({**base, "border": 1})
+        self.wrap = wb.add_format({**base, "border": 1, "text_wrap": True})
+        self.int = wb.add_format({**base, "border": 1, "num_format": "#,##0"})
+        self.num = wb.add_format({**base, "border": 1, "num_format": "#,##0.##"})
+        self.pct_plain = wb.add_format({**base, "border": 1, "num_format": "0.00%"})
+        self.link = wb.add_format({**base, "border": 1, "font_color": "blue", "underline": 1})
+        self.pct = {k: wb.add_format({**base, "border": 1, "num_format": "0.00%", "bg_color": v})
+                    for k, v in STATUS_FILL.items()}
+        self.status = {k: wb.add_format({**base, "border": 1, "bg_color": v, "align": "center"})
+                       for k, v in STATUS_FILL.items()}
+        self.result = {k: wb.add_format({**base, "border": 1, "bg_color": v, "bold": True})
+                       for k, v in RESULT_FILL.items()}
+        self.result_other = wb.add_format({**base, "border": 1, "bg_color": LIGHT_GREEN, "bold": True})
+        self.sev = {Severity.FATAL.value: wb.add_format({**base, "border": 1, "bg_color": RED, "bold": True}),
+                    Severity.ERROR.value: wb.add_format({**base, "border": 1, "bg_color": RED}),
+                    Severity.WARNING.value: wb.add_format({**base, "border": 1, "bg_color": AMBER})}
+
+
+def _s(ws, r: int, c: int, value, fmt) -> None:
+    """Write any value from an input as its own type; text is always text (never a formula or a link)."""
+    if value is None or value == "":
+        ws.write_blank(r, c, None, fmt)
+    elif isinstance(value, bool):
+        ws.write_boolean(r, c, value, fmt)
+    elif isinstance(value, (int, float)):
+        ws.write_number(r, c, value, fmt)
+    else:
+        ws.write_string(r, c, str(value)[:32767], fmt)
+
+
+SUMMARY_HEADERS = (["STT", "Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Loại hình", "Cấp", "Năm", "Số thành viên",
+                    "Kết quả", "Mức đề nghị", "Mức đạt", "Chỉ tiêu chưa đạt MĐ1", "Chỉ tiêu chưa đạt MĐ2",
+                    "Điểm (TT 22)", "Xếp loại (TT 22)"]
+                   + [c[0] for c in PCT_COLUMNS] + UNIT_COLUMNS
+                   + ["Số lỗi", "Số cảnh báo", "Tệp nguồn", "Tệp kết quả", "Lý do không đánh giá được"])
+SUMMARY_WIDTHS = ([5, 18, 34, 16, 10, 9, 6, 9, 18, 9, 8, 16, 16, 8, 10] + [9] * len(PCT_COLUMNS)
+                  + [6] * len(UNIT_COLUMNS) + [7, 8, 30, 30, 50])
+TOTALS_ROWS = 4
+
+
+def _totals(rows: list[UnitRow]) -> list[tuple[str, int]]:
+    counts = Counter(r.result for r in rows)
+    evaluated = sum(1 for r in rows if r.evaluated)
+    achieved = sum(1 for r in rows if r.evaluated and (r.level or 0) > 0)
+    return [("Số tệp đã nộp", len(rows)), ("Đạt mức độ 2", counts["Đạt mức độ 2"]),
+            ("Đạt mức độ 1", counts["Đạt mức độ 1"]), ("Không đạt", counts["Không đạt"]),
+            ("Xếp loại theo TT 22/2020", sum(v for k, v in counts.items() if k.startswith("Xếp loại"))),
+            (NOT_EVALUATED, counts[NOT_EVALUATED]), ("Được đánh giá", evaluated), ("Được công nhận", achieved)]
+
+
+def _write_overview(ws, f: _F, rows: list[UnitRow]) -> None:
+    ws.write_string(0, 0, "TỔNG HỢP KẾT QUẢ TỰ ĐÁNH GIÁ “ĐƠN VỊ HỌC TẬP”", f.title)
+    totals = dict(_totals(rows))
+    rate = totals["Được công nhận"] / totals["Được đánh giá"] * 100 if totals["Được đánh giá"] else 0
+    line = (f"Đã nộp {totals['Số tệp đã nộp']} tệp · Đạt mức độ 2: {totals['Đạt mức độ 2']} · Đạt mức độ 1: "
+            f"{totals['Đạt mức độ 1']} · Không đạt: {totals['Không đạt']}"
+            + (f" · Xếp loại theo TT 22/2020: {totals['Xếp loại theo TT 22/2020']}"
+               if totals["Xếp loại theo TT 22/2020"] else "")
+            + f" · Không đánh giá được: {totals[NOT_EVALUATED]} · Tỉ lệ được công nhận: {vn_number(rate)} % "
+              f"(trên {totals['Được đánh giá']} đơn vị được đánh giá)")
+    ws.write_string(1, 0, line, f.big)
+    ws.write_string(2, 0, "Màu: xanh đậm = đạt mức độ 2; xanh nhạt = đạt mức độ 1; đỏ = không đạt; xám = không áp "
+                          "dụng / không đánh giá được; vàng = đạt mức độ 2 nhưng không đạt mức độ 1. Số liệu tổng: "
+                          "trang “Thống kê”.", f.text)
+    header = TOTALS_ROWS
+    for c, (h, w) in enumerate(zip(SUMMARY_HEADERS, SUMMARY_WIDTHS)):
+        ws.set_column(c, c, w)
+        ws.write_string(header, c, h, f.header)
+    ws.set_row(header, 45)
+    pct_start = 15
+    unit_start = pct_start + len(PCT_COLUMNS)
+    for i, row in enumerate(rows):
+        r = header + 1 + i
+        fmt = f.result.get(row.result, f.result_other if row.result.startswith("Xếp loại") else f.cell)
+        kind_fmt = f.cell
+        values = [i + 1, row.unit_code, row.unit_name, row.unit_kind, OWNERSHIP.label(row.ownership),
+                  TIER_LABEL.get(row.tier or "", ""), row.year, row.members]
+        for c, v in enumerate(values):
+            _s(ws, r, c, v, f.int if c in (0, 7) else kind_fmt)
+        _s(ws, r, 8, row.result, fmt)
+        _s(ws, r, 9, row.requested, f.cell)
+        _s(ws, r, 10, row.level if row.scheme == "levels" else None, f.cell)
+        _s(ws, r, 11, row.failing1, f.cell)
+        _s(ws, r, 12, row.failing2, f.cell)
+        _s(ws, r, 13, row.points, f.num)
+        _s(ws, r, 14, row.grade, f.cell)
+        for k, value in enumerate(row.pct):
+            st = row.status[k].strip()
+            if value is None:
+                _s(ws, r, pct_start + k, STATUS_LABEL.get(st, "") if st == "N" else None, f.status.get(st, f.cell))
+            else:
+                ws.write_number(r, pct_start + k, value, f.pct.get(st, f.pct_plain))
+        for k, _ in enumerate(UNIT_COLUMNS):
+            st = row.status[len(PCT_COLUMNS) + k].strip()
+            _s(ws, r, unit_start + k, {"A": "Đạt", "B": "MĐ1", "X": "MĐ2", "F": "Không", "N": "—"}.get(st),
+               f.status.get(st, f.cell))
+        base = unit_start + len(UNIT_COLUMNS)
+        _s(ws, r, base, row.errors, f.int)
+        _s(ws, r, base + 1, row.warnings, f.int)
+        _s(ws, r, base + 2, row.file, f.cell)
+        if row.output:
+            ws.write_url(r, base + 3, f"external:{row.output}", f.link, row.output, "Mở tệp kết quả của đơn vị")
+        else:
+            ws.write_blank(r, base + 3, None, f.cell)
+        _s(ws, r, base + 4, row.reason, f.cell)
+    ws.freeze_panes(header + 1, 3)
+    ws.autofilter(header, 0, header + max(1, len(rows)), len(SUMMARY_HEADERS) - 1)
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(header)
+    ws.set_footer("&CTrang &P/&N")
+
+
+def _write_long(ws, f: _F, rows: list[UnitRow], results: Iterable[UnitResult], err_ws) -> int:
+    heads = ["Mã đơn vị", "Tên đơn vị", "Bộ quy tắc", "Mức", "Chỉ tiêu", "Căn cứ", "Áp dụng", "Tử số", "Mẫu số", "%",
+             "Ngưỡng (%)", "Kết quả", "Điểm", "Minh chứng", "Lý do"]
+    for c, (h, w) in enumerate(zip(heads, [18, 30, 10, 8, 8, 12, 8, 7, 7, 9, 9, 11, 6, 22, 60])):
+        ws.set_column(c, c, w)
+        ws.write_string(0, c, h, f.header)
+    eheads = ["Mã đơn vị", "Tệp nguồn", "Mức độ", "Mã lỗi", "Trang", "Ô", "Nội dung và cách sửa", "Mở trong tệp kết quả"]
+    for c, (h, w) in enumerate(zip(eheads, [18, 30, 12, 22, 16, 7, 90, 30])):
+        err_ws.set_column(c, c, w)
+        err_ws.write_string(0, c, h, f.header)
+    r = e = 1
+    max_rows = 1_048_575
+    for row, result in zip(rows, results):
+        label = {"levels": "Mức độ", "points": "TT 22"}.get(result.scheme or "", "")
+        for ind in result.indicators:
+            if r >= max_rows:
+                break
+            status = "Không áp dụng" if not ind.applicable else ("Đạt" if ind.met else "Không đạt")
+            fmt = f.status["N" if not ind.applicable else ("A" if ind.met else "F")]
+            values = [row.unit_code, row.unit_name, result.rulebook, f"{label} {ind.level}" if label == "Mức độ" else label,
+                      ind.id, ind.citation, "Có" if ind.applicable else "Không", ind.numerator, ind.denominator]
+            for c, v in enumerate(values):
+                _s(ws, r, c, v, f.cell)
+            if ind.percent is not None and ind.denominator:
+                ws.write_number(r, 9, ind.numerator / ind.denominator, f.pct_plain)
+            else:
+                ws.write_blank(r, 9, None, f.cell)
+            _s(ws, r, 10, ind.threshold, f.num)
+            _s(ws, r, 11, status, fmt)
+            _s(ws, r, 12, ind.points, f.num)
+            _s(ws, r, 13, "; ".join(ind.evidence), f.cell)
+            _s(ws, r, 14, ind.reason, f.cell)
+            r += 1
+        for item in result.findings:
+            if e >= max_rows:
+                break
+            for c, v in enumerate([row.unit_code, row.file]):
+                _s(err_ws, e, c, v, f.cell)
+            _s(err_ws, e, 2, Severity(item.severity).label, f.sev[item.severity])
+            for c, v in enumerate([item.code, item.sheet, item.cell, item.message], start=3):
+                _s(err_ws, e, c, v, f.cell)
+            if row.output:
+                target = f"external:{row.output}"
+                if item.sheet and item.cell:
+                    target += f"#{quote_sheet(item.sheet)}!{item.cell}"
+                err_ws.write_url(e, 7, target, f.link, row.output, "Mở tệp kết quả của đơn vị tại ô có lỗi")
+            else:
+                err_ws.write_blank(e, 7, None, f.cell)
+            e += 1
+    ws.freeze_panes(1, 2)
+    ws.autofilter(0, 0, max(1, r - 1), len(heads) - 1)
+    err_ws.freeze_panes(1, 0)
+    err_ws.autofilter(0, 0, max(1, e - 1), len(eheads) - 1)
+    return r - 1
+
+
+def _write_status(ws, f: _F, rows: list[UnitRow], roster: Roster | None) -> None:
+    status = submission_status(rows, roster)
+    ws.set_column(0, 0, 26)
+    ws.set_column(1, 1, 40)
+    ws.set_column(2, 2, 50)
+    r = 0
+    ws.write_string(r, 0, "TÌNH HÌNH NỘP HỒ SƠ", f.title)
+    r += 1
+    if roster is None:
+        ws.write_string(r, 0, "Không có danh sách đơn vị (--roster): chỉ kiểm tra trùng lặp.", f.text)
+    elif roster.problem:
+        ws.write_string(r, 0, f"Không đọc được danh sách đơn vị {roster.source}: {roster.problem}", f.text)
+    else:
+        ws.write_string(r, 0, f"Danh sách đơn vị: {roster.source} ({len(roster.units)} đơn vị); đã nộp "
+                              f"{len(roster.units) - len(status['missing'])}.", f.text)
+    r += 2
+
+    def section(title: str, heads: list[str], items: list[list]) -> None:
+        nonlocal r
+        ws.write_string(r, 0, f"{title}: {len(items)}", f.bold)
+        r += 1
+        for c, h in enumerate(heads):
+            ws.write_string(r, c, h, f.header)
+        r += 1
+        for item in items:
+            for c, v in enumerate(item):
+                _s(ws, r, c, v, f.cell)
+            r += 1
+        if not items:
+            ws.write_string(r, 0, "(không có)", f.text)
+            r += 1
+        r += 1
+
+    if roster is not None and not roster.problem:
+        section("Chưa nộp", ["Mã đơn vị", "Tên đơn vị"], [[c, n] for c, n in status["missing"]])
+        section("Đã nộp nhưng không có trong danh sách", ["Mã đơn vị", "Tên đơn vị", "Tệp nguồn"],
+                [[row.unit_code, row.unit_name, row.file] for row in status["unexpected"]])
+    section("Trùng mã đơn vị", ["Mã đơn vị", "Tên đơn vị", "Tệp nguồn"],
+            [[row.unit_code, row.unit_name, row.file] for _, group in status["duplicate_code"] for row in group])
+    section("Tệp trùng nội dung (giống hệt nhau)", ["SHA-256", "Mã đơn vị", "Tệp nguồn"],
+            [[h[:16] + "…", row.unit_code, row.file] for h, group in status["duplicate_content"] for row in group])
+
+
+def statistics(rows: list[UnitRow]):
+    """Results by kind and tier, and how often each indicator fails, across all units in one pandas pass."""
+    import pandas as pd
+
+    frame = pd.DataFrame({
+        "kind": [r.unit_kind or "(không rõ)" for r in rows],
+        "tier": [TIER_LABEL.get(r.tier or "", "(không rõ)") for r in rows],
+        "result": [r.result if not r.result.startswith("Xếp loại") else "Xếp loại (TT 22)" for r in rows],
+    })
+    order = ["Đạt mức độ 2", "Đạt mức độ 1", "Không đạt", "Xếp loại (TT 22)", NOT_EVALUATED]
+    by_kind = pd.crosstab(frame["kind"], frame["result"]).reindex(columns=order, fill_value=0)
+    by_tier = pd.crosstab(frame["tier"], frame["result"]).reindex(columns=order, fill_value=0)
+    levels = [r for r in rows if r.scheme == "levels"]
+
+    def counts(attr: str):
+        ids = pd.Series([x for r in levels for x in getattr(r, attr).split(", ") if x], dtype="object")
+        return ids.value_counts()
+
+    f1, f2 = counts("failing1"), counts("failing2")
+    ids = sorted(set(f1.index) | set(f2.index), key=lambda i: tuple(int(p) for p in i.split(".")))
+    failed = sorted(({"id": i, "l1": int(f1.get(i, 0)), "l2": int(f2.get(i, 0))} for i in ids),
+                    key=lambda d: (-d["l1"], -d["l2"], d["id"]))
+    return by_kind, by_tier, [d for d in failed if d["l1"] or d["l2"]]
+
+
+def _write_stats(wb, ws, f: _F, rows: list[UnitRow]) -> None:
+    by_kind, by_tier, failed = statistics(rows)
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 6, 14)
+    sheet = quote_sheet(ws.name)
+
+    def table(r0: int, title: str, frame) -> int:
+        ws.write_string(r0, 0, title, f.bold)
+        ws.write_string(r0 + 1, 0, "", f.header)
+        for c, col in enumerate(frame.columns, start=1):
+            ws.write_string(r0 + 1, c, col, f.header)
+        ws.write_string(r0 + 1, len(frame.columns) + 1, "Tổng", f.header)
+        for i, (name, values) in enumerate(frame.iterrows()):
+            ws.write_string(r0 + 2 + i, 0, str(name), f.cell)
+            for c, v in enumerate(values, start=1):
+                ws.write_number(r0 + 2 + i, c, int(v), f.int)
+            ws.write_number(r0 + 2 + i, len(frame.columns) + 1, int(values.sum()), f.int)
+        return r0 + 2 + len(frame)
+
+    colours = [GREEN, LIGHT_GREEN, RED, "#9BC2E6", GREY]
+
+    def stacked(r0: int, r1: int, ncols: int, title: str, anchor: str) -> None:
+        if r1 <= r0 + 2:
+            return
+        chart = wb.add_chart({"type": "bar", "subtype": "stacked"})
+        for c in range(1, ncols + 1):
+            chart.add_series({"name": [ws.name, r0 + 1, c], "categories": [ws.name, r0 + 2, 0, r1 - 1, 0],
+                              "values": [ws.name, r0 + 2, c, r1 - 1, c],
+                              "fill": {"color": colours[(c - 1) % len(colours)]}, "border": {"color": "#808080"}})
+        chart.set_title({"name": title})
+        chart.set_legend({"position": "bottom"})
+        chart.set_size({"width": 620, "height": 60 + 28 * (r1 - r0)})
+        ws.insert_chart(anchor, chart)
+
+    ws.write_string(0, 0, "THỐNG KÊ KẾT QUẢ", f.title)
+    totals = _totals(rows)
+    for i, (label, n) in enumerate(totals):
+        ws.write_string(2 + i, 0, label, f.cell)
+        ws.write_number(2 + i, 1, n, f.int)
+    r_kind = 2 + len(totals) + 1
+    end_kind = table(r_kind, "Kết quả theo loại đơn vị", by_kind)
+    stacked(r_kind, end_kind, len(by_kind.columns), "Kết quả theo loại đơn vị", f"I{r_kind + 1}")
+    r_tier = end_kind + 2
+    end_tier = table(r_tier, "Kết quả theo cấp đánh giá", by_tier)
+    stacked(r_tier, end_tier, len(by_tier.columns), "Kết quả theo cấp đánh giá", f"I{r_tier + 1 + 12}")
+    r_fail = max(end_tier + 2, r_tier + 2)
+    ws.write_string(r_fail, 0, "Chỉ tiêu không đạt nhiều nhất (TT 24/2023, số đơn vị)", f.bold)
+    for c, h in enumerate(["Chỉ tiêu", "Không đạt mức độ 1", "Không đạt mức độ 2"]):
+        ws.write_string(r_fail + 1, c, h, f.header)
+    for i, d in enumerate(failed):
+        ws.write_string(r_fail + 2 + i, 0, d["id"], f.cell)
+        ws.write_number(r_fail + 2 + i, 1, d["l1"], f.int)
+        ws.write_number(r_fail + 2 + i, 2, d["l2"], f.int)
+    if failed:
+        end = r_fail + 2 + len(failed)
+        chart = wb.add_chart({"type": "column"})
+        for c, colour in ((1, RED), (2, AMBER)):
+            chart.add_series({"name": [ws.name, r_fail + 1, c], "categories": [ws.name, r_fail + 2, 0, end - 1, 0],
+                              "values": [ws.name, r_fail + 2, c, end - 1, c], "fill": {"color": colour}})
+        chart.set_title({"name": "Chỉ tiêu không đạt nhiều nhất"})
+        chart.set_legend({"position": "bottom"})
+        ws.insert_chart(r_fail, 4, chart)
+    del sheet
+
+
+def _write_meta(ws, f: _F, rows: list[UnitRow], command: str, skipped: list[tuple[str, str]], run_date: str) -> None:
+    used = sorted({(r.rulebook) for r in rows if r.rulebook})
+    books = {b.id: b for b in rulebooks.bundled()}
+    items = [("tool", f"dvht-sheets {__version__}"),
+             ("rulebooks", "; ".join(f"{b} v{books[b].version}" if b in books else b for b in used)),
+             ("run_date", run_date), ("inputs", str(len(rows))), ("skipped", str(len(skipped))),
+             ("command", command)]
+    for r, (k, v) in enumerate(items):
+        ws.write_string(r, 0, k, f.text)
+        ws.write_string(r, 1, v, f.text)
+    r = len(items) + 1
+    if skipped:
+        ws.write_string(r, 0, "Tệp bỏ qua", f.bold)
+        for i, (rel, why) in enumerate(skipped, start=1):
+            ws.write_string(r + i, 0, rel, f.text)
+            ws.write_string(r + i, 1, why, f.text)
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 1, 90)
+
+
+def run_date() -> str:
+    """The run's date, or SOURCE_DATE_EPOCH's (reproducible builds), so re-runs can produce identical files."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch and epoch.isdigit() else \
+        dt.datetime.now(dt.timezone.utc)
+    return when.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def write_summary_workbook(path: Path, rows: list[UnitRow], results: Iterable[UnitResult], *,
+                           roster: Roster | None, command: str, skipped: list[tuple[str, str]]) -> None:
+    def writer(tmp: str) -> None:
+        wb = xlsxwriter.Workbook(tmp, {"constant_memory": True, "strings_to_numbers": False,
+                                       "strings_to_formulas": False, "strings_to_urls": False,
+                                       "tmpdir": str(path.parent)})
+        wb.set_properties({"title": "Tổng hợp “Đơn vị học tập”", "author": "dvht-sheets",
+                           "created": dt.datetime(2025, 1, 1)})
+        f = _F(wb)
+        overview = wb.add_worksheet("Tổng hợp")
+        long = wb.add_worksheet("Chỉ tiêu")
+        errors = wb.add_worksheet("Lỗi dữ liệu")
+        status = wb.add_worksheet("Tình hình nộp")
+        stats = wb.add_worksheet("Thống kê")
+        meta = wb.add_worksheet("_meta")
+        _write_overview(overview, f, rows)
+        _write_long(long, f, rows, results, errors)
+        _write_status(status, f, rows, roster)
+        _write_stats(wb, stats, f, rows)
+        _write_meta(meta, f, rows, command, skipped, run_date())
+        meta.hide()
+        overview.activate()
+        wb.close()
+    atomic_write(path, writer)
