@@ -145,6 +145,15 @@ def _init_worker(config: WorkerConfig) -> None:
             pass
 
 
+def _work_packed(task: Task):
+    """The worker's answer as the parent needs it: the compact summary row and the pickled result, so the parent
+    never unpickles and re-pickles every result on its way to the spill file."""
+    from .report_summary import unit_row
+
+    result = _work(task)
+    return unit_row(task.index, result, ""), pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+
+
 def _work(task: Task) -> UnitResult:
     assert _CONFIG is not None
     if _CONFIG.crash_on and _CONFIG.crash_on in task.rel:
@@ -167,13 +176,20 @@ def _context():
     return ctx
 
 
+def _pack(task: Task, result: UnitResult):
+    from .report_summary import unit_row
+
+    return unit_row(task.index, result, ""), pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+
+
 def _crashed(task: Task) -> UnitResult:
     return _failed(task.rel, "tiến trình xử lý tệp bị dừng đột ngột (có thể do tệp cần quá nhiều bộ nhớ "
                              "hoặc làm hỏng bộ đọc)")
 
 
-def run_tasks(tasks: list[Task], config: WorkerConfig, jobs: int) -> Iterator[tuple[Task, UnitResult]]:
-    """Results as they finish (with their task), in worker processes; a dead worker costs only its own file."""
+def run_tasks(tasks: list[Task], config: WorkerConfig, jobs: int) -> Iterator[tuple[Task, tuple]]:
+    """(task, (summary row, pickled result)) as files finish, in worker processes; a dead worker costs only its own
+    file."""
     pending = {t.index: t for t in tasks}
     ctx = _context()
     window = max(2, jobs * 4)
@@ -185,13 +201,13 @@ def run_tasks(tasks: list[Task], config: WorkerConfig, jobs: int) -> Iterator[tu
             while queue or inflight:
                 while queue and len(inflight) < window:
                     task = queue.pop(0)
-                    inflight[ex.submit(_work, task)] = task
+                    inflight[ex.submit(_work_packed, task)] = task
                 done, _ = wait(inflight, return_when=FIRST_COMPLETED)
                 for fut in done:
                     task = inflight.pop(fut)
-                    result = fut.result()
+                    packed = fut.result()
                     pending.pop(task.index, None)
-                    yield task, result
+                    yield task, packed
         except BrokenProcessPool:
             broken = True
     if broken:
@@ -199,10 +215,10 @@ def run_tasks(tasks: list[Task], config: WorkerConfig, jobs: int) -> Iterator[tu
         for task in sorted(pending.values(), key=lambda t: t.index):
             with ProcessPoolExecutor(1, mp_context=ctx, initializer=_init_worker, initargs=(config,)) as solo:
                 try:
-                    result = solo.submit(_work, task).result()
+                    packed = solo.submit(_work_packed, task).result()
                 except BrokenProcessPool:
-                    result = _crashed(task)
-            yield task, result
+                    packed = _pack(task, _crashed(task))
+            yield task, packed
 
 
 # ---------------------------------------------------------------------------------------------------- the batch
@@ -231,7 +247,7 @@ class BatchOutcome:
         return sum(1 for r in self.rows if not r.evaluated)
 
 
-ProgressFn = Callable[[int, int, UnitResult | None], None]
+ProgressFn = Callable[[int, int, object], None]  # (done, total, the finished unit's summary row or None)
 
 
 def run_batch(root: Path, out_dir: Path, *, jobs: int | None = None, rulebook: str | None = None,
@@ -239,8 +255,6 @@ def run_batch(root: Path, out_dir: Path, *, jobs: int | None = None, rulebook: s
               progress: ProgressFn | None = None, crash_on: str | None = None) -> BatchOutcome:
     """Evaluate every workbook under root; write each unit's workbook into out_dir/don-vi. Summary: see
     report_summary.write_summary (kept separate so the core returns data and callers decide what to write)."""
-    from .report_summary import unit_row  # the compact row lives with the summary that uses it
-
     if rulebook:
         rulebooks.get(rulebook)  # fail early, in the parent, on a wrong id or file
     discovery = discover(root, out_dir)
@@ -258,14 +272,13 @@ def run_batch(root: Path, out_dir: Path, *, jobs: int | None = None, rulebook: s
         progress(0, len(tasks), None)
     with open(spill_path, "wb") as spill:
         try:
-            for task, result in run_tasks(tasks, config, max(1, jobs or os.cpu_count() or 1)) if tasks else ():
-                blob = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+            for task, (row, blob) in run_tasks(tasks, config, max(1, jobs or os.cpu_count() or 1)) if tasks else ():
                 offsets[task.index] = (spill.tell(), len(blob))
                 spill.write(blob)
-                rows.append(unit_row(task.index, result, ""))
+                rows.append(row)
                 done += 1
                 if progress:
-                    progress(done, len(tasks), result)
+                    progress(done, len(tasks), row)
         except KeyboardInterrupt:
             interrupted = True
     rows.sort(key=lambda r: (r.unit_code is None, r.unit_code or "", r.file))

@@ -41,6 +41,8 @@ class _Eval:
         self._seen: set[tuple] = set()
         self.indicator_sheet = sub.sheet_names.get("indicators", "Chỉ tiêu")
         self.unit_sheet = sub.sheet_names.get("unit", "Thông tin đơn vị")
+        self._counts: dict[tuple, int] = {}
+        self._evidence: dict[str, list[str]] = {}
 
     def add(self, code: str, **kw) -> None:
         key = (code, kw.get("cell"), kw.get("value"))
@@ -48,9 +50,27 @@ class _Eval:
             self._seen.add(key)
             self.findings.append(finding(code, **kw))
 
+    def count(self, fields: tuple[str, ...], min_title: str | None) -> int:
+        """Members who qualify (any of the fields yes, or a title at least min_title); computed once per question,
+        since both levels ask most of them."""
+        key = (fields, min_title)
+        if key not in self._counts:
+            members = self.sub.members
+            if min_title:
+                floor = INDIVIDUAL_TITLES.rank(min_title)
+                self._counts[key] = sum(1 for m in members if INDIVIDUAL_TITLES.rank(m.title) >= floor)
+            else:
+                self._counts[key] = sum(1 for m in members if any(m.flags.get(f, False) for f in fields))
+        return self._counts[key]
+
     # -------------------------------------------------------------------------------- evidence
 
     def evidence(self, rule: Rule) -> list[str]:
+        if rule.id not in self._evidence:
+            self._evidence[rule.id] = self._find_evidence(rule)
+        return list(self._evidence[rule.id])
+
+    def _find_evidence(self, rule: Rule) -> list[str]:
         row = self.sub.indicators.get(rule.id)
         codes: list[str] = []
         if row is not None:
@@ -68,13 +88,8 @@ class _Eval:
     def percent_members(self, rule: Rule, lv: Level, res: IndicatorResult) -> list[str]:
         fields = rule.fields(lv.key)
         threshold = rule.threshold(lv.key)
-        members = self.sub.members
-        if rule.min_title:
-            floor = INDIVIDUAL_TITLES.rank(rule.min_title)
-            num = sum(1 for m in members if INDIVIDUAL_TITLES.rank(m.title) >= floor)
-        else:
-            num = sum(1 for m in members if any(m.flags.get(f, False) for f in fields))
-        den = len(members)
+        num = self.count(tuple(fields), rule.min_title)
+        den = len(self.sub.members)
         res.numerator, res.denominator, res.threshold = num, den, threshold
         res.requirement = f"≥ {vn_threshold(threshold)} Thành viên"
         reasons: list[str] = []

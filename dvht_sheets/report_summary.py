@@ -2,7 +2,7 @@
 _meta), tong-hop.csv (UTF-8 with BOM) and ket-qua.json.
 
 Written with xlsxwriter in constant_memory mode and streamed from the batch's spill file, so 10,000 units cost no more
-memory than 1,000. Statistics are computed once across all units with pandas (one fixed cost, not one per unit).
+memory than 1,000. Statistics are counted once across all units from the compact rows.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from . import __version__
 from . import rulebook as rulebooks
 from .findings import Severity
 from .model import UnitResult, vn_number
-from .report_unit import AMBER, BLUE, GREEN, GREY, RED, atomic_write, quote_sheet
+from .report_unit import AMBER, BLUE, GREEN, GREY, RED, FastWorksheet, atomic_write, quote_sheet
 from .schema import OWNERSHIP, TIER_LABEL, clean, fold
 
 LIGHT_GREEN = "#E2EFDA"
@@ -264,13 +264,16 @@ class _F:
 def _s(ws, r: int, c: int, value, fmt) -> None:
     """Write any value from an input as its own type; text is always text (never a formula or a link)."""
     if value is None or value == "":
-        ws.write_blank(r, c, None, fmt)
+        if fmt is not None:
+            ws._write_blank(r, c, None, fmt)
+    elif isinstance(value, str):
+        ws.put_string(r, c, value, fmt)
     elif isinstance(value, bool):
-        ws.write_boolean(r, c, value, fmt)
+        ws._write_boolean(r, c, value, fmt)
     elif isinstance(value, (int, float)):
-        ws.write_number(r, c, value, fmt)
+        ws.put_number(r, c, value, fmt)
     else:
-        ws.write_string(r, c, str(value)[:32767], fmt)
+        ws.put_string(r, c, str(value), fmt)
 
 
 SUMMARY_HEADERS = (["STT", "Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Loại hình", "Cấp", "Năm", "Số thành viên",
@@ -357,44 +360,49 @@ def _write_overview(ws, f: _F, rows: list[UnitRow]) -> None:
     ws.set_footer("&CTrang &P/&N")
 
 
+LONG_HEADERS = ["Mã đơn vị", "Mức", "Chỉ tiêu", "Tử số", "Mẫu số", "%", "Ngưỡng (%)", "Kết quả", "Điểm", "Lý do"]
+LONG_WIDTHS = [18, 9, 8, 7, 7, 9, 9, 13, 6, 70]
+FINDING_HEADERS = ["Mã đơn vị", "Tệp nguồn", "Mức độ", "Mã lỗi", "Trang", "Ô", "Nội dung và cách sửa",
+                   "Mở trong tệp kết quả"]
+
+
 def _write_long(ws, f: _F, rows: list[UnitRow], results: Iterable[UnitResult], err_ws) -> int:
-    heads = ["Mã đơn vị", "Tên đơn vị", "Bộ quy tắc", "Mức", "Chỉ tiêu", "Căn cứ", "Áp dụng", "Tử số", "Mẫu số", "%",
-             "Ngưỡng (%)", "Kết quả", "Điểm", "Minh chứng", "Lý do"]
-    for c, (h, w) in enumerate(zip(heads, [18, 30, 10, 8, 8, 12, 8, 7, 7, 9, 9, 11, 6, 22, 60])):
+    for c, (h, w) in enumerate(zip(LONG_HEADERS, LONG_WIDTHS)):
         ws.set_column(c, c, w)
         ws.write_string(0, c, h, f.header)
-    eheads = ["Mã đơn vị", "Tệp nguồn", "Mức độ", "Mã lỗi", "Trang", "Ô", "Nội dung và cách sửa", "Mở trong tệp kết quả"]
-    for c, (h, w) in enumerate(zip(eheads, [18, 30, 12, 22, 16, 7, 90, 30])):
+    for c, (h, w) in enumerate(zip(FINDING_HEADERS, [18, 30, 12, 22, 16, 7, 90, 30])):
         err_ws.set_column(c, c, w)
         err_ws.write_string(0, c, h, f.header)
     r = e = 1
     max_rows = 1_048_575
+    status_text = {"N": "Không áp dụng", "A": "Đạt", "F": "Không đạt"}
     for row, result in zip(rows, results):
-        label = {"levels": "Mức độ", "points": "TT 22"}.get(result.scheme or "", "")
+        code = row.unit_code or row.file
+        level_label = {1: "Mức độ 1", 2: "Mức độ 2"} if result.scheme == "levels" else {1: "TT 22/2020"}
         for ind in result.indicators:
             if r >= max_rows:
                 break
-            status = "Không áp dụng" if not ind.applicable else ("Đạt" if ind.met else "Không đạt")
-            fmt = f.status["N" if not ind.applicable else ("A" if ind.met else "F")]
-            values = [row.unit_code, row.unit_name, result.rulebook, f"{label} {ind.level}" if label == "Mức độ" else label,
-                      ind.id, ind.citation, "Có" if ind.applicable else "Không", ind.numerator, ind.denominator]
-            for c, v in enumerate(values):
-                _s(ws, r, c, v, f.cell)
-            if ind.percent is not None and ind.denominator:
-                ws.write_number(r, 9, ind.numerator / ind.denominator, f.pct_plain)
-            else:
-                ws.write_blank(r, 9, None, f.cell)
-            _s(ws, r, 10, ind.threshold, f.num)
-            _s(ws, r, 11, status, fmt)
-            _s(ws, r, 12, ind.points, f.num)
-            _s(ws, r, 13, "; ".join(ind.evidence), f.cell)
-            _s(ws, r, 14, ind.reason, f.cell)
+            key = "N" if not ind.applicable else ("A" if ind.met else "F")
+            _s(ws, r, 0, code, f.cell)
+            _s(ws, r, 1, level_label.get(ind.level, ind.level), f.cell)
+            _s(ws, r, 2, ind.id, f.cell)
+            if ind.denominator is not None:
+                _s(ws, r, 3, ind.numerator, f.int)
+                _s(ws, r, 4, ind.denominator, f.int)
+                if ind.denominator:
+                    ws.put_number(r, 5, ind.numerator / ind.denominator, f.pct_plain)
+            if ind.threshold is not None:
+                ws.put_number(r, 6, ind.threshold, f.num)
+            _s(ws, r, 7, status_text[key], f.status[key])
+            if ind.points is not None:
+                ws.put_number(r, 8, ind.points, f.num)
+            _s(ws, r, 9, ind.reason, f.cell)
             r += 1
         for item in result.findings:
             if e >= max_rows:
                 break
-            for c, v in enumerate([row.unit_code, row.file]):
-                _s(err_ws, e, c, v, f.cell)
+            _s(err_ws, e, 0, row.unit_code, f.cell)
+            _s(err_ws, e, 1, row.file, f.cell)
             _s(err_ws, e, 2, Severity(item.severity).label, f.sev[item.severity])
             for c, v in enumerate([item.code, item.sheet, item.cell, item.message], start=3):
                 _s(err_ws, e, c, v, f.cell)
@@ -403,13 +411,11 @@ def _write_long(ws, f: _F, rows: list[UnitRow], results: Iterable[UnitResult], e
                 if item.sheet and item.cell:
                     target += f"#{quote_sheet(item.sheet)}!{item.cell}"
                 err_ws.write_url(e, 7, target, f.link, row.output, "Mở tệp kết quả của đơn vị tại ô có lỗi")
-            else:
-                err_ws.write_blank(e, 7, None, f.cell)
             e += 1
-    ws.freeze_panes(1, 2)
-    ws.autofilter(0, 0, max(1, r - 1), len(heads) - 1)
+    ws.freeze_panes(1, 1)
+    ws.autofilter(0, 0, max(1, r - 1), len(LONG_HEADERS) - 1)
     err_ws.freeze_panes(1, 0)
-    err_ws.autofilter(0, 0, max(1, e - 1), len(eheads) - 1)
+    err_ws.autofilter(0, 0, max(1, e - 1), len(FINDING_HEADERS) - 1)
     return r - 1
 
 
@@ -456,29 +462,36 @@ def _write_status(ws, f: _F, rows: list[UnitRow], roster: Roster | None) -> None
             [[h[:16] + "…", row.unit_code, row.file] for h, group in status["duplicate_content"] for row in group])
 
 
-def statistics(rows: list[UnitRow]):
-    """Results by kind and tier, and how often each indicator fails, across all units in one pandas pass."""
-    import pandas as pd
+RESULT_ORDER = ["Đạt mức độ 2", "Đạt mức độ 1", "Không đạt", "Xếp loại (TT 22)", NOT_EVALUATED]
 
-    frame = pd.DataFrame({
-        "kind": [r.unit_kind or "(không rõ)" for r in rows],
-        "tier": [TIER_LABEL.get(r.tier or "", "(không rõ)") for r in rows],
-        "result": [r.result if not r.result.startswith("Xếp loại") else "Xếp loại (TT 22)" for r in rows],
-    })
-    order = ["Đạt mức độ 2", "Đạt mức độ 1", "Không đạt", "Xếp loại (TT 22)", NOT_EVALUATED]
-    by_kind = pd.crosstab(frame["kind"], frame["result"]).reindex(columns=order, fill_value=0)
-    by_tier = pd.crosstab(frame["tier"], frame["result"]).reindex(columns=order, fill_value=0)
-    levels = [r for r in rows if r.scheme == "levels"]
 
-    def counts(attr: str):
-        ids = pd.Series([x for r in levels for x in getattr(r, attr).split(", ") if x], dtype="object")
-        return ids.value_counts()
+@dataclass
+class Crosstab:
+    columns: list[str]
+    rows: list[tuple[str, list[int]]]
 
-    f1, f2 = counts("failing1"), counts("failing2")
-    ids = sorted(set(f1.index) | set(f2.index), key=lambda i: tuple(int(p) for p in i.split(".")))
-    failed = sorted(({"id": i, "l1": int(f1.get(i, 0)), "l2": int(f2.get(i, 0))} for i in ids),
-                    key=lambda d: (-d["l1"], -d["l2"], d["id"]))
-    return by_kind, by_tier, [d for d in failed if d["l1"] or d["l2"]]
+
+def _crosstab(pairs: list[tuple[str, str]]) -> Crosstab:
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for key, result in pairs:
+        counts[key][result] += 1
+    return Crosstab(RESULT_ORDER, [(key, [counts[key][c] for c in RESULT_ORDER]) for key in sorted(counts)])
+
+
+def statistics(rows: list[UnitRow]) -> tuple[Crosstab, Crosstab, list[dict]]:
+    """Results by kind and by tier, and how often each indicator fails, in one pass over the compact rows (plain
+    counting: a pandas import alone would cost more than the whole computation)."""
+    result = [r.result if not r.result.startswith("Xếp loại") else "Xếp loại (TT 22)" for r in rows]
+    by_kind = _crosstab([(r.unit_kind or "(không rõ)", res) for r, res in zip(rows, result)])
+    by_tier = _crosstab([(TIER_LABEL.get(r.tier or "", "(không rõ)"), res) for r, res in zip(rows, result)])
+    f1, f2 = Counter(), Counter()
+    for r in rows:
+        if r.scheme == "levels":
+            f1.update(x for x in r.failing1.split(", ") if x)
+            f2.update(x for x in r.failing2.split(", ") if x)
+    failed = sorted(({"id": i, "l1": f1[i], "l2": f2[i]} for i in set(f1) | set(f2)),
+                    key=lambda d: (-d["l1"], -d["l2"], tuple(int(p) for p in d["id"].split("."))))
+    return by_kind, by_tier, failed
 
 
 def _write_stats(wb, ws, f: _F, rows: list[UnitRow]) -> None:
@@ -487,18 +500,18 @@ def _write_stats(wb, ws, f: _F, rows: list[UnitRow]) -> None:
     ws.set_column(1, 6, 14)
     sheet = quote_sheet(ws.name)
 
-    def table(r0: int, title: str, frame) -> int:
+    def table(r0: int, title: str, frame: Crosstab) -> int:
         ws.write_string(r0, 0, title, f.bold)
         ws.write_string(r0 + 1, 0, "", f.header)
         for c, col in enumerate(frame.columns, start=1):
             ws.write_string(r0 + 1, c, col, f.header)
         ws.write_string(r0 + 1, len(frame.columns) + 1, "Tổng", f.header)
-        for i, (name, values) in enumerate(frame.iterrows()):
+        for i, (name, values) in enumerate(frame.rows):
             ws.write_string(r0 + 2 + i, 0, str(name), f.cell)
             for c, v in enumerate(values, start=1):
-                ws.write_number(r0 + 2 + i, c, int(v), f.int)
-            ws.write_number(r0 + 2 + i, len(frame.columns) + 1, int(values.sum()), f.int)
-        return r0 + 2 + len(frame)
+                ws.write_number(r0 + 2 + i, c, v, f.int)
+            ws.write_number(r0 + 2 + i, len(frame.columns) + 1, sum(values), f.int)
+        return r0 + 2 + len(frame.rows)
 
     colours = [GREEN, LIGHT_GREEN, RED, "#9BC2E6", GREY]
 
@@ -580,6 +593,7 @@ def write_summary_workbook(path: Path, rows: list[UnitRow], results: Iterable[Un
         wb = xlsxwriter.Workbook(tmp, {"constant_memory": True, "strings_to_numbers": False,
                                        "strings_to_formulas": False, "strings_to_urls": False,
                                        "tmpdir": str(path.parent)})
+        wb.worksheet_class = FastWorksheet
         wb.set_properties({"title": "Tổng hợp “Đơn vị học tập”", "author": "dvht-sheets",
                            "created": dt.datetime(2025, 1, 1)})
         f = _F(wb)

@@ -8,6 +8,7 @@ Text from inputs is always written as text, so a name like "=HYPERLINK(…)" sta
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import re
 import tempfile
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell_fast
+from xlsxwriter.worksheet import CellNumberTuple, CellStringTuple, Worksheet
 
 from . import __version__
 from .findings import Finding, Severity
@@ -28,6 +31,10 @@ GREEN, RED, GREY, AMBER, BLUE = "#C6EFCE", "#FFC7CE", "#E7E6E6", "#FFEB9C", "#DD
 RESULT_SHEET, FINDINGS_SHEET = "Kết quả", "Lỗi dữ liệu"
 MAX_NOTES_PER_SHEET = 500  # notes are costly to write and unreadable by the thousand; fills still mark every cell
 _UNSAFE = re.compile(r"[^\w.\-]+")
+# Text that xlsxwriter would escape (XML specials, control characters, "_xHHHH_" look-alikes) takes its own path.
+_CONTROL = re.compile(r"[\x00-\x1f]|_x[0-9A-Fa-f]{4}_")
+_XML_SPECIAL = re.compile(r"[&<>]")
+_EDGE_SPACE = re.compile(r"^\s|\s$")
 
 
 def safe_name(text: str, fallback: str = "don-vi") -> str:
@@ -63,6 +70,139 @@ def atomic_write(path: Path, writer) -> None:
 
 def quote_sheet(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
+
+
+class FastWorksheet(Worksheet):
+    """xlsxwriter's worksheet with leaner paths for what we write by the hundred thousand: text and numbers with an
+    explicit format. Everything else goes through xlsxwriter's own code, and the files are byte for byte what
+    xlsxwriter writes (tests/test_fast_writer.py checks that)."""
+
+    def _cell_xml(self, row: int, col: int, cell) -> str | None:
+        """A cell's XML, or None to let xlsxwriter write it."""
+        kind = cell.__class__.__name__
+        fmt = cell.format
+        if fmt is None or kind not in ("String", "Number"):
+            return None
+        ref = xl_rowcol_to_cell_fast(row, col)
+        if kind == "Number":
+            return f'<c r="{ref}" s="{fmt._get_xf_index()}"><v>{cell.number:.16G}</v></c>'
+        if not self.constant_memory:
+            return f'<c r="{ref}" s="{fmt._get_xf_index()}" t="s"><v>{cell.string}</v></c>'
+        text = cell.string
+        if _CONTROL.search(text):
+            return None
+        space = ' xml:space="preserve"' if _EDGE_SPACE.search(text) else ""
+        if _XML_SPECIAL.search(text):
+            text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return f'<c r="{ref}" s="{fmt._get_xf_index()}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+
+    def _write_cells(self, row_num: int, cells: dict) -> None:
+        parts: list[str] = []
+        for col_num in sorted(cells):
+            xml = self._cell_xml(row_num, col_num, cells[col_num])
+            if xml is None:
+                if parts:
+                    self.fh.write("".join(parts))
+                    parts = []
+                super()._write_cell(row_num, col_num, cells[col_num])
+            else:
+                parts.append(xml)
+        if parts:
+            self.fh.write("".join(parts))
+
+    def _write_rows(self) -> None:
+        # xlsxwriter's loop, visiting only the columns a row has, one write per row.
+        self._calculate_spans()
+        table, row_info, comments = self.table, self.row_info, self.comments
+        for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
+            cells = table.get(row_num)
+            if not (row_num in row_info or row_num in comments or cells):
+                continue
+            span = self.row_spans.get(row_num // 16)
+            if cells:
+                self._write_row(row_num, span, row_info.get(row_num))
+                self._write_cells(row_num, cells)
+                self._xml_end_tag("row")
+            else:
+                self._write_empty_row(row_num, span, row_info.get(row_num))
+
+    def _write_single_row(self, current_row_num: int = 0) -> None:
+        # constant_memory's per-row writer, the same way.
+        row_num, self.previous_row = self.previous_row, current_row_num
+        cells = self.table.get(row_num)
+        if cells:
+            self._write_row(row_num, None, self.row_info.get(row_num))
+            self._write_cells(row_num, cells)
+            self._xml_end_tag("row")
+        elif row_num in self.row_info or row_num in self.comments:
+            self._write_empty_row(row_num, None, self.row_info.get(row_num))
+        self.table.clear()
+
+    def _calculate_spans(self) -> None:
+        spans: dict[int, str] = {}
+        span_min = span_max = None
+        table, comments = self.table, self.comments
+        first, last = self.dim_colmin, self.dim_colmax
+        for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
+            cols = [c for c in (*table.get(row_num, ()), *comments.get(row_num, ())) if first <= c <= last]
+            if cols:
+                low, high = min(cols), max(cols)
+                if span_min is None:
+                    span_min, span_max = low, high
+                else:
+                    span_min, span_max = min(span_min, low), max(span_max, high)
+            if (row_num + 1) % 16 == 0 or row_num == self.dim_rowmax:
+                if span_min is not None:
+                    spans[row_num // 16] = f"{span_min + 1}:{span_max + 1}"
+                    span_min = None
+        self.row_spans = spans
+
+    def put_string(self, row: int, col: int, text: str, fmt) -> None:
+        """write_string for text under 8,000 characters, without the per-call argument checks."""
+        if len(text) >= 8000:
+            self._write_string(row, col, text[:32767], fmt)
+            return
+        if self.constant_memory:
+            if row > self.previous_row:
+                self._write_single_row(row)
+            self.table[row][col] = CellStringTuple(text, fmt)
+        else:
+            self.table[row][col] = CellStringTuple(self.str_table._get_shared_string_index(text), fmt)
+        self._track(row, col)
+
+    def put_number(self, row: int, col: int, number: float, fmt) -> None:
+        if not math.isfinite(number):
+            self._write_string(row, col, str(number), fmt)
+            return
+        if self.constant_memory and row > self.previous_row:
+            self._write_single_row(row)
+        self.table[row][col] = CellNumberTuple(number, fmt)
+        self._track(row, col)
+
+    def _track(self, row: int, col: int) -> None:
+        # The bookkeeping xlsxwriter's _check_dimensions does for a cell inside the sheet's limits.
+        if self.dim_rowmin is None or row < self.dim_rowmin:
+            self.dim_rowmin = row
+        if self.dim_rowmax is None or row > self.dim_rowmax:
+            self.dim_rowmax = row
+        if self.dim_colmin is None or col < self.dim_colmin:
+            self.dim_colmin = col
+        if self.dim_colmax is None or col > self.dim_colmax:
+            self.dim_colmax = col
+
+    def copy_grid(self, grid: list[list[Any]], fmt, date_fmt, skip) -> None:
+        """Copy a sheet's cells (except those in skip), typed; text always as text."""
+        for r, row in enumerate(grid):
+            for c, value in enumerate(row):
+                if value is None or value == "" or (r, c) in skip:
+                    continue
+                kind = type(value)
+                if kind is str:
+                    self.put_string(r, c, value, fmt)
+                elif kind is float or kind is int:
+                    self.put_number(r, c, value, fmt)
+                else:
+                    write_cell(self, r, c, value, fmt, date_fmt)
 
 
 class _F:
@@ -101,20 +241,26 @@ def _status(f: _F, res: IndicatorResult | None):
 
 
 def write_cell(ws, r: int, c: int, value: Any, fmt, date_fmt) -> None:
-    """Copy one input cell with its type; text stays text."""
-    if isinstance(value, bool):
-        ws.write_boolean(r, c, value, fmt)
-    elif isinstance(value, (int, float)):
-        ws.write_number(r, c, value, fmt)
+    """Copy one input cell with its type; text stays text. Calls xlsxwriter's typed writers directly (the public
+    ones only add A1-notation parsing), since this runs for every cell of every school sheet."""
+    if isinstance(value, str):
+        if value:
+            ws._write_string(r, c, value[:32767], fmt)
+        elif fmt is not None:
+            ws._write_blank(r, c, None, fmt)
+    elif isinstance(value, bool):
+        ws._write_boolean(r, c, value, fmt)
+    elif isinstance(value, (int, float)) and math.isfinite(value):
+        ws._write_number(r, c, value, fmt)
     elif isinstance(value, dt.datetime):
         ws.write_datetime(r, c, value, date_fmt)
     elif isinstance(value, dt.date):
         ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), date_fmt)
-    elif value is None or value == "":
+    elif value is None:
         if fmt is not None:
-            ws.write_blank(r, c, None, fmt)
+            ws._write_blank(r, c, None, fmt)
     else:
-        ws.write_string(r, c, str(value)[:32767], fmt)
+        ws._write_string(r, c, str(value)[:32767], fmt)
 
 
 def ws_text(first: IndicatorResult, two: IndicatorResult | None) -> str:
@@ -247,12 +393,7 @@ def _copy_sheets(wb, f: _F, sub: Submission | None, by_cell: dict[tuple[str, str
         width = max((len(row) for row in raw.grid), default=0)
         for c in range(width):
             ws.set_column(c, c, 16)
-        for r, row in enumerate(raw.grid):
-            for c, value in enumerate(row):
-                if (r, c) in sheet_marks:
-                    continue
-                if value is not None and value != "":
-                    write_cell(ws, r, c, value, f.plain, f.date)
+        ws.copy_grid(raw.grid, f.plain, f.date, sheet_marks)
         notes = 0
         for (r, c), items in sorted(sheet_marks.items()):
             worst = _worst(items)
@@ -324,6 +465,7 @@ def write_unit_workbook(target, result: UnitResult, sub: Submission | None = Non
     """Write the unit's result workbook to a path or a binary stream."""
     wb = xlsxwriter.Workbook(target, {"strings_to_numbers": False, "strings_to_formulas": False,
                                       "strings_to_urls": False, "in_memory": True})
+    wb.worksheet_class = FastWorksheet
     wb.set_properties({"title": f"Kết quả tự đánh giá {result.unit_code or ''}", "author": "dvht-sheets",
                        "created": FIXED_DATE})
     f = _F(wb)

@@ -29,8 +29,18 @@ def clean(value: object) -> str:
     """Text as a person meant it: NFC, invisible characters dropped, all kinds of spaces folded to one."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFC", str(value)).translate(_INVISIBLE)
+    if isinstance(value, str) and len(value) < 256:
+        return _clean_str(value)
+    return _clean(str(value))
+
+
+def _clean(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
     return _SPACES.sub(" ", text).strip()
+
+
+# Cached: the same short strings ("Có", "Không", titles, headers) fill every row of every workbook.
+_clean_str = lru_cache(maxsize=1 << 16)(_clean)
 
 
 def fold(value: object) -> str:
@@ -137,10 +147,17 @@ _YESNO = {fold(w): YES for w in _YES_WORDS if fold(w)} | {fold(w): NO for w in _
 
 def parse_yes_no(value: object) -> str | None:
     """YES, NO, or None when not understood. Blank is handled by the caller (it means "no" for indicators)."""
+    if isinstance(value, str):
+        return _parse_yes_no_text(value) if len(value) < 64 else None
     if isinstance(value, bool):
         return YES if value else NO
     if isinstance(value, (int, float)):
         return {1: YES, 0: NO}.get(value)  # type: ignore[arg-type]
+    return _parse_yes_no_text(str(value))
+
+
+@lru_cache(maxsize=4096)
+def _parse_yes_no_text(value: str) -> str | None:
     text = clean(value)
     if text in _YES_SYMBOLS:
         return YES

@@ -221,14 +221,24 @@ def _table(sheet: RawSheet, sdef: SheetDef, table: str, required: str, ctx: _Ctx
 def _rows(sheet: RawSheet, header_row: int, mapping: dict[int, str], ctx: _Ctx):
     """(row index, {key: value}, {key: col}) for every row below the header that has anything but an STT."""
     cols = {key: c for c, key in mapping.items()}
+    items = list(mapping.items())
+    content = [c for c, key in items if key != "stt"]
     for r in range(header_row + 1, len(sheet.grid)):
         row = sheet.grid[r]
-        values = {key: (row[c] if c < len(row) else None) for c, key in mapping.items()}
-        if all(is_blank(v) for k, v in values.items() if k != "stt"):
+        n = len(row)
+        if all(_blank_cell(row[c]) for c in content if c < n):
             continue  # empty, or a pre-numbered row of the template
-        for key, c in cols.items():
-            values[key] = _cell_value(ctx, sheet.name, r, c, values[key])
+        values = {}
+        for c, key in items:
+            value = row[c] if c < n else None
+            if type(value) is str and value[:1] in ("#", " ") and value.strip() in EXCEL_ERRORS:
+                value = _cell_value(ctx, sheet.name, r, c, value)
+            values[key] = value
         yield r, values, cols
+
+
+def _blank_cell(value: Any) -> bool:
+    return value is None or value == "" or (type(value) is str and is_blank(value))
 
 
 def _needed_fields(book: Rulebook, tier: str) -> set[str]:

@@ -87,8 +87,13 @@ def test_long_form_findings_status_and_stats(demo_out):
     out, _ = demo_out
     wb = openpyxl.load_workbook(out / "tong-hop.xlsx")
     long = [[c.value for c in r] for r in wb["Chỉ tiêu"].iter_rows(min_row=2)]
-    row = next(r for r in long if r[0] == "TH-LEVANTAM" and r[3] == "Mức độ 1" and r[4] == "2.1")
-    assert row[5:12] == ["Điều 6.2.a", "Có", 17, 19, pytest.approx(17 / 19), 90, "Không đạt"]
+    assert [c.value for c in wb["Chỉ tiêu"][1]] == ["Mã đơn vị", "Mức", "Chỉ tiêu", "Tử số", "Mẫu số", "%",
+                                                   "Ngưỡng (%)", "Kết quả", "Điểm", "Lý do"]
+    row = next(r for r in long if r[0] == "TH-LEVANTAM" and r[1] == "Mức độ 1" and r[2] == "2.1")
+    assert row[3:10] == [17, 19, pytest.approx(17 / 19), 90, "Không đạt", None,
+                         "89,47 % < 90 %: còn thiếu 1 thành viên"]
+    na = next(r for r in long if r[0] == "TH-KIMDONG" and r[2] == "3.5")
+    assert na[7] == "Không áp dụng" and na[3] is None
     errors = wb["Lỗi dữ liệu"]
     hit = next(r for r in errors.iter_rows(min_row=2) if r[3].value == "yes-no-invalid")
     assert (hit[0].value, hit[4].value, hit[5].value) == ("TH-VOTHISAU", "Thanh vien", "F9")

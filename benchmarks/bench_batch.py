@@ -1,0 +1,194 @@
+"""Benchmark: the whole district batch against a naive baseline, in one run.
+
+    python benchmarks/bench_batch.py [--n 1000] [--jobs 2] [--baseline 200] [--keep DIR]
+    make bench
+
+1. Generates N typical workbooks (80 members, 30 evidence rows, a filled unit sheet), each a distinct unit.
+2. Runs `dvht batch` on them in a child process (reading, evaluation, every unit workbook, tong-hop.xlsx/.csv,
+   ket-qua.json) and times it end to end; the child reports its own peak memory and its workers'.
+3. Runs the naive baseline in this process on the first --baseline files: pandas.read_excel(engine="openpyxl") for
+   every sheet, the percentages computed with pandas per unit, the result workbook written with openpyxl.
+4. Prints workbooks per second for both, their ratio, and the peak resident memory of the batch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from dvht_sheets import rulebook as rulebooks  # noqa: E402
+from dvht_sheets.template import WorkbookData, write_workbook  # noqa: E402
+
+YES_FIELDS = ["tuan_thu_ky_luat", "hoan_thanh_boi_duong", "tham_gia_cds", "chung_chi_ngoai_ngu",
+              "trinh_do_ngoai_ngu", "cong_dan_hoc_tap", "ke_hoach_tu_hoc"]
+
+
+def typical(i: int) -> WorkbookData:
+    rng = random.Random(i)
+    book = rulebooks.get("tt24-2023")
+    members = []
+    for k in range(80):
+        m = {"stt": k + 1, "ho_ten": f"Nguyễn Thị {rng.choice(['Lan', 'Hoa', 'Mai', 'Hương', 'Trang'])} {k}",
+             "ngay_sinh": dt.datetime(1970 + rng.randint(0, 30), rng.randint(1, 12), rng.randint(1, 28)),
+             "chuc_vu": rng.choice(["GV", "GV", "GV", "NV", "CBQL"])}
+        for f in YES_FIELDS:
+            m[f] = "Có" if rng.random() < 0.96 else "Không"
+        m["danh_hieu"] = rng.choice(["Lao động tiên tiến"] * 9 + ["Chiến sĩ thi đua cơ sở", ""])
+        members.append(m)
+    ids = [r.id for r in book.rules_for("huyen")]
+    evidence = [{"stt": k + 1, "ma_minh_chung": f"[H1-{ids[k % len(ids)]}-{k // len(ids) + 1:02d}]",
+                 "ten_minh_chung": f"Văn bản minh chứng số {k + 1} năm 2025", "so_ngay_ban_hanh": f"{k + 10}/KH-TH",
+                 "noi_ban_hanh": "Trường Tiểu học", "chi_tieu": ids[k % len(ids)]} for k in range(30)]
+    indicators = {x: {"tu_danh_gia": "Đạt", "ma_minh_chung": f"[H1-{x}-01]"} for x in ids}
+    indicators["3.3"]["tu_danh_gia"] = "Tập thể lao động tiên tiến"
+    indicators["3.4"]["tu_danh_gia"] = rng.choice(["Đáp ứng cơ bản", "Đáp ứng tốt"])
+    indicators["3.5"]["tu_danh_gia"] = "Không áp dụng"
+    unit = {"ten_don_vi": f"Trường Tiểu học số {i}", "ma_don_vi": f"BENCH-{i:05d}", "loai_don_vi": "Tiểu học",
+            "loai_hinh": "Công lập", "nam_danh_gia": 2025, "dia_ban_tinh": "Tỉnh Quảng Trị",
+            "dia_ban_xa": "Xã Cam Lộ", "nguoi_lap": "Lê Văn An", "chuc_vu_nguoi_lap": "Hiệu trưởng",
+            "ngay_lap": dt.datetime(2025, 12, 20), "lien_he": "0233 3888 999", "muc_do_de_nghi": "Mức độ 2"}
+    return WorkbookData(unit=unit, members=members, indicators=indicators, evidence=evidence)
+
+
+def _make(args: tuple[int, str]) -> None:
+    i, folder = args
+    write_workbook(Path(folder) / f"don-vi-{i:05d}.xlsx", rulebooks.get("tt24-2023"), "huyen", typical(i))
+
+
+def generate(n: int, folder: Path, jobs: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    with ProcessPoolExecutor(jobs) as ex:
+        list(ex.map(_make, [(i, str(folder)) for i in range(n)], chunksize=16))
+
+
+# ---------------------------------------------------------------------------------------------------- our batch
+
+
+def child(input_dir: str, out_dir: str, jobs: int) -> None:
+    """Runs in a fresh process: the real batch end to end, then reports peak memory."""
+    from contextlib import redirect_stdout
+    import io
+
+    from dvht_sheets.cli import run_and_report
+    from dvht_sheets.read import Limits
+
+    start = time.perf_counter()
+    with redirect_stdout(io.StringIO()):
+        code = run_and_report(Path(input_dir), Path(out_dir), None, jobs, None, Limits(), "bench")
+    elapsed = time.perf_counter() - start
+    print(json.dumps({"code": code, "elapsed": elapsed,
+                      "self_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "worker_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+
+
+def run_ours(input_dir: Path, out_dir: Path, jobs: int) -> dict:
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, __file__, "--child", str(input_dir), str(out_dir), str(jobs)],
+                          capture_output=True, text=True, check=True)
+    wall = time.perf_counter() - start
+    stats = json.loads(proc.stdout.strip().splitlines()[-1])
+    stats["wall"] = wall
+    return stats
+
+
+# ---------------------------------------------------------------------------------------------------- naive baseline
+
+
+def naive_one(path: Path, out_dir: Path) -> None:
+    import openpyxl
+    import pandas as pd
+
+    sheets = pd.read_excel(path, sheet_name=None, engine="openpyxl", header=None)
+    members = sheets["Thành viên"]
+    header = members.iloc[2].tolist()
+    df = members.iloc[3:].copy()
+    df.columns = header
+    df = df[df["Họ và tên"].notna()]
+    counted = df[df["Tính vào tổng số"].fillna("Có") != "Không"]
+    results = []
+    thresholds = {1: 90, 2: 95}
+    for col in [c for c in header if isinstance(c, str) and "(" in c and c != "Danh hiệu thi đua (2.5)"]:
+        share = (counted[col] == "Có").mean() * 100
+        for level, thr in thresholds.items():
+            results.append((col, level, share, share >= thr))
+    titles = counted["Danh hiệu thi đua (2.5)"].isin(["Lao động tiên tiến", "Chiến sĩ thi đua cơ sở"]).mean() * 100
+    results.append(("2.5", 1, titles, titles >= 90))
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Kết quả"
+    for r, row in enumerate(results, start=1):
+        for c, v in enumerate(row, start=1):
+            ws.cell(r, c, v)
+    for name, frame in sheets.items():
+        if name in ("Hướng dẫn", "_meta"):
+            continue
+        copy = wb.create_sheet(name)
+        for row in frame.itertuples(index=False):
+            copy.append([None if pd.isna(v) else v for v in row])
+    wb.save(out_dir / f"{path.stem}_ket-qua.xlsx")
+
+
+def run_naive(files: list[Path], out_dir: Path) -> float:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    import openpyxl  # noqa: F401  (imports are not part of the per-file cost)
+    import pandas  # noqa: F401
+    start = time.perf_counter()
+    for path in files:
+        naive_one(path, out_dir)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=1000)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--baseline", type=int, default=200, help="files for the naive baseline (its rate is per file)")
+    parser.add_argument("--keep", type=Path, default=None, help="keep generated inputs here and reuse them")
+    parser.add_argument("--child", nargs=3, metavar=("IN", "OUT", "JOBS"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child[0], args.child[1], int(args.child[2]))
+        return
+    work = Path(tempfile.mkdtemp(prefix="dvht-bench-"))
+    inputs = args.keep or work / "in"
+    try:
+        existing = len(list(inputs.glob("*.xlsx"))) if inputs.exists() else 0
+        if existing != args.n:
+            shutil.rmtree(inputs, ignore_errors=True)
+            t = time.perf_counter()
+            generate(args.n, inputs, args.jobs)
+            print(f"generated {args.n} typical workbooks (80 members, 30 evidence rows) in "
+                  f"{time.perf_counter() - t:.1f} s")
+        ours = run_ours(inputs, work / "out", args.jobs)
+        files = sorted(inputs.glob("*.xlsx"))[: args.baseline]
+        naive = run_naive(files, work / "naive")
+        ours_rate = args.n / ours["wall"]
+        naive_rate = len(files) / naive
+        print(f"dvht batch (--jobs {args.jobs}): {args.n} workbooks in {ours['wall']:.1f} s = {ours_rate:.1f} "
+              f"workbooks/s end to end (process start, reading, evaluation, unit workbooks, summary)")
+        print(f"naive baseline (pandas+openpyxl, one process): {len(files)} workbooks in {naive:.1f} s = "
+              f"{naive_rate:.1f} workbooks/s")
+        print(f"ratio: {ours_rate / naive_rate:.1f}x")
+        print(f"peak resident memory: main process {ours['self_rss_mb']:.0f} MB, largest worker "
+              f"{ours['worker_rss_mb']:.0f} MB")
+        print(f"cpu: {os.cpu_count()} cores visible; python {sys.version.split()[0]}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""FastWorksheet (report_unit.py) writes byte for byte what xlsxwriter's own Worksheet writes.
+
+The fast paths touch xlsxwriter internals for speed; this test compares every part of every output we write —
+unit workbooks for all samples and the summary workbook (constant_memory, inline strings, escapes, control
+characters, whitespace) — against the same content written through xlsxwriter's public API.
+"""
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from xlsxwriter.worksheet import Worksheet
+
+from dvht_sheets import report_summary, report_unit
+from dvht_sheets.batch import evaluate_path
+from dvht_sheets.report_summary import unit_row, write_summary_workbook
+
+from .helpers import standard_data, write_standard
+
+SAMPLES = sorted((Path(__file__).resolve().parents[1] / "samples").glob("*.xlsx"))
+
+
+class PlainWorksheet(Worksheet):
+    """The reference: our helper methods expressed with xlsxwriter's public writers only."""
+
+    def put_string(self, row, col, text, fmt):
+        self.write_string(row, col, text, fmt)
+
+    def put_number(self, row, col, number, fmt):
+        self.write_number(row, col, number, fmt)
+
+    copy_grid = report_unit.FastWorksheet.copy_grid
+
+
+def parts(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return {n: zf.read(n) for n in zf.namelist()}
+
+
+def both(monkeypatch, write) -> tuple[dict, dict]:
+    fast = write()
+    monkeypatch.setattr(report_unit, "FastWorksheet", PlainWorksheet)
+    monkeypatch.setattr(report_summary, "FastWorksheet", PlainWorksheet)
+    plain = write()
+    monkeypatch.undo()
+    return parts(fast), parts(plain)
+
+
+@pytest.fixture(scope="module")
+def evaluated(tmp_path_factory):
+    tricky = tmp_path_factory.mktemp("t") / "tricky.xlsx"
+    write_standard(tricky, standard_data(6, unit={"ten_don_vi": " A & B <THCS> _x0041_ \x07 "}, member_overrides={
+        0: {"ho_ten": "Lê\tThị  Hoa "}, 1: {"ghi_chu": "dòng 1\ndòng 2"}, 2: {"tuan_thu_ky_luat": "có lẽ <?>"}}))
+    return [evaluate_path(p) for p in [*SAMPLES, tricky]]
+
+
+def test_unit_workbooks_are_identical(monkeypatch, evaluated):
+    for result, sub in evaluated:
+        def write():
+            buf = io.BytesIO()
+            report_unit.write_unit_workbook(buf, result, sub)
+            return buf.getvalue()
+        fast, plain = both(monkeypatch, write)
+        assert fast == plain, result.file
+
+
+def test_summary_workbook_is_identical(monkeypatch, evaluated, tmp_path):
+    rows = [unit_row(i, r, f"don-vi/{i}.xlsx") for i, (r, _) in enumerate(evaluated)]
+    results = [r for r, _ in evaluated]
+
+    def write():
+        path = tmp_path / "tong-hop.xlsx"
+        write_summary_workbook(path, rows, results, roster=None, command="test", skipped=[])
+        return path.read_bytes()
+    fast, plain = both(monkeypatch, write)
+    fast.pop("docProps/core.xml"), plain.pop("docProps/core.xml")
+    assert fast.keys() == plain.keys()
+    for name in fast:
+        if name == "xl/worksheets/sheet6.xml":  # _meta: the run date differs by the second
+            continue
+        assert fast[name] == plain[name], name
