@@ -92,3 +92,23 @@ def test_tt22_result_shows_points(tmp_path):
     ws = openpyxl.load_workbook(o.output)["Kết quả"]
     total = next(r for r in ws.iter_rows(min_row=8) if r[2].value == "Tổng điểm")
     assert (total[7].value, total[8].value, total[9].value) == (100, 90, "Xếp loại: Tốt")
+
+
+@pytest.mark.parametrize("name", ["12-th-vo-thi-sau-nhap-sai.xlsx", "11-thcs-chu-van-an-2023.xlsx"])
+def test_school_sheets_are_copied_value_for_value(tmp_path, name):
+    import python_calamine as calamine
+    o = check_file(SAMPLES / name, tmp_path)
+    src = calamine.CalamineWorkbook.from_path(str(SAMPLES / name))
+    out = calamine.CalamineWorkbook.from_path(str(o.output))
+    for sheet in ("Thông tin đơn vị", "Chỉ tiêu", "Minh chứng", "Thanh vien" if "nhap-sai" in name else "Thành viên"):
+        assert out.get_sheet_by_name(sheet).to_python(skip_empty_area=False) == \
+            src.get_sheet_by_name(sheet).to_python(skip_empty_area=False), sheet
+
+
+def test_copied_text_with_control_characters_and_markup(tmp_path):
+    import python_calamine as calamine
+    tricky = ["A & B <C>", " lề trái", "_x0041_", "chuông\x07", "dòng 1\ndòng 2"]
+    data = standard_data(len(tricky), member_overrides={i: {"ghi_chu": t} for i, t in enumerate(tricky)})
+    o = check_file(write_standard(tmp_path / "t.xlsx", data), tmp_path / "out")
+    grid = calamine.CalamineWorkbook.from_path(str(o.output)).get_sheet_by_name("Thành viên").to_python()
+    assert [row[13] for row in grid[3:3 + len(tricky)]] == tricky
