@@ -4,8 +4,8 @@ A file's problems, including an unexpected exception inside our own code or a wo
 findings on that file's result: one bad file never stops the others. The core never prints; progress goes to an
 optional callback.
 
-Memory stays flat as a batch grows: at most a few files are in flight, each finished result is spilled to a temporary
-file at once, and only a compact row per unit stays in memory for the summary.
+Memory stays flat as a batch grows: a bounded number of files are in flight, each finished result is handed to the
+summary writers at once (in input order), and only a compact row per unit stays in memory.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import pickle
 import resource
+import shutil
 import signal
 import tempfile
 import traceback
@@ -28,7 +29,7 @@ from .evaluate import evaluate
 from .findings import finding
 from .model import Submission, UnitResult
 from .read import DEFAULT_LIMITS, Limits, read_workbook
-from .report_unit import atomic_write, result_file_name, save_unit_workbook, write_unit_workbook
+from .report_unit import result_file_name, save_unit_workbook, write_unit_workbook
 from .rulebook import Rulebook
 from .validate import validate
 
@@ -147,11 +148,16 @@ def _init_worker(config: WorkerConfig) -> None:
 
 def _work_packed(task: Task):
     """The worker's answer as the parent needs it: the compact summary row and the pickled result, so the parent
-    never unpickles and re-pickles every result on its way to the spill file."""
+    only unpickles a result once, and the summary row costs it nothing."""
     from .report_summary import unit_row
 
     result = _work(task)
     return unit_row(task.index, result, ""), pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _work_chunk(tasks: list[Task]) -> list:
+    # A few files per round trip: the pool's per-call cost (pickling, pipes, its threads) is paid once for them.
+    return [_work_packed(task) for task in tasks]
 
 
 def _work(task: Task) -> UnitResult:
@@ -187,60 +193,71 @@ def _crashed(task: Task) -> UnitResult:
                              "hoặc làm hỏng bộ đọc)")
 
 
-def run_tasks(tasks: list[Task], config: WorkerConfig, jobs: int) -> Iterator[tuple[Task, tuple]]:
-    """(task, (summary row, pickled result)) as files finish, in worker processes; a dead worker costs only its own
-    file."""
-    pending = {t.index: t for t in tasks}
+def run_tasks(tasks: list[Task], config: WorkerConfig, jobs: int,
+              max_ahead: int = 256) -> Iterator[tuple[Task, tuple]]:
+    """(task, (summary row, pickled result)) in input order, computed in worker processes; a dead worker costs only
+    its own file. At most max_ahead results wait for a slow earlier file, so memory stays bounded."""
     ctx = _context()
-    window = max(2, jobs * 4)
+    window = max(2, jobs * 3)
     queue = list(tasks)
+    ready: dict[int, tuple] = {}
+    next_index = tasks[0].index if tasks else 0
+    by_index = {t.index: t for t in tasks}
+    unfinished = set(by_index)
     broken = False
+
+    def drain():
+        nonlocal next_index
+        while next_index in ready:
+            packed = ready.pop(next_index)
+            yield by_index[next_index], packed
+            next_index += 1
+
+    chunk = 4 if len(tasks) >= jobs * 16 else 1
     with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(config,)) as ex:
-        inflight = {}
+        inflight: dict = {}
         try:
             while queue or inflight:
-                while queue and len(inflight) < window:
-                    task = queue.pop(0)
-                    inflight[ex.submit(_work_packed, task)] = task
+                while queue and len(inflight) < window and queue[0].index < next_index + max_ahead:
+                    group, queue = queue[:chunk], queue[chunk:]
+                    inflight[ex.submit(_work_chunk, group)] = group
                 done, _ = wait(inflight, return_when=FIRST_COMPLETED)
                 for fut in done:
-                    task = inflight.pop(fut)
-                    packed = fut.result()
-                    pending.pop(task.index, None)
-                    yield task, packed
+                    group = inflight.pop(fut)
+                    for task, packed in zip(group, fut.result()):
+                        ready[task.index] = packed
+                        unfinished.discard(task.index)
+                yield from drain()
         except BrokenProcessPool:
             broken = True
     if broken:
         # Which file killed the worker is unknown: run each unfinished file alone, so only the guilty one fails.
-        for task in sorted(pending.values(), key=lambda t: t.index):
+        for index in sorted(unfinished):
+            task = by_index[index]
             with ProcessPoolExecutor(1, mp_context=ctx, initializer=_init_worker, initargs=(config,)) as solo:
                 try:
-                    packed = solo.submit(_work_packed, task).result()
+                    ready[index] = solo.submit(_work_packed, task).result()
                 except BrokenProcessPool:
-                    packed = _pack(task, _crashed(task))
-            yield task, packed
+                    ready[index] = _pack(task, _crashed(task))
+            yield from drain()
 
 
 # ---------------------------------------------------------------------------------------------------- the batch
 
 
+class Sink:
+    """Receives each finished unit, in input order, with its result workbook already in place."""
+
+    def add(self, row, result: UnitResult) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
 @dataclass
 class BatchOutcome:
-    """What a batch produced. Unit results are spilled to disk; iterate them with `results()`."""
-
     out_dir: Path
     discovery: Discovery
-    rows: list  # compact per-unit rows (report_summary.UnitRow), in final order
-    spill_path: Path
-    offsets: dict[int, tuple[int, int]]
+    rows: list  # compact per-unit rows (report_summary.UnitRow), sorted by unit code then file
     interrupted: bool = False
-
-    def results(self) -> Iterator[UnitResult]:
-        with open(self.spill_path, "rb") as fh:
-            for row in self.rows:
-                start, length = self.offsets[row.index]
-                fh.seek(start)
-                yield pickle.loads(fh.read(length))
 
     @property
     def not_evaluated(self) -> int:
@@ -250,11 +267,30 @@ class BatchOutcome:
 ProgressFn = Callable[[int, int, object], None]  # (done, total, the finished unit's summary row or None)
 
 
+class _Names:
+    """Result file names, given in input order, so a re-run names everything the same way."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+
+    def take(self, file: str, unit_code: str | None) -> str:
+        base = result_file_name(UnitResult(file=file, sha256="", evaluated=False, unit_code=unit_code))
+        name, n = base, 2
+        while name.casefold() in self.used:
+            name = base.replace("_ket-qua.xlsx", f"_{n}_ket-qua.xlsx")
+            n += 1
+        self.used.add(name.casefold())
+        return name
+
+
 def run_batch(root: Path, out_dir: Path, *, jobs: int | None = None, rulebook: str | None = None,
-              limits: Limits = DEFAULT_LIMITS, memory_mb: int = 3072,
-              progress: ProgressFn | None = None, crash_on: str | None = None) -> BatchOutcome:
-    """Evaluate every workbook under root; write each unit's workbook into out_dir/don-vi. Summary: see
-    report_summary.write_summary (kept separate so the core returns data and callers decide what to write)."""
+              limits: Limits = DEFAULT_LIMITS, memory_mb: int = 3072, progress: ProgressFn | None = None,
+              sink: Sink | None = None, crash_on: str | None = None) -> BatchOutcome:
+    """Evaluate every workbook under root and put each unit's result workbook into out_dir/don-vi.
+
+    Each finished unit goes to sink (in input order) while the others are still being evaluated, so the summary is
+    written alongside the batch instead of after it. Ctrl-C stops cleanly: what was finished is kept and reported
+    (interrupted=True); no half-written workbook is left."""
     if rulebook:
         rulebooks.get(rulebook)  # fail early, in the parent, on a wrong id or file
     discovery = discover(root, out_dir)
@@ -263,59 +299,29 @@ def run_batch(root: Path, out_dir: Path, *, jobs: int | None = None, rulebook: s
     tmp_dir = Path(tempfile.mkdtemp(prefix=".tmp-run-", dir=out_dir))
     tasks = [Task(i, str(p), rel, str(tmp_dir / f"{i}.xlsx")) for i, (p, rel) in enumerate(discovery.inputs)]
     config = WorkerConfig(rulebook, limits, memory_mb, crash_on)
-    spill_path = tmp_dir / "results.pickle"
-    offsets: dict[int, tuple[int, int]] = {}
     rows = []
+    names = _Names()
     interrupted = False
-    done = 0
     if progress:
         progress(0, len(tasks), None)
-    with open(spill_path, "wb") as spill:
-        try:
-            for task, (row, blob) in run_tasks(tasks, config, max(1, jobs or os.cpu_count() or 1)) if tasks else ():
-                offsets[task.index] = (spill.tell(), len(blob))
-                spill.write(blob)
-                rows.append(row)
-                done += 1
-                if progress:
-                    progress(done, len(tasks), row)
-        except KeyboardInterrupt:
-            interrupted = True
-    rows.sort(key=lambda r: (r.unit_code is None, r.unit_code or "", r.file))
-    _place_outputs(rows, tasks, unit_dir)
-    return BatchOutcome(out_dir, discovery, rows, spill_path, offsets, interrupted)
-
-
-def _place_outputs(rows, tasks: list[Task], unit_dir: Path) -> None:
-    """Final file names, decided in sorted order so a re-run names everything the same way."""
-    used: set[str] = set()
-    for row in rows:
-        temp = Path(tasks[row.index].temp_out)
-        if not temp.exists():
-            continue
-        base = result_file_name(UnitResult(file=row.file, sha256="", evaluated=False, unit_code=row.unit_code))
-        name, n = base, 2
-        while name.casefold() in used:
-            name = base.replace("_ket-qua.xlsx", f"_{n}_ket-qua.xlsx")
-            n += 1
-        used.add(name.casefold())
-        os.replace(temp, unit_dir / name)
-        row.output = f"{UNIT_DIR}/{name}"
-
-
-def finish(outcome: BatchOutcome) -> None:
-    """Remove the run's temporary folder (spilled results, unrenamed workbooks)."""
-    tmp_dir = outcome.spill_path.parent
-    for p in tmp_dir.glob("*"):
-        try:
-            p.unlink()
-        except OSError:
-            pass
     try:
-        tmp_dir.rmdir()
-    except OSError:
-        pass
+        for task, (row, blob) in run_tasks(tasks, config, max(1, jobs or os.cpu_count() or 1)) if tasks else ():
+            temp = Path(task.temp_out)
+            if temp.exists():
+                name = names.take(row.file, row.unit_code)
+                os.replace(temp, unit_dir / name)
+                row.output = f"{UNIT_DIR}/{name}"
+            rows.append(row)
+            if sink is not None:
+                sink.add(row, pickle.loads(blob))
+            if progress:
+                progress(len(rows), len(tasks), row)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+    rows.sort(key=lambda r: (r.unit_code is None, r.unit_code or "", r.file))
+    return BatchOutcome(out_dir, discovery, rows, interrupted)
 
 
-__all__ = ["evaluate_path", "check_file", "discover", "run_batch", "finish", "BatchOutcome", "FileOutcome",
-           "atomic_write"]
+__all__ = ["evaluate_path", "check_file", "discover", "run_batch", "BatchOutcome", "FileOutcome", "Sink"]

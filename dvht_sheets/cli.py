@@ -14,9 +14,9 @@ import click
 
 from . import __version__
 from . import rulebook as rulebooks
-from .batch import check_file, finish, run_batch
+from .batch import check_file, run_batch
 from .read import Limits
-from .report_summary import Roster, read_roster, write_csv, write_json, write_summary_workbook
+from .report_summary import JsonWriter, Roster, SummaryWriter, read_roster, write_csv
 from .rulebook import RulebookError
 from .schema import COLLECTIVE_TITLES, DIGITAL_LEVELS, TIER_LABEL, TRAIT_LABEL
 from .template import template_name, write_workbook
@@ -135,15 +135,25 @@ def run_and_report(input_dir: Path, out_dir: Path, roster_path: Path | None, job
     def tick(done: int, total: int, _result) -> None:
         progress.update(task_id, completed=done, total=total)
 
-    with progress:
-        outcome = run_batch(input_dir, out_dir, jobs=jobs, rulebook=rulebook_ref, limits=limits, progress=tick)
+    summary = SummaryWriter(out_dir / "tong-hop.xlsx")
+    json_out = JsonWriter(out_dir / "ket-qua.json")
+
+    class Both:
+        def add(self, row, result) -> None:
+            summary.add(row, result)
+            json_out.add(row, result)
+
     try:
-        write_summary_workbook(out_dir / "tong-hop.xlsx", outcome.rows, outcome.results(), roster=roster,
-                               command=command, skipped=outcome.discovery.skipped)
+        with progress:
+            outcome = run_batch(input_dir, out_dir, jobs=jobs, rulebook=rulebook_ref, limits=limits, progress=tick,
+                                sink=Both())
+        summary.close(outcome.rows, roster=roster, command=command, skipped=outcome.discovery.skipped)
+        json_out.close()
         write_csv(out_dir / "tong-hop.csv", outcome.rows)
-        write_json(out_dir / "ket-qua.json", outcome.results())
-    finally:
-        finish(outcome)
+    except BaseException:
+        summary.abort()
+        json_out.abort()
+        raise
     counts: dict[str, int] = {}
     for row in outcome.rows:
         counts[row.result] = counts.get(row.result, 0) + 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -187,6 +188,7 @@ class UnitResult:
 # ---------------------------------------------------------------------------------------------------- numbers
 
 
+@lru_cache(maxsize=1 << 16)  # the same few thousand fractions recur across every unit of a batch
 def percent_value(numerator: int, denominator: int) -> Decimal:
     """Percentage rounded half-up to 2 decimals, for display only (comparisons never use it)."""
     return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
@@ -198,6 +200,7 @@ def vn_number(value: float | Decimal, decimals: int = 2) -> str:
     return text.replace(",", "\u0001").replace(".", ",").replace("\u0001", ".")
 
 
+@lru_cache(maxsize=1 << 16)
 def vn_percent(numerator: int, denominator: int) -> str:
     return f"{vn_number(percent_value(numerator, denominator))} %"
 

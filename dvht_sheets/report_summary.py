@@ -1,8 +1,8 @@
 """Many UnitResults → the district summary: tong-hop.xlsx (Tổng hợp, Chỉ tiêu, Lỗi dữ liệu, Tình hình nộp, Thống kê,
 _meta), tong-hop.csv (UTF-8 with BOM) and ket-qua.json.
 
-Written with xlsxwriter in constant_memory mode and streamed from the batch's spill file, so 10,000 units cost no more
-memory than 1,000. Statistics are counted once across all units from the compact rows.
+Written with xlsxwriter in constant_memory mode while the batch runs (each unit's long-form rows as it finishes), so
+10,000 units cost no more memory than 1,000 and the summary costs almost no time after the last unit. Statistics are counted once across all units from the compact rows.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import json
 import os
+import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,9 @@ from . import __version__
 from . import rulebook as rulebooks
 from .findings import Severity
 from .model import UnitResult, vn_number
-from .report_unit import AMBER, BLUE, GREEN, GREY, RED, FastWorksheet, atomic_write, quote_sheet
+from .report_unit import (
+    AMBER, BLUE, GREEN, GREY, RED, FastWorksheet, _style, atomic_write, inline, number_xml, quote_sheet,
+)
 from .schema import OWNERSHIP, TIER_LABEL, clean, fold
 
 LIGHT_GREEN = "#E2EFDA"
@@ -219,15 +222,56 @@ def write_csv(path: Path, rows: list[UnitRow]) -> None:
     atomic_write(path, writer)
 
 
+class _Staged:
+    """A file written under a temporary name in its folder and renamed when complete (or removed on abort)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
+        os.close(fd)
+        self.tmp = Path(tmp)
+
+    def commit(self) -> None:
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        self.tmp.unlink(missing_ok=True)
+
+
+class JsonWriter(_Staged):
+    """ket-qua.json, one object per input file, written as results arrive (in input order)."""
+
+    def __init__(self, path: Path):
+        super().__init__(path)
+        self.fh = open(self.tmp, "w", encoding="utf-8")
+        self.fh.write("[")
+        self.count = 0
+
+    def add(self, row, result: UnitResult) -> None:
+        self.fh.write(",\n" if self.count else "\n")
+        self.fh.write(json.dumps(result.to_json(), ensure_ascii=False))
+        self.count += 1
+
+    def close(self) -> None:
+        self.fh.write("\n]\n")
+        self.fh.close()
+        self.commit()
+
+    def abort(self) -> None:
+        self.fh.close()
+        super().abort()
+
+
 def write_json(path: Path, results: Iterable[UnitResult]) -> None:
-    def writer(tmp: str) -> None:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write("[")
-            for i, result in enumerate(results):
-                fh.write(",\n" if i else "\n")
-                fh.write(json.dumps(result.to_json(), ensure_ascii=False))
-            fh.write("\n]\n")
-    atomic_write(path, writer)
+    writer = JsonWriter(path)
+    try:
+        for result in results:
+            writer.add(None, result)
+    except BaseException:
+        writer.abort()
+        raise
+    writer.close()
 
 
 # ---------------------------------------------------------------------------------------------------- the workbook
@@ -366,41 +410,48 @@ FINDING_HEADERS = ["Mã đơn vị", "Tệp nguồn", "Mức độ", "Mã lỗi"
                    "Mở trong tệp kết quả"]
 
 
-def _write_long(ws, f: _F, rows: list[UnitRow], results: Iterable[UnitResult], err_ws) -> int:
-    for c, (h, w) in enumerate(zip(LONG_HEADERS, LONG_WIDTHS)):
-        ws.set_column(c, c, w)
-        ws.write_string(0, c, h, f.header)
-    for c, (h, w) in enumerate(zip(FINDING_HEADERS, [18, 30, 12, 22, 16, 7, 90, 30])):
-        err_ws.set_column(c, c, w)
-        err_ws.write_string(0, c, h, f.header)
-    r = e = 1
-    max_rows = 1_048_575
-    status_text = {"N": "Không áp dụng", "A": "Đạt", "F": "Không đạt"}
-    for row, result in zip(rows, results):
+class _LongForm:
+    """The long "Chỉ tiêu" sheet and "Lỗi dữ liệu", appended one unit at a time (constant_memory: rows in order)."""
+
+    MAX_ROWS = 1_048_575
+
+    def __init__(self, ws, err_ws, f: _F):
+        self.ws, self.err_ws, self.f = ws, err_ws, f
+        for c, (h, w) in enumerate(zip(LONG_HEADERS, LONG_WIDTHS)):
+            ws.set_column(c, c, w)
+            ws.write_string(0, c, h, f.header)
+        for c, (h, w) in enumerate(zip(FINDING_HEADERS, [18, 30, 12, 22, 16, 7, 90, 30])):
+            err_ws.set_column(c, c, w)
+            err_ws.write_string(0, c, h, f.header)
+        self.r = self.e = 1
+        self.styles = {name: _style(fmt) for name, fmt in (("cell", f.cell), ("int", f.int), ("pct", f.pct_plain),
+                                                            ("num", f.num), *f.status.items())}
+
+    def add(self, row: UnitRow, result: UnitResult) -> None:
+        ws, err_ws, f = self.ws, self.err_ws, self.f
         code = row.unit_code or row.file
         level_label = {1: "Mức độ 1", 2: "Mức độ 2"} if result.scheme == "levels" else {1: "TT 22/2020"}
-        for ind in result.indicators:
-            if r >= max_rows:
-                break
-            key = "N" if not ind.applicable else ("A" if ind.met else "F")
-            _s(ws, r, 0, code, f.cell)
-            _s(ws, r, 1, level_label.get(ind.level, ind.level), f.cell)
-            _s(ws, r, 2, ind.id, f.cell)
-            if ind.denominator is not None:
-                _s(ws, r, 3, ind.numerator, f.int)
-                _s(ws, r, 4, ind.denominator, f.int)
-                if ind.denominator:
-                    ws.put_number(r, 5, ind.numerator / ind.denominator, f.pct_plain)
-            if ind.threshold is not None:
-                ws.put_number(r, 6, ind.threshold, f.num)
-            _s(ws, r, 7, status_text[key], f.status[key])
-            if ind.points is not None:
-                ws.put_number(r, 8, ind.points, f.num)
-            _s(ws, r, 9, ind.reason, f.cell)
-            r += 1
+        indicators = result.indicators[: max(0, self.MAX_ROWS - self.r)]
+        if indicators and hasattr(ws, "stream_xml"):
+            xml = "".join(self._row(self.r + 1 + i, code, level_label, ind) for i, ind in enumerate(indicators))
+            ws.stream_xml(self.r, len(indicators), xml, 0, len(LONG_HEADERS) - 1)
+            self.r += len(indicators)
+        else:  # the same cells through xlsxwriter's writers (tests/test_fast_writer.py compares the two)
+            for ind in indicators:
+                key = "N" if not ind.applicable else ("A" if ind.met else "F")
+                values = [code, str(level_label.get(ind.level, ind.level)), ind.id,
+                          ind.numerator if ind.denominator is not None else None, ind.denominator,
+                          ind.numerator / ind.denominator if ind.denominator else None, ind.threshold,
+                          STATUS_TEXT[key], ind.points, ind.reason]
+                fmts = [f.cell, f.cell, f.cell, f.int, f.int, f.pct_plain, f.num, f.status[key], f.num, f.cell]
+                for c, (value, fmt) in enumerate(zip(values, fmts)):
+                    if value is not None and value != "":
+                        _s(ws, self.r, c, value, fmt)
+                self.r += 1
         for item in result.findings:
-            if e >= max_rows:
+            if self.e >= self.MAX_ROWS:
                 break
+            e = self.e
             _s(err_ws, e, 0, row.unit_code, f.cell)
             _s(err_ws, e, 1, row.file, f.cell)
             _s(err_ws, e, 2, Severity(item.severity).label, f.sev[item.severity])
@@ -411,12 +462,38 @@ def _write_long(ws, f: _F, rows: list[UnitRow], results: Iterable[UnitResult], e
                 if item.sheet and item.cell:
                     target += f"#{quote_sheet(item.sheet)}!{item.cell}"
                 err_ws.write_url(e, 7, target, f.link, row.output, "Mở tệp kết quả của đơn vị tại ô có lỗi")
-            e += 1
-    ws.freeze_panes(1, 1)
-    ws.autofilter(0, 0, max(1, r - 1), len(LONG_HEADERS) - 1)
-    err_ws.freeze_panes(1, 0)
-    err_ws.autofilter(0, 0, max(1, e - 1), len(FINDING_HEADERS) - 1)
-    return r - 1
+            self.e += 1
+
+    def _row(self, n: int, code: str, level_label: dict, ind) -> str:
+        # One f-string per row: this sheet has ~30 rows per unit, and a cell-by-cell path costs ~5 µs a cell.
+        st = self.styles
+        key = "N" if not ind.applicable else ("A" if ind.met else "F")
+        parts = [f'<row r="{n}"><c r="A{n}"{st["cell"]} t="inlineStr">{inline(code)}</c>'
+                 f'<c r="B{n}"{st["cell"]} t="inlineStr">{inline(str(level_label.get(ind.level, ind.level)))}</c>'
+                 f'<c r="C{n}"{st["cell"]} t="inlineStr">{inline(ind.id)}</c>']
+        if ind.denominator is not None:
+            parts.append(f'<c r="D{n}"{st["int"]}><v>{ind.numerator}</v></c><c r="E{n}"{st["int"]}>'
+                         f'<v>{ind.denominator}</v></c>')
+            if ind.denominator:
+                parts.append(f'<c r="F{n}"{st["pct"]}><v>{number_xml(ind.numerator / ind.denominator)}</v></c>')
+        if ind.threshold is not None:
+            parts.append(f'<c r="G{n}"{st["num"]}><v>{number_xml(ind.threshold)}</v></c>')
+        parts.append(f'<c r="H{n}"{st[key]} t="inlineStr">{inline(STATUS_TEXT[key])}</c>')
+        if ind.points is not None:
+            parts.append(f'<c r="I{n}"{st["num"]}><v>{number_xml(ind.points)}</v></c>')
+        if ind.reason:
+            parts.append(f'<c r="J{n}"{st["cell"]} t="inlineStr">{inline(ind.reason)}</c>')
+        parts.append("</row>")
+        return "".join(parts)
+
+    def close(self) -> None:
+        self.ws.freeze_panes(1, 1)
+        self.ws.autofilter(0, 0, max(1, self.r - 1), len(LONG_HEADERS) - 1)
+        self.err_ws.freeze_panes(1, 0)
+        self.err_ws.autofilter(0, 0, max(1, self.e - 1), len(FINDING_HEADERS) - 1)
+
+
+STATUS_TEXT = {"N": "Không áp dụng", "A": "Đạt", "F": "Không đạt"}
 
 
 def _write_status(ws, f: _F, rows: list[UnitRow], roster: Roster | None) -> None:
@@ -587,28 +664,51 @@ def run_date() -> str:
     return when.strftime("%Y-%m-%d %H:%M UTC")
 
 
+class SummaryWriter(_Staged):
+    """tong-hop.xlsx, built while the batch runs: add() each unit as it finishes (the long forms are streamed),
+    close() with all units' compact rows to write the overview, submissions and statistics."""
+
+    def __init__(self, path: Path):
+        super().__init__(path)
+        self.wb = xlsxwriter.Workbook(str(self.tmp), {"constant_memory": True, "strings_to_numbers": False,
+                                                      "strings_to_formulas": False, "strings_to_urls": False,
+                                                      "tmpdir": str(path.parent)})
+        self.wb.worksheet_class = FastWorksheet
+        self.wb.set_properties({"title": "Tổng hợp “Đơn vị học tập”", "author": "dvht-sheets",
+                                "created": dt.datetime(2025, 1, 1)})
+        self.f = _F(self.wb)
+        self.overview = self.wb.add_worksheet("Tổng hợp")
+        long = self.wb.add_worksheet("Chỉ tiêu")
+        errors = self.wb.add_worksheet("Lỗi dữ liệu")
+        self.status = self.wb.add_worksheet("Tình hình nộp")
+        self.stats = self.wb.add_worksheet("Thống kê")
+        self.meta = self.wb.add_worksheet("_meta")
+        self.long = _LongForm(long, errors, self.f)
+
+    def add(self, row: UnitRow, result: UnitResult) -> None:
+        self.long.add(row, result)
+
+    def close(self, rows: list[UnitRow], *, roster: Roster | None, command: str,
+              skipped: list[tuple[str, str]]) -> None:
+        self.long.close()
+        _write_overview(self.overview, self.f, rows)
+        _write_status(self.status, self.f, rows, roster)
+        _write_stats(self.wb, self.stats, self.f, rows)
+        _write_meta(self.meta, self.f, rows, command, skipped, run_date())
+        self.meta.hide()
+        self.overview.activate()
+        self.wb.close()
+        self.commit()
+
+
 def write_summary_workbook(path: Path, rows: list[UnitRow], results: Iterable[UnitResult], *,
                            roster: Roster | None, command: str, skipped: list[tuple[str, str]]) -> None:
-    def writer(tmp: str) -> None:
-        wb = xlsxwriter.Workbook(tmp, {"constant_memory": True, "strings_to_numbers": False,
-                                       "strings_to_formulas": False, "strings_to_urls": False,
-                                       "tmpdir": str(path.parent)})
-        wb.worksheet_class = FastWorksheet
-        wb.set_properties({"title": "Tổng hợp “Đơn vị học tập”", "author": "dvht-sheets",
-                           "created": dt.datetime(2025, 1, 1)})
-        f = _F(wb)
-        overview = wb.add_worksheet("Tổng hợp")
-        long = wb.add_worksheet("Chỉ tiêu")
-        errors = wb.add_worksheet("Lỗi dữ liệu")
-        status = wb.add_worksheet("Tình hình nộp")
-        stats = wb.add_worksheet("Thống kê")
-        meta = wb.add_worksheet("_meta")
-        _write_overview(overview, f, rows)
-        _write_long(long, f, rows, results, errors)
-        _write_status(status, f, rows, roster)
-        _write_stats(wb, stats, f, rows)
-        _write_meta(meta, f, rows, command, skipped, run_date())
-        meta.hide()
-        overview.activate()
-        wb.close()
-    atomic_write(path, writer)
+    """The summary in one call, for results already at hand (rows and results in the same order)."""
+    writer = SummaryWriter(path)
+    try:
+        for row, result in zip(rows, results):
+            writer.add(row, result)
+        writer.close(rows, roster=roster, command=command, skipped=skipped)
+    except BaseException:
+        writer.abort()
+        raise

@@ -192,6 +192,42 @@ class FastWorksheet(Worksheet):
         if self.dim_colmax is None or col > self.dim_colmax:
             self.dim_colmax = col
 
+    def stream_rows(self, first_row: int, rows: list[list[tuple[int, Any, Any]]]) -> None:
+        """constant_memory only: write whole rows of (column, value, format) straight to the sheet's file, after any
+        row xlsxwriter still holds, in one write. Rows must come in increasing order, as every constant_memory write."""
+        if self.table:
+            self._write_single_row(first_row)  # flush the row xlsxwriter still holds
+        out = []
+        for number, cells in enumerate(rows, start=first_row + 1):
+            parts = []
+            first = last = None
+            for col, value, fmt in cells:
+                if value is None or value == "":
+                    continue
+                style = _style(fmt)
+                parts.append(_cell(f"{_col(col)}{number}", value, style, style, self.date_1904))
+                if first is None:
+                    first = col
+                last = col
+            if parts:
+                self._track(number - 1, first)
+                self._track(number - 1, last)
+                out.append(f'<row r="{number}">{"".join(parts)}</row>')
+        self.previous_row = first_row + len(rows)
+        if out:
+            self.fh.write("".join(out))
+
+    def stream_xml(self, first_row: int, count: int, xml: str, first_col: int, last_col: int) -> None:
+        """constant_memory only: append count rows already rendered as XML (by callers that build rows of a known
+        shape in one f-string), keeping xlsxwriter's bookkeeping right."""
+        if self.table:
+            self._write_single_row(first_row)
+        if count:
+            self._track(first_row, first_col)
+            self._track(first_row + count - 1, last_col)
+            self.fh.write(xml)
+        self.previous_row = first_row + count
+
     def copy_grid(self, grid: list[list[Any]], fmt, date_fmt, skip) -> None:
         """Copy a sheet's cells (except those in skip), typed; text always as text."""
         for r, row in enumerate(grid):
@@ -235,16 +271,24 @@ class GridSheet(FastWorksheet):
                  for pos, (fmt, dfmt) in self._marks.items()}
         marked_rows = {r for r, _ in marks}
         write = self.fh.write
+        letters = [_col(c) for c in range(max((len(row) for row in self._grid), default=0))]
         for r, row in enumerate(self._grid):
             parts = []
+            number = r + 1
+            marked = r in marked_rows
             for c, value in enumerate(row):
-                mark = marks.get((r, c)) if r in marked_rows else None
+                mark = marks.get((r, c)) if marked else None
+                if mark is None and type(value) is str:
+                    if value:  # the common case, inline: most cells of a school sheet are short text
+                        parts.append(f'<c r="{letters[c]}{number}"{plain} t="inlineStr">'
+                                     f'{_inline(value) if len(value) < 200 else _inline_text(value)}</c>')
+                    continue
                 if value is None or value == "":
                     if mark is not None:
-                        parts.append(f'<c r="{_col(c)}{r + 1}"{mark[0]}/>')
+                        parts.append(f'<c r="{letters[c]}{number}"{mark[0]}/>')
                     continue
                 style, date_style = mark if mark is not None else (plain, date)
-                parts.append(_cell(f"{_col(c)}{r + 1}", value, style, date_style, self.date_1904))
+                parts.append(_cell(f"{letters[c]}{number}", value, style, date_style, self.date_1904))
             for (mr, mc) in sorted(p for p in marks if p[0] == r and p[1] >= len(row)):
                 parts.append(f'<c r="{_col(mc)}{r + 1}"{marks[(mr, mc)][0]}/>')
             if parts:
@@ -253,6 +297,13 @@ class GridSheet(FastWorksheet):
             if r >= len(self._grid):
                 cells = "".join(f'<c r="{_col(c)}{r + 1}"{marks[(rr, c)][0]}/>' for rr, c in sorted(marks) if rr == r)
                 write(f'<row r="{r + 1}">{cells}</row>')
+
+
+def _style(fmt) -> str:
+    cached = getattr(fmt, "_dvht_style", None)
+    if cached is None:
+        cached = fmt._dvht_style = f' s="{fmt._get_xf_index()}"'
+    return cached
 
 
 _COLS: dict[int, str] = {}
@@ -282,6 +333,15 @@ def _cell(ref: str, value: Any, style: str, date_style: str, date_1904: bool) ->
         if serial > 0:
             return f'<c r="{ref}"{date_style}><v>{serial:.16G}</v></c>'
     return _cell(ref, str(value), style, date_style, date_1904)
+
+
+def inline(value: str) -> str:
+    """<is><t>…</t></is> for an inline string cell, escaped as Excel and xlsxwriter escape it."""
+    return _inline(value) if len(value) < 200 else _inline_text(value)
+
+
+def number_xml(value: float) -> str:
+    return f"{value:.16G}"
 
 
 def _inline_text(value: str) -> str:

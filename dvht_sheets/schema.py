@@ -64,14 +64,24 @@ def is_blank(value: Any) -> bool:
         return True
     if isinstance(value, str):
         stripped = value.strip()
+        if not stripped or stripped.isprintable():
+            return not stripped
         # str.strip() keeps zero-width characters; a cell holding only those is blank too.
-        return not stripped or (len(stripped) < 4 and clean(stripped) == "")
+        return clean(stripped) == ""
     return False
 
 
 def code_key(code: object) -> str:
     """Evidence codes match with brackets, spaces and case ignored ("[h1-1.1-01 ]" = "H1-1.1-01")."""
-    return re.sub(r"[\[\]\s]", "", clean(code)).casefold()
+    return _code_key(code if isinstance(code, str) else clean(code))
+
+
+@lru_cache(maxsize=8192)
+def _code_key(code: str) -> str:
+    return _CODE_NOISE.sub("", clean(code)).casefold()
+
+
+_CODE_NOISE = re.compile(r"[\[\]\s]")
 
 
 def text_of(value: Any) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from typing import Any
 
 from . import rulebook as rulebooks
@@ -35,7 +36,12 @@ def indicator_id(value: Any) -> str | None:
         return None
     if isinstance(value, float):
         value = f"{value:.1f}" if round(value, 1) == value else str(value)
-    m = _ID.match(clean(value))
+    return _indicator_id(value if isinstance(value, str) else str(value))
+
+
+@lru_cache(maxsize=4096)
+def _indicator_id(text: str) -> str | None:
+    m = _ID.match(clean(text))
     return f"{int(m.group(1))}.{int(m.group(2))}" if m else None
 
 
@@ -189,6 +195,8 @@ def find_header(grid: list[list[Any]], matcher: HeaderMatcher, required: str) ->
     """The row (within the first rows) whose cells match the most known headers, with the required one among them."""
     best: tuple[int, dict[int, str]] | None = None
     for r, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        if best is not None and r > best[0] + 3:
+            break  # the rows below a header are data
         mapping: dict[int, str] = {}
         for c, value in enumerate(row):
             if isinstance(value, str):
@@ -293,15 +301,18 @@ def _read_members(sheet: RawSheet, ctx: _Ctx, sub: Submission, needed: set[str])
     seen: dict[tuple[str, str], int] = {}
     answered: dict[str, int] = dict.fromkeys(yesno_keys, 0)
     name_s = sheet.name
+    present = set(mapping.values())
+    absent = dict.fromkeys((k for k in yesno_keys if k not in present), False)
+    columns = [k for k in yesno_keys if k in present]
     for r, values, cols in _rows(sheet, header_row, mapping, ctx):
         name = text_of(values.get("ho_ten"))
         if not name:
             ctx.add("member-name-missing", sheet=name_s, cell=a1(r, cols.get("ho_ten", 0)), row=r + 1)
             continue
-        flags: dict[str, bool] = {}
-        for key in yesno_keys:
-            value = values.get(key)
-            if is_blank(value):
+        flags: dict[str, bool] = dict(absent)
+        for key in columns:
+            value = values[key]
+            if value is None or value == "" or (type(value) is str and is_blank(value)):
                 flags[key] = False
                 continue
             answered[key] += 1
@@ -330,7 +341,7 @@ def _read_members(sheet: RawSheet, ctx: _Ctx, sub: Submission, needed: set[str])
         if not is_blank(birth) and parse_date(birth) is None:
             ctx.add("date-invalid", sheet=name_s, cell=a1(r, cols["ngay_sinh"]), value=text_of(birth),
                     label=labels["ngay_sinh"])
-        ident = (fold(name), text_of(birth))
+        ident = (fold(name), clean(birth) if isinstance(birth, str) else birth)
         if ident in seen:
             ctx.add("member-duplicate", sheet=name_s, cell=a1(r, cols["ho_ten"]), value=name, row=r + 1,
                     detail=seen[ident])
