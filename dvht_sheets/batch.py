@@ -33,7 +33,7 @@ from .report_unit import result_file_name, save_unit_workbook, write_unit_workbo
 from .rulebook import Rulebook
 from .validate import validate
 
-INPUT_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+INPUT_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 UNIT_DIR = "don-vi"
 
 

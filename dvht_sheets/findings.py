@@ -39,6 +39,7 @@ CATALOGUE: dict[str, Entry] = {
     "file-encrypted": Entry(F, "Tệp được đặt mật khẩu nên không đọc được. Hãy gỡ mật khẩu (Tệp → Thông tin → Bảo vệ sổ làm việc) rồi gửi lại."),
     "file-format-old": Entry(F, "Định dạng {detail} không được hỗ trợ. Hãy mở bằng Excel và lưu lại dạng .xlsx."),
     "file-too-large": Entry(F, "Tệp quá lớn khi giải nén ({detail}); giới hạn hiện tại là {limit}. Hãy kiểm tra lại tệp hoặc nâng giới hạn (--max-unzipped-mb)."),
+    "file-unsafe": Entry(F, "Tệp chứa khai báo XML không được phép trong sổ tính ({detail}: DTD hoặc thực thể), có thể là tệp độc hại hoặc bị hỏng; tệp không được đọc. Hãy mở bằng Excel, lưu lại dạng .xlsx rồi gửi lại."),
     "sheet-too-many-rows": Entry(F, "Trang '{sheet}' có {detail} dòng, vượt giới hạn {limit}. Hãy xoá các dòng thừa ở cuối trang."),
     "template-foreign": Entry(F, "Tệp không theo mẫu chuẩn “Đơn vị học tập”: {detail}. Hãy tải mẫu bằng lệnh `dvht template` và chép dữ liệu sang."),
     "sheet-missing": Entry(F, "Thiếu trang tính '{expected}'. Các trang có trong tệp: {detail}. Hãy dùng đúng mẫu chuẩn (không đổi tên, không xoá trang)."),
@@ -70,6 +71,9 @@ CATALOGUE: dict[str, Entry] = {
     "exclusion-no-reason": Entry(E, "Thành viên ở dòng {row} được đánh dấu không tính vào tổng số (ô {cell}) nhưng chưa ghi lý do ở cột Ghi chú; thành viên vẫn được tính vào tổng số. Hãy ghi lý do hoặc bỏ đánh dấu."),
     "exclusion": Entry(W, "Thành viên '{value}' (dòng {row}) không tính vào tổng số; lý do: {detail}."),
     "date-invalid": Entry(W, "Ô {cell} ('{label}') có giá trị '{value}', không hiểu là ngày tháng; nên nhập dạng dd/mm/yyyy."),
+    "formula-no-value": Entry(E, "Ô {cell} chứa công thức nhưng chưa có giá trị tính sẵn (tệp được lưu bởi phần mềm không tính công thức); tạm coi là để trống. Hãy mở tệp bằng Excel hoặc LibreOffice, lưu lại rồi gửi lại."),
+    "merged-cells": Entry(W, "Vùng ô {cell} đang được gộp; giá trị '{value}' được hiểu là áp dụng cho mọi ô của vùng. Nên bỏ gộp ô trong bảng và ghi giá trị cho từng dòng."),
+    "sheet-hidden": Entry(W, "Trang '{sheet}' đang bị ẩn; dữ liệu vẫn được đọc. Hãy kiểm tra lại trang này."),
     "cell-error-value": Entry(E, "Ô {cell} chứa giá trị lỗi của Excel '{value}'; tạm coi là để trống. Hãy sửa công thức hoặc nhập giá trị."),
     "member-duplicate": Entry(W, "Thành viên '{value}' ở dòng {row} trùng họ tên và ngày sinh với dòng {detail}. Hãy kiểm tra có nhập hai lần không."),
     # --- indicators and evidence

@@ -17,6 +17,7 @@ class RawSheet:
     name: str
     visible: bool
     grid: Grid
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)  # ((r1, c1), (r2, c2))
 
 
 @dataclass

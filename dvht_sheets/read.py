@@ -1,8 +1,8 @@
 """Open one input file, read-only, and return every sheet's cells with their positions (or why it cannot be read).
 
-The only module that opens inputs. python-calamine parses .xlsx/.xlsm/.xls/.ods in Rust without building a DOM and
-without resolving DTDs; before handing it the bytes we check the zip's declared sizes, so a decompression bomb is
-refused without being inflated.
+The only module that opens inputs. python-calamine parses .xlsx/.xlsm/.xlsb/.xls/.ods in Rust without building a DOM;
+before it sees an .xlsx, scan_package() inflates every part once, streaming and bounded, and refuses bombs, lying zip
+headers, DTDs/entities and oversized sheets (see tests/corpus.py for every hostile case and its expected finding).
 """
 
 from __future__ import annotations
@@ -54,29 +54,31 @@ def _is_encrypted_ole(data: bytes) -> bool:
         b"EncryptionInfo" in data[:65536]
 
 
-def _check_zip(data: bytes, limits: Limits) -> str | None:
-    """None when fine, else a finding code (+ detail) for a broken or oversized zip."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            total = sum(i.file_size for i in zf.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return "broken"
-    if total > limits.max_unzipped_bytes:
-        return f"size:{total}"
-    return None
-
-
 _SHEET_TAG = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
 _SHEET_TAG_REV = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\br:id="([^"]*)"[^>]*?\bname="([^"]*)"')
 _REL_TAG = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"')
 _REL_TAG_REV = re.compile(rb'<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
 _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b(?=[^>]*\bt="e")[^>]*?\br="([A-Z]{1,3})(\d{1,7})"[^>]*>.*?<(?:\w+:)?v>([^<]{1,20})</',
                          re.S)
+# A formula cell with no <v>: written by a program that does not calculate (calamine would read it as blank).
+_FORMULA_ONLY = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"[^>]*>\s*(?:<(?:\w+:)?f\b[^>]*/>|'
+                           rb'<(?:\w+:)?f\b[^>]*>[^<]*</(?:\w+:)?f>)\s*</(?:\w+:)?c>')
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
+FORMULA_NO_VALUE = "\ufdd0công thức chưa tính"  # a noncharacter prefix: no one can type this into a cell
+CHUNK = 1 << 20
+FULL_SCAN_BYTES = 20 << 20  # parts up to this size are scanned for error cells; larger ones only counted
 
 
-def _error_cells(zf: zipfile.ZipFile) -> dict[str, list[tuple[int, int, str]]]:
-    """Excel error values (#REF!, #N/A …) by sheet name. calamine reads them as blanks, and a blank would be
-    silently counted as "Không"; we find them in the sheet XML (by regex: no XML parser, so no entities) instead."""
+@dataclass
+class PackageScan:
+    """What a pass over the zip's parts found before any spreadsheet parser sees them."""
+
+    problem: object | None = None  # a fatal Finding
+    marks: dict[str, list[tuple[int, int, str]]] | None = None  # sheet name → (row, col, value to put in the grid)
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part name → sheet name, from workbook.xml and its relationships (by regex: no XML parser here)."""
     try:
         book = zf.read("xl/workbook.xml")
         rels = zf.read("xl/_rels/workbook.xml.rels")
@@ -86,24 +88,79 @@ def _error_cells(zf: zipfile.ZipFile) -> dict[str, list[tuple[int, int, str]]]:
     targets.update({m.group(2): m.group(1) for m in _REL_TAG_REV.finditer(rels)})
     sheets = [(m.group(1), m.group(2)) for m in _SHEET_TAG.finditer(book)]
     sheets += [(m.group(2), m.group(1)) for m in _SHEET_TAG_REV.finditer(book)]
-    found: dict[str, list[tuple[int, int, str]]] = {}
-    names = set(zf.namelist())
+    parts = {}
     for name, rid in dict(sheets).items():
         target = targets.get(rid, b"").decode("utf-8", "replace").lstrip("/")
-        part = target if target.startswith("xl/") else f"xl/{target}"
-        if part not in names:
-            continue
-        xml = zf.read(part)
-        if b't="e"' not in xml:
-            continue
-        cells = []
-        for m in _ERROR_CELL.finditer(xml):
-            col = 0
-            for ch in m.group(1).decode():
-                col = col * 26 + ord(ch) - 64
-            cells.append((int(m.group(2)) - 1, col - 1, m.group(3).decode("utf-8", "replace")))
-        found[html.unescape(name.decode("utf-8", "replace"))] = cells
-    return found
+        parts[target if target.startswith("xl/") else f"xl/{target}"] = html.unescape(name.decode("utf-8", "replace"))
+    return parts
+
+
+def _cell_pos(col: bytes, row: bytes) -> tuple[int, int]:
+    c = 0
+    for ch in col.decode():
+        c = c * 26 + ord(ch) - 64
+    return int(row) - 1, c - 1
+
+
+def scan_package(data: bytes, limits: Limits) -> PackageScan:
+    """Inflate every XML part once, streaming, before calamine parses anything: refuse a decompression bomb (declared
+    or actual size), a part whose checksum does not match (a lying zip header), any DTD or entity declaration
+    (entity expansion, external entities), and a sheet with more rows than the limit; and find the cells calamine
+    would silently read as blank (Excel error values, formulas without a value)."""
+    scan = PackageScan(marks={})
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+            total = sum(i.file_size for i in infos)
+            if total > limits.max_unzipped_bytes or len(infos) > 10_000:
+                scan.problem = finding("file-too-large", detail=_mb(total), limit=_mb(limits.max_unzipped_bytes))
+                return scan
+            sheets = _sheet_parts(zf)
+            inflated = 0
+            for info in infos:
+                if not info.filename.endswith((".xml", ".rels", ".vml")) and info.filename not in sheets:
+                    continue
+                sheet = sheets.get(info.filename)
+                keep = info.file_size <= FULL_SCAN_BYTES
+                body, rows, tail = [], 0, b""
+                with zf.open(info) as fh:
+                    while chunk := fh.read(CHUNK):
+                        inflated += len(chunk)
+                        if inflated > limits.max_unzipped_bytes:
+                            scan.problem = finding("file-too-large", detail=f"> {_mb(inflated)}",
+                                                   limit=_mb(limits.max_unzipped_bytes))
+                            return scan
+                        window = tail + chunk
+                        if _DTD.search(window):
+                            scan.problem = finding("file-unsafe", detail=info.filename)
+                            return scan
+                        if sheet is not None:
+                            rows += chunk.count(b"<row ") + chunk.count(b":row ") + chunk.count(b"<row>")
+                            if rows > limits.max_rows:
+                                scan.problem = finding("sheet-too-many-rows", sheet=sheet, detail=f"> {limits.max_rows:,}",
+                                                       limit=f"{limits.max_rows:,}")
+                                return scan
+                        if keep:
+                            body.append(chunk)
+                        tail = chunk[-16:]
+                if sheet is not None and keep:
+                    xml = b"".join(body)
+                    marks = []
+                    if b't="e"' in xml:
+                        marks += [(*_cell_pos(m.group(1), m.group(2)), m.group(3).decode("utf-8", "replace"))
+                                  for m in _ERROR_CELL.finditer(xml)]
+                    if b"<f" in xml or b":f" in xml:
+                        marks += [(*_cell_pos(m.group(1), m.group(2)), FORMULA_NO_VALUE)
+                                  for m in _FORMULA_ONLY.finditer(xml)]
+                    if marks:
+                        scan.marks[sheet] = marks
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError,
+            RuntimeError) as exc:
+        detail = "tệp nén bị hỏng hoặc chưa lưu xong"
+        if isinstance(exc, (NotImplementedError, RuntimeError)):
+            detail = f"tệp nén dùng kiểu nén hoặc mã hoá không hỗ trợ ({str(exc)[:80]})"
+        scan.problem = finding("file-unreadable", detail=detail)
+    return scan
 
 
 def read_workbook(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> RawWorkbook:
@@ -127,20 +184,17 @@ def read_bytes(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> RawWo
         return raw
     head = data[:8]
     suffix = Path(name).suffix.lower()
+    scan = None
     if head.startswith(_ZIP_MAGIC):
-        problem = _check_zip(data, limits)
-        if problem == "broken":
-            raw.findings.append(finding("file-unreadable", detail="tệp nén bị hỏng hoặc chưa lưu xong"))
-            return raw
-        if problem:
-            raw.findings.append(finding("file-too-large", detail=_mb(int(problem[5:])),
-                                        limit=_mb(limits.max_unzipped_bytes)))
+        scan = scan_package(data, limits)
+        if scan.problem is not None:
+            raw.findings.append(scan.problem)
             return raw
     elif head.startswith(_OLE_MAGIC):
         if _is_encrypted_ole(data):
             raw.findings.append(finding("file-encrypted"))
             return raw
-    elif suffix != ".xlsb":
+    else:
         raw.findings.append(finding("file-not-excel", detail=_describe_non_excel(data[:512])))
         return raw
     try:
@@ -164,7 +218,11 @@ def read_bytes(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> RawWo
                 return raw
             grid = sheet.to_python(skip_empty_area=False)
             visible = meta is None or meta.visible == calamine.SheetVisibleEnum.Visible
-            raw.sheets.append(RawSheet(sheet_name, visible, grid))
+            try:
+                merged = list(sheet.merged_cell_ranges or ())
+            except Exception:  # not every format keeps merged ranges
+                merged = []
+            raw.sheets.append(RawSheet(sheet_name, visible, grid, merged))
     except calamine.PasswordError:
         raw.findings.append(finding("file-encrypted"))
     except Exception as exc:
@@ -173,21 +231,12 @@ def read_bytes(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> RawWo
         wb.close()
     if not raw.sheets and not raw.findings:
         raw.findings.append(finding("file-empty"))
-    if head.startswith(_ZIP_MAGIC) and raw.sheets and not raw.findings:
-        _mark_errors(data, raw)
+    if scan is not None and scan.marks and not raw.findings:
+        for sheet in raw.sheets:
+            for r, c, text in scan.marks.get(sheet.name, ()):
+                if r < len(sheet.grid) and c < len(sheet.grid[r]) and sheet.grid[r][c] in ("", None):
+                    sheet.grid[r][c] = text
     return raw
-
-
-def _mark_errors(data: bytes, raw: RawWorkbook) -> None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            errors = _error_cells(zf)
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError):
-        return
-    for sheet in raw.sheets:
-        for r, c, text in errors.get(sheet.name, ()):
-            if r < len(sheet.grid) and c < len(sheet.grid[r]) and sheet.grid[r][c] in ("", None):
-                sheet.grid[r][c] = text
 
 
 def _mb(n: int) -> str:

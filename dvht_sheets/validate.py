@@ -14,10 +14,11 @@ from typing import Any
 from . import rulebook as rulebooks
 from .findings import Finding, finding, has_fatal
 from .model import Evidence, IndicatorRow, Member, RawSheet, RawWorkbook, Submission
+from .read import FORMULA_NO_VALUE
 from .rulebook import Rulebook
 from .schema import (
     CURRENT_TEMPLATE_VERSIONS, DATA_SHEETS, INDIVIDUAL_TITLES, MEMBER_COLUMNS, NO, NO_TITLE, NOT_TITLES,
-    SHEET_EVIDENCE, SHEET_INDICATORS, SHEET_MEMBERS, SHEET_META, SHEET_UNIT, TABLES, TEMPLATE_VERSION, TIER_LABEL,
+    SHEET_EVIDENCE, SHEET_INDICATORS, SHEET_MEMBERS, SHEET_META, TABLES, TEMPLATE_VERSION, TIER_LABEL,
     TIERS, UNIT_FIELDS, UNIT_KIND, VOCABS, YES, HeaderMatcher, SheetDef, a1, clean, code_key, fold, is_blank,
     match_sheet, matcher_for, parse_yes_no, text_of, unit_traits,
 )
@@ -56,11 +57,33 @@ class _Ctx:
 
 
 def _cell_value(ctx: _Ctx, sheet: str, row: int, col: int, value: Any) -> Any:
-    """A cell's value with Excel error values turned into blanks (and reported)."""
+    """A cell's value with Excel error values and uncalculated formulas turned into blanks (and reported)."""
+    if value == FORMULA_NO_VALUE:
+        ctx.add("formula-no-value", sheet=sheet, cell=a1(row, col))
+        return None
     if isinstance(value, str) and value.strip() in EXCEL_ERRORS:
         ctx.add("cell-error-value", sheet=sheet, cell=a1(row, col), value=value.strip())
         return None
     return value
+
+
+def _unmerge(sheet: RawSheet, first_data_row: int, ctx: _Ctx) -> None:
+    """A merged range in a table means its value for every cell of the range (what the person sees on screen);
+    calamine gives it only to the top-left cell, so copy it down and across, and say so."""
+    for (r1, c1), (r2, c2) in sheet.merged:
+        if r2 < first_data_row or (r1 == r2 and c1 == c2):
+            continue
+        grid = sheet.grid
+        value = grid[r1][c1] if r1 < len(grid) and c1 < len(grid[r1]) else None
+        for r in range(r1, min(r2 + 1, len(grid))):
+            row = grid[r]
+            if len(row) <= c2:
+                row.extend([""] * (c2 + 1 - len(row)))
+            for c in range(c1, c2 + 1):
+                if (r, c) != (r1, c1):
+                    row[c] = value
+        if not is_blank(value):
+            ctx.add("merged-cells", sheet=sheet.name, cell=f"{a1(r1, c1)}:{a1(r2, c2)}", value=text_of(value))
 
 
 def _locate_sheets(raw: RawWorkbook, ctx: _Ctx) -> dict[str, RawSheet]:
@@ -216,6 +239,10 @@ def _table(sheet: RawSheet, sdef: SheetDef, table: str, required: str, ctx: _Ctx
                 expected=", ".join(c.header for c in columns if c.required or c.key in needed))
         return None
     header_row, mapping = found
+    if sheet.merged and table in ("members", "evidence"):
+        _unmerge(sheet, header_row + 1, ctx)
+    if not sheet.visible:
+        ctx.add("sheet-hidden", sheet=sheet.name)
     for c, value in enumerate(sheet.grid[header_row]):
         if c not in mapping and not is_blank(value):
             ctx.add("column-unknown", sheet=sheet.name, cell=a1(header_row, c), value=text_of(value))
@@ -239,7 +266,7 @@ def _rows(sheet: RawSheet, header_row: int, mapping: dict[int, str], ctx: _Ctx):
         values = {}
         for c, key in items:
             value = row[c] if c < n else None
-            if type(value) is str and value[:1] in ("#", " ") and value.strip() in EXCEL_ERRORS:
+            if type(value) is str and value[:1] in ("#", " ", "\ufdd0"):
                 value = _cell_value(ctx, sheet.name, r, c, value)
             values[key] = value
         yield r, values, cols
