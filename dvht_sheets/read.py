@@ -12,6 +12,7 @@ import html
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -154,8 +155,8 @@ def scan_package(data: bytes, limits: Limits) -> PackageScan:
                                   for m in _FORMULA_ONLY.finditer(xml)]
                     if marks:
                         scan.marks[sheet] = marks
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError,
-            RuntimeError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, ValueError, EOFError, KeyError,
+            NotImplementedError, RuntimeError) as exc:
         detail = "tệp nén bị hỏng hoặc chưa lưu xong"
         if isinstance(exc, (NotImplementedError, RuntimeError)):
             detail = f"tệp nén dùng kiểu nén hoặc mã hoá không hỗ trợ ({str(exc)[:80]})"
