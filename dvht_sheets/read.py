@@ -64,8 +64,12 @@ _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b(?=[^>]*\bt="e")[^>]*?\br="([A-Z]{1,3})
 # A formula cell with no <v>: written by a program that does not calculate (calamine would read it as blank).
 _FORMULA_ONLY = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"[^>]*>\s*(?:<(?:\w+:)?f\b[^>]*/>|'
                            rb'<(?:\w+:)?f\b[^>]*>[^<]*</(?:\w+:)?f>)\s*</(?:\w+:)?c>')
+_SELF_CLOSED_F = re.compile(rb"<(?:\w+:)?f\b[^>]*/>\s*</")
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
 FORMULA_NO_VALUE = "\ufdd0công thức chưa tính"  # a noncharacter prefix: no one can type this into a cell
+# What calamine reads of an .xlsx besides the worksheets: these, and the sheets, are inflated and checked first.
+PARSED_PARTS = {"[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
+                "xl/sharedStrings.xml", "xl/styles.xml", "xl/workbook.bin", "xl/sharedStrings.bin"}
 CHUNK = 1 << 20
 FULL_SCAN_BYTES = 20 << 20  # parts up to this size are scanned for error cells; larger ones only counted
 
@@ -119,8 +123,8 @@ def scan_package(data: bytes, limits: Limits) -> PackageScan:
             sheets = _sheet_parts(zf)
             inflated = 0
             for info in infos:
-                if not info.filename.endswith((".xml", ".rels", ".vml")) and info.filename not in sheets:
-                    continue
+                if info.filename not in sheets and info.filename not in PARSED_PARTS:
+                    continue  # parts no parser of ours reads (theme, docProps, media …): their sizes were checked
                 sheet = sheets.get(info.filename)
                 keep = info.file_size <= FULL_SCAN_BYTES
                 body, rows, tail = [], 0, b""
@@ -132,7 +136,7 @@ def scan_package(data: bytes, limits: Limits) -> PackageScan:
                                                    limit=_mb(limits.max_unzipped_bytes))
                             return scan
                         window = tail + chunk
-                        if _DTD.search(window):
+                        if b"<!" in window and _DTD.search(window):
                             scan.problem = finding("file-unsafe", detail=info.filename)
                             return scan
                         if sheet is not None:
@@ -150,7 +154,7 @@ def scan_package(data: bytes, limits: Limits) -> PackageScan:
                     if b't="e"' in xml:
                         marks += [(*_cell_pos(m.group(1), m.group(2)), m.group(3).decode("utf-8", "replace"))
                                   for m in _ERROR_CELL.finditer(xml)]
-                    if b"<f" in xml or b":f" in xml:
+                    if b"f></" in xml or (b"/></" in xml and _SELF_CLOSED_F.search(xml)):  # cheap pre-checks first
                         marks += [(*_cell_pos(m.group(1), m.group(2)), FORMULA_NO_VALUE)
                                   for m in _FORMULA_ONLY.finditer(xml)]
                     if marks:

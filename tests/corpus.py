@@ -121,10 +121,19 @@ def bomb(path: Path) -> None:
 
 
 def bomb_lying_header(path: Path) -> None:
-    # The same kind of part, but its zip headers claim 1 KB: the inflating scan stops and the checksum fails.
-    bomb(path)
+    # A worksheet part of ~300 MB whose zip headers claim 1 KB: the inflating scan stops and the checksum fails.
+    with zipfile.ZipFile(io.BytesIO(SAMPLE.read_bytes())) as zin, \
+            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zout:
+        for info in zin.infolist():
+            if info.filename != "xl/worksheets/sheet6.xml":
+                zout.writestr(info.filename, zin.read(info.filename))
+        with zout.open("xl/worksheets/sheet6.xml", "w") as fh:
+            fh.write(b'<?xml version="1.0"?><worksheet><sheetData>')
+            block = b"<x/>" * (1 << 18)
+            for _ in range(300):
+                fh.write(block)
     data = bytearray(path.read_bytes())
-    name = b"xl/media/padding.xml"
+    name = b"xl/worksheets/sheet6.xml"
     for sig, size_at in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
         start = 0
         while (i := data.find(sig, start)) >= 0:
