@@ -47,6 +47,24 @@ def cli(debug: bool) -> None:
     Ctx.debug = debug
 
 
+def _limits(max_unzipped_mb: int, max_rows: int) -> Limits:
+    return Limits(max_unzipped_bytes=max_unzipped_mb * 1024 * 1024, max_rows=max_rows)
+
+
+LIMIT_OPTIONS = [
+    click.option("--max-unzipped-mb", default=200, show_default=True, type=click.IntRange(1),
+                 help="Giới hạn dung lượng giải nén của một tệp (chống tệp “bom nén”)."),
+    click.option("--max-rows", default=100_000, show_default=True, type=click.IntRange(1),
+                 help="Giới hạn số dòng của một trang tính."),
+]
+
+
+def limit_options(fn):
+    for option in reversed(LIMIT_OPTIONS):
+        fn = option(fn)
+    return fn
+
+
 @cli.command()
 @click.option("--cap", "tier", type=click.Choice(["huyen", "tinh"]), default="huyen", show_default=True,
               help="Cấp đánh giá của mẫu.")
@@ -71,13 +89,16 @@ def template(tier: str, year: int | None, output: Path | None) -> None:
               show_default=True, help="Thư mục ghi tệp kết quả của từng đơn vị.")
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON (khoá tiếng Anh cố định).")
 @click.option("--rulebook", "rulebook_ref", default=None, help="Ép dùng một bộ quy tắc (mã hoặc tệp .toml).")
-def check(files: tuple[Path, ...], out_dir: Path, as_json: bool, rulebook_ref: str | None) -> None:
+@limit_options
+def check(files: tuple[Path, ...], out_dir: Path, as_json: bool, rulebook_ref: str | None, max_unzipped_mb: int,
+          max_rows: int) -> None:
     """Kiểm tra và đánh giá một hoặc vài sổ tính; ghi <mã đơn vị>_ket-qua.xlsx vào thư mục -o.
 
     Ví dụ: dvht check truong-kim-dong.xlsx -o ket-qua --json
     """
     book = _book(rulebook_ref)
-    outcomes = [check_file(p, out_dir, book, display_name=str(p)) for p in files]
+    limits = _limits(max_unzipped_mb, max_rows)
+    outcomes = [check_file(p, out_dir, book, limits, display_name=str(p)) for p in files]
     if as_json:
         click.echo(json.dumps([o.result.to_json() for o in outcomes], ensure_ascii=False, indent=2))
     else:
@@ -110,10 +131,6 @@ def _echo_outcome(o) -> None:
             click.echo(f"   - {f.message}")
     if o.output:
         click.echo(f"   Tệp kết quả: {o.output}")
-
-
-def _limits(max_unzipped_mb: int, max_rows: int) -> Limits:
-    return Limits(max_unzipped_bytes=max_unzipped_mb * 1024 * 1024, max_rows=max_rows)
 
 
 def run_and_report(input_dir: Path, out_dir: Path, roster_path: Path | None, jobs: int | None,
@@ -191,20 +208,6 @@ def run_and_report(input_dir: Path, out_dir: Path, roster_path: Path | None, job
     if outcome.interrupted:
         return 130
     return 1 if outcome.not_evaluated else 0
-
-
-LIMIT_OPTIONS = [
-    click.option("--max-unzipped-mb", default=200, show_default=True, type=click.IntRange(1),
-                 help="Giới hạn dung lượng giải nén của một tệp (chống tệp “bom nén”)."),
-    click.option("--max-rows", default=100_000, show_default=True, type=click.IntRange(1),
-                 help="Giới hạn số dòng của một trang tính."),
-]
-
-
-def limit_options(fn):
-    for option in reversed(LIMIT_OPTIONS):
-        fn = option(fn)
-    return fn
 
 
 @cli.command()

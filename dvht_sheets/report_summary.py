@@ -25,7 +25,7 @@ from . import rulebook as rulebooks
 from .findings import Severity
 from .model import UnitResult, vn_number
 from .report_unit import (
-    AMBER, BLUE, GREEN, GREY, RED, FastWorksheet, _style, atomic_write, inline, number_xml, quote_sheet,
+    AMBER, BLANK, BLUE, GREEN, GREY, RED, FastWorksheet, _style, atomic_write, inline, number_xml, quote_sheet,
 )
 from .schema import OWNERSHIP, TIER_LABEL, clean, fold
 
@@ -361,40 +361,41 @@ def _write_overview(ws, f: _F, rows: list[UnitRow]) -> None:
     ws.set_row(header, 45)
     pct_start = 15
     unit_start = pct_start + len(PCT_COLUMNS)
+    link_col = unit_start + len(UNIT_COLUMNS) + 3
+    fast = hasattr(ws, "stream_rows")
     for i, row in enumerate(rows):
         r = header + 1 + i
         fmt = f.result.get(row.result, f.result_other if row.result.startswith("Xếp loại") else f.cell)
-        kind_fmt = f.cell
         values = [i + 1, row.unit_code, row.unit_name, row.unit_kind, OWNERSHIP.label(row.ownership),
                   TIER_LABEL.get(row.tier or "", ""), row.year, row.members]
-        for c, v in enumerate(values):
-            _s(ws, r, c, v, f.int if c in (0, 7) else kind_fmt)
-        _s(ws, r, 8, row.result, fmt)
-        _s(ws, r, 9, row.requested, f.cell)
-        _s(ws, r, 10, row.level if row.scheme == "levels" else None, f.cell)
-        _s(ws, r, 11, row.failing1, f.cell)
-        _s(ws, r, 12, row.failing2, f.cell)
-        _s(ws, r, 13, row.points, f.num)
-        _s(ws, r, 14, row.grade, f.cell)
+        cells = [(c, v, f.int if c in (0, 7) else f.cell) for c, v in enumerate(values)]
+        cells += [(8, row.result, fmt), (9, row.requested, f.cell),
+                  (10, row.level if row.scheme == "levels" else None, f.cell), (11, row.failing1, f.cell),
+                  (12, row.failing2, f.cell), (13, row.points, f.num), (14, row.grade, f.cell)]
         for k, value in enumerate(row.pct):
             st = row.status[k].strip()
             if value is None:
-                _s(ws, r, pct_start + k, STATUS_LABEL.get(st, "") if st == "N" else None, f.status.get(st, f.cell))
+                cells.append((pct_start + k, STATUS_LABEL.get(st, "") if st == "N" else None, f.status.get(st, f.cell)))
             else:
-                ws.write_number(r, pct_start + k, value, f.pct.get(st, f.pct_plain))
+                cells.append((pct_start + k, value, f.pct.get(st, f.pct_plain)))
         for k, _ in enumerate(UNIT_COLUMNS):
             st = row.status[len(PCT_COLUMNS) + k].strip()
-            _s(ws, r, unit_start + k, {"A": "Đạt", "B": "MĐ1", "X": "MĐ2", "F": "Không", "N": "—"}.get(st),
-               f.status.get(st, f.cell))
+            cells.append((unit_start + k, {"A": "Đạt", "B": "MĐ1", "X": "MĐ2", "F": "Không", "N": "—"}.get(st),
+                          f.status.get(st, f.cell)))
         base = unit_start + len(UNIT_COLUMNS)
-        _s(ws, r, base, row.errors, f.int)
-        _s(ws, r, base + 1, row.warnings, f.int)
-        _s(ws, r, base + 2, row.file, f.cell)
+        cells += [(base, row.errors, f.int), (base + 1, row.warnings, f.int), (base + 2, row.file, f.cell),
+                  (link_col, row.output or None, f.link if row.output else f.cell), (base + 4, row.reason, f.cell)]
         if row.output:
-            ws.write_url(r, base + 3, f"external:{row.output}", f.link, row.output, "Mở tệp kết quả của đơn vị")
+            ws.write_url(r, link_col, f"external:{row.output}", f.link, row.output, "Mở tệp kết quả của đơn vị")
+        if fast:
+            # The link's text goes in the streamed row; xlsxwriter keeps only the link itself.
+            ws.table.get(r, {}).pop(link_col, None)
+            ws.stream_rows(r, [[(c, BLANK if v is None or v == "" else v, fm) for c, v, fm in cells]])
         else:
-            ws.write_blank(r, base + 3, None, f.cell)
-        _s(ws, r, base + 4, row.reason, f.cell)
+            for c, v, fm in cells:
+                if c == link_col and row.output:
+                    continue
+                _s(ws, r, c, v, fm)
     ws.freeze_panes(header + 1, 3)
     ws.autofilter(header, 0, header + max(1, len(rows)), len(SUMMARY_HEADERS) - 1)
     ws.set_paper(9)

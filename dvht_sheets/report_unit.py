@@ -74,6 +74,9 @@ def quote_sheet(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
 
 
+BLANK = object()  # stream_rows: a blank cell that still carries its format (borders, fill)
+
+
 class FastWorksheet(Worksheet):
     """xlsxwriter's worksheet with leaner paths for what we write by the hundred thousand: text and numbers with an
     explicit format. Everything else goes through xlsxwriter's own code, and the files are byte for byte what
@@ -205,7 +208,10 @@ class FastWorksheet(Worksheet):
                 if value is None or value == "":
                     continue
                 style = _style(fmt)
-                parts.append(_cell(f"{_col(col)}{number}", value, style, style, self.date_1904))
+                if value is BLANK:
+                    parts.append(f'<c r="{_col(col)}{number}"{style}/>')
+                else:
+                    parts.append(_cell(f"{_col(col)}{number}", value, style, style, self.date_1904))
                 if first is None:
                     first = col
                 last = col

@@ -51,6 +51,7 @@ def test_each_case(corpus, case):
 
 def test_corpus_table_is_current():
     assert (HERE / "CORPUS.md").read_text(encoding="utf-8").endswith(table()), "run: python -m tests.corpus"
+    assert table() in (HERE.parent / "README.md").read_text(encoding="utf-8")
 
 
 def test_xxe_never_leaks_and_limits_can_be_raised(corpus, tmp_path):
@@ -77,3 +78,18 @@ def test_batch_over_the_corpus(corpus, tmp_path):
     assert sorted(r["file"] for r in rows) == sorted(c.file for c in CASES)
     assert len(list((out / "don-vi").iterdir())) == len(CASES)
     assert not list(out.rglob(".tmp-*"))
+
+
+def test_openpyxl_parses_through_defusedxml():
+    # openpyxl (tests, the benchmark's baseline) switches to defusedxml when it is installed; we depend on it.
+    import openpyxl.xml
+    assert openpyxl.xml.DEFUSEDXML is True
+
+
+def test_check_limits_can_be_raised_on_the_command_line(corpus, tmp_path):
+    _, paths = corpus
+    runner = CliRunner()
+    refused = runner.invoke(cli, ["check", str(paths["trieu-dong.xlsx"]), "-o", str(tmp_path)])
+    assert refused.exit_code == 1 and "vượt giới hạn 100,000" in refused.output.replace(".", ",")
+    raised = runner.invoke(cli, ["check", str(paths["trieu-dong.xlsx"]), "-o", str(tmp_path), "--max-rows", "2000000"])
+    assert raised.exit_code == 0, raised.output
