@@ -188,7 +188,6 @@ def read_bytes(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> RawWo
         raw.findings.append(finding("file-empty"))
         return raw
     head = data[:8]
-    suffix = Path(name).suffix.lower()
     scan = None
     if head.startswith(_ZIP_MAGIC):
         scan = scan_package(data, limits)

@@ -234,20 +234,6 @@ class FastWorksheet(Worksheet):
             self.fh.write(xml)
         self.previous_row = first_row + count
 
-    def copy_grid(self, grid: list[list[Any]], fmt, date_fmt, skip) -> None:
-        """Copy a sheet's cells (except those in skip), typed; text always as text."""
-        for r, row in enumerate(grid):
-            for c, value in enumerate(row):
-                if value is None or value == "" or (r, c) in skip:
-                    continue
-                kind = type(value)
-                if kind is str:
-                    self.put_string(r, c, value, fmt)
-                elif kind is float or kind is int:
-                    self.put_number(r, c, value, fmt)
-                else:
-                    write_cell(self, r, c, value, fmt, date_fmt)
-
 
 class GridSheet(FastWorksheet):
     """A copy of a school's sheet, written straight from its grid of values when the workbook closes.
@@ -404,29 +390,6 @@ def _status(f: _F, res: IndicatorResult | None):
     if res is None or not res.applicable:
         return "Không áp dụng", f.na
     return ("Đạt", f.met) if res.met else ("Không đạt", f.not_met)
-
-
-def write_cell(ws, r: int, c: int, value: Any, fmt, date_fmt) -> None:
-    """Copy one input cell with its type; text stays text. Calls xlsxwriter's typed writers directly (the public
-    ones only add A1-notation parsing), since this runs for every cell of every school sheet."""
-    if isinstance(value, str):
-        if value:
-            ws._write_string(r, c, value[:32767], fmt)
-        elif fmt is not None:
-            ws._write_blank(r, c, None, fmt)
-    elif isinstance(value, bool):
-        ws._write_boolean(r, c, value, fmt)
-    elif isinstance(value, (int, float)) and math.isfinite(value):
-        ws._write_number(r, c, value, fmt)
-    elif isinstance(value, dt.datetime):
-        ws.write_datetime(r, c, value, date_fmt)
-    elif isinstance(value, dt.date):
-        ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), date_fmt)
-    elif value is None:
-        if fmt is not None:
-            ws._write_blank(r, c, None, fmt)
-    else:
-        ws._write_string(r, c, str(value)[:32767], fmt)
 
 
 def ws_text(first: IndicatorResult, two: IndicatorResult | None) -> str:

@@ -7,7 +7,6 @@ Used by tests/test_corpus.py; the table is also in tests/CORPUS.md and the READM
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 import shutil

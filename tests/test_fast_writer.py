@@ -30,8 +30,6 @@ class PlainWorksheet(Worksheet):
     def put_number(self, row, col, number, fmt):
         self.write_number(row, col, number, fmt)
 
-    copy_grid = report_unit.FastWorksheet.copy_grid
-
 
 def parts(data: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
