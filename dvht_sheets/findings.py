@@ -41,6 +41,7 @@ CATALOGUE: dict[str, Entry] = {
     "file-too-large": Entry(F, "Tệp quá lớn khi giải nén ({detail}); giới hạn hiện tại là {limit}. Hãy kiểm tra lại tệp hoặc nâng giới hạn (--max-unzipped-mb)."),
     "file-unsafe": Entry(F, "Tệp chứa khai báo XML không được phép trong sổ tính ({detail}: DTD hoặc thực thể), có thể là tệp độc hại hoặc bị hỏng; tệp không được đọc. Hãy mở bằng Excel, lưu lại dạng .xlsx rồi gửi lại."),
     "sheet-too-many-rows": Entry(F, "Trang '{sheet}' có {detail} dòng, vượt giới hạn {limit}. Hãy xoá các dòng thừa ở cuối trang."),
+    "sheet-extent": Entry(F, "Trang '{sheet}' có ô ở vị trí {detail}, vượt giới hạn {limit}: tệp bị hỏng hoặc được tạo bất thường. Hãy mở bằng Excel, xoá các ô thừa ở xa rồi lưu lại."),
     "template-foreign": Entry(F, "Tệp không theo mẫu chuẩn “Đơn vị học tập”: {detail}. Hãy tải mẫu bằng lệnh `dvht template` và chép dữ liệu sang."),
     "sheet-missing": Entry(F, "Thiếu trang tính '{expected}'. Các trang có trong tệp: {detail}. Hãy dùng đúng mẫu chuẩn (không đổi tên, không xoá trang)."),
     "sheet-renamed": Entry(W, "Trang '{sheet}' được hiểu là '{expected}'. Nên giữ đúng tên trang của mẫu."),

@@ -26,6 +26,7 @@ from .model import RawSheet, RawWorkbook
 class Limits:
     max_unzipped_bytes: int = 200 * 1024 * 1024  # a 5,000-member workbook is ~3 MB unzipped
     max_rows: int = 100_000  # per sheet
+    max_cells: int = 20_000_000  # rows × columns a sheet may span (what the parser allocates)
     max_file_bytes: int = 100 * 1024 * 1024
 
 
@@ -100,6 +101,56 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
+# An r attribute: ' r="' in what every spreadsheet program writes (a literal prefix: fast); any other white space or a
+# quote right before it (quick-xml accepts both) switches to the slower exact pattern.
+_FAST = {"rows": rb' r="[A-Za-z]{0,4}(\d{1,12})"', "wide": rb' r="([A-Za-z]{2,4})\d', "all": rb' r="([A-Za-z]{1,4})\d',
+         "long": rb' r="[A-Za-z]{0,4}\d{%d,}"'}
+_EXACT = {k: v.replace(b' r="', rb'(?<![\w:.-])r="', 1) for k, v in _FAST.items()}
+_PATTERNS: dict[tuple, re.Pattern] = {}
+_ODD_SEPARATORS = (b'"r="', b"'r=\"", b'\tr="', b'\nr="', b'\rr="')
+MAX_COLUMNS = 16_384  # Excel's own limit (XFD)
+
+
+def _pattern(kind: str, exact: bool, digits: int = 0) -> re.Pattern:
+    key = (kind, exact, digits)
+    if key not in _PATTERNS:
+        source = (_EXACT if exact else _FAST)[kind]
+        _PATTERNS[key] = re.compile(source % digits if kind == "long" else source)
+    return _PATTERNS[key]
+
+
+def _columns(letters_found) -> int:
+    col = 0
+    for letters in set(letters_found):
+        c = 0
+        for ch in letters.upper():
+            c = c * 26 + ch - 64
+        col = max(col, c - 1)
+    return col
+
+
+def _farthest(xml: bytes, limits: Limits) -> tuple[int, int]:
+    """The largest 0-based row and column any row or cell reference in this XML points at — or, when no reference
+    has as many digits as max_rows, a bound already known to be safe (the common case: a few fast regex scans)."""
+    exact = any(sep in xml for sep in _ODD_SEPARATORS)
+    digits = len(str(limits.max_rows))
+    col = max(25, _columns(_pattern("wide", exact).findall(xml)))
+    row = 10 ** (digits - 1) - 1
+    if _pattern("long", exact, digits).search(xml) or (row + 1) * (col + 1) > limits.max_cells:
+        numbers = _pattern("rows", exact).findall(xml)
+        row = max(map(int, numbers)) - 1 if numbers else 0
+        col = _columns(_pattern("all", exact).findall(xml))
+    return row, col
+
+
+def _ref(row: int, col: int) -> str:
+    letters, c = "", col + 1
+    while c:
+        c, rem = divmod(c - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row + 1}"
+
+
 def _cell_pos(col: bytes, row: bytes) -> tuple[int, int]:
     c = 0
     for ch in col.decode():
@@ -144,6 +195,14 @@ def scan_package(data: bytes, limits: Limits) -> PackageScan:
                             if rows > limits.max_rows:
                                 scan.problem = finding("sheet-too-many-rows", sheet=sheet, detail=f"> {limits.max_rows:,}",
                                                        limit=f"{limits.max_rows:,}")
+                                return scan
+                            # calamine allocates the whole rectangle up to the farthest cell: one cell at "XFD1048576"
+                            # (or a damaged reference beyond Excel's limits) would ask for terabytes and abort.
+                            far = _farthest(window, limits)
+                            if far[0] >= limits.max_rows or far[1] >= MAX_COLUMNS or \
+                                    (far[0] + 1) * (far[1] + 1) > limits.max_cells:
+                                scan.problem = finding("sheet-extent", sheet=sheet, detail=_ref(*far),
+                                                       limit=f"{limits.max_rows:,} dòng × {MAX_COLUMNS:,} cột")
                                 return scan
                         if keep:
                             body.append(chunk)

@@ -169,6 +169,15 @@ def million_rows(path: Path) -> None:
     _rezip(_standard_bytes(), path, edit)
 
 
+def far_cell(path: Path) -> None:
+    # One damaged reference far away (found by the fuzzer): the parser would allocate terabytes and abort the process.
+    def edit(name: str, data: bytes) -> bytes:
+        if name == "xl/worksheets/sheet5.xml":
+            return data.replace(b' r="C4"', b'r="ZZZ9999999"', 1)  # no space before r: quick-xml accepts it
+        return data
+    _rezip(_standard_bytes(), path, edit)
+
+
 def error_values(path: Path) -> None:
     # Cells that Excel shows as #REF!, #DIV/0!, #N/A (written as cached error values of formulas).
     def edit(name: str, data: bytes) -> bytes:
@@ -254,6 +263,8 @@ CASES = [
     Case("xxe.xlsx", "XML thực thể ngoài (XXE) trỏ tới /etc/passwd", "file-unsafe", "",
          _with_doctype("xl/worksheets/sheet3.xml", XXE)),
     Case("trieu-dong.xlsx", "một trang có 1.048.576 dòng", "sheet-too-many-rows", "", million_rows),
+    Case("o-xa.xlsx", "một ô hỏng trỏ tới ZZZ9999999 (bộ đọc sẽ cấp phát hàng terabyte)", "sheet-extent", "",
+         far_cell),
     Case("gia-tri-loi.xlsx", "ô có giá trị lỗi #REF!, #DIV/0!, #N/A", "cell-error-value", "Thành viên!F5",
          error_values),
     Case("cong-thuc-chua-tinh.xlsx", "công thức không có giá trị lưu sẵn", "formula-no-value", "Thành viên!H8",

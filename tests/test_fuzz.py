@@ -1,7 +1,8 @@
 """Mutation fuzzer: valid workbooks with bytes flipped, inserted or cut — in the raw file and inside the XML of its
 parts (re-zipped, so the damage reaches the parsers instead of stopping at the zip checksum). Zero uncaught
 exceptions over DVHT_FUZZ_CASES files (default 2,000); the seed is printed so a failure can be replayed with
-DVHT_FUZZ_SEED=<seed>.
+DVHT_FUZZ_SEED=<seed>. The default seed is fixed so CI is repeatable; set DVHT_FUZZ_SEED=random to explore (many
+random seeds were run by hand, see the README).
 
 Requirement: issue 4 item 5.
 """
@@ -62,7 +63,8 @@ def mutate_xml(data: bytes, rng: random.Random) -> bytes:
 
 
 def test_mutated_workbooks_never_raise():
-    seed = int(os.environ.get("DVHT_FUZZ_SEED", random.SystemRandom().randrange(1 << 30)))
+    seed_text = os.environ.get("DVHT_FUZZ_SEED", "20261122")
+    seed = random.SystemRandom().randrange(1 << 30) if seed_text == "random" else int(seed_text)
     cases = int(os.environ.get("DVHT_FUZZ_CASES", "2000"))
     print(f"\nfuzz seed {seed} ({cases} cases); replay with DVHT_FUZZ_SEED={seed}")
     rng = random.Random(seed)
