@@ -296,3 +296,31 @@ def test_reason_shows_arithmetic():
     assert i.measured == "17/19 = 89,47 %"
     assert i.reason == "89,47 % < 90 %: còn thiếu 1 thành viên"
     assert i.citation == "Điều 6.2.a" and ind(r, "2.1", 2).citation == "Điều 7.2.a"
+
+
+# Every unit-level condition at every level of both tiers: "Đạt" with evidence meets it, "Không đạt" does not.
+# TT24 Art. 6.1.a–đ, 7.1.a–đ, 12.1.a–đ, 13.1.a–đ (tiêu chí 1); 6.3.b / 7.3.b / 12.3.b / 13.3.b (3.2);
+# 6.3.đ / 7.3.đ (3.5, GDNN, district); 12.3.e / 13.3.e (3.6, GDNN, provincial).
+CONDITIONS = [(tier, ident, level, article) for tier, arts in (("huyen", (6, 7)), ("tinh", (12, 13)))
+              for ident, letter in (("1.1", "a"), ("1.2", "b"), ("1.3", "c"), ("1.4", "d"), ("1.5", "đ"),
+                                    ("3.2", "b"))
+              for level, article in ((1, f"Điều {arts[0]}.{ident[0]}.{letter}"), (2, f"Điều {arts[1]}.{ident[0]}.{letter}"))]
+
+
+@pytest.mark.parametrize("tier,ident,level,article", CONDITIONS)
+def test_every_unit_condition(tier, ident, level, article):
+    kind = "tieu_hoc" if tier == "huyen" else "co_quan"
+    met = result_of(tier=tier, kind=kind)
+    failed = result_of(tier=tier, kind=kind, answers={ident: "Không đạt"})
+    assert ind(met, ident, level).met is True and ind(met, ident, level).citation == article
+    assert ind(failed, ident, level).met is False and ind(failed, ident, level).reason == "đơn vị tự đánh giá Không đạt"
+    assert failed.level == 0
+
+
+@pytest.mark.parametrize("tier,ident", [("huyen", "3.5"), ("tinh", "3.6")])
+def test_vocational_accreditation(tier, ident):
+    # TT24 Art. 6.3.đ / 12.3.e: a cơ sở GDNN must have passed kiểm định chất lượng GDNN.
+    ok = result_of(tier=tier, kind="gdnn", learners=(100, 100))
+    bad = result_of(tier=tier, kind="gdnn", learners=(100, 100), answers={ident: "Không đạt"})
+    assert (ind(ok, ident, 1).met, ind(ok, ident, 2).met) == (True, True)
+    assert (ind(bad, ident, 1).met, bad.level) == (False, 0)
