@@ -60,8 +60,8 @@ def evaluate_path(path: str | Path, book: Rulebook | None = None, limits: Limits
         return result, None
 
 
-def _failed(name: str, detail: str, sha256: str = "") -> UnitResult:
-    result = UnitResult(file=name, sha256=sha256, evaluated=False, findings=[finding("file-unreadable", detail=detail)])
+def _failed(name: str, detail: str) -> UnitResult:
+    result = UnitResult(file=name, sha256="", evaluated=False, findings=[finding("file-unreadable", detail=detail)])
     result.conclusion = "Không đánh giá được: " + result.findings[0].message
     return result
 
@@ -147,12 +147,7 @@ def _init_worker(config: WorkerConfig) -> None:
 
 
 def _work_packed(task: Task):
-    """The worker's answer as the parent needs it: the compact summary row and the pickled result, so the parent
-    only unpickles a result once, and the summary row costs it nothing."""
-    from .report_summary import unit_row
-
-    result = _work(task)
-    return unit_row(task.index, result, ""), pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    return _pack(task, _work(task))
 
 
 def _work_chunk(tasks: list[Task]) -> list:
@@ -183,6 +178,8 @@ def _context():
 
 
 def _pack(task: Task, result: UnitResult):
+    """A result as the parent needs it: the compact summary row and the pickled result, so the parent only unpickles
+    a result once, and the summary row costs it nothing."""
     from .report_summary import unit_row
 
     return unit_row(task.index, result, ""), pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
@@ -199,7 +196,7 @@ def run_tasks(tasks: list[Task], config: WorkerConfig, jobs: int,
     its own file. At most max_ahead results wait for a slow earlier file, so memory stays bounded."""
     ctx = _context()
     window = max(2, jobs * 3)
-    queue = list(tasks)
+    queued = 0  # tasks[:queued] have been submitted
     ready: dict[int, tuple] = {}
     next_index = tasks[0].index if tasks else 0
     by_index = {t.index: t for t in tasks}
@@ -217,9 +214,10 @@ def run_tasks(tasks: list[Task], config: WorkerConfig, jobs: int,
     with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(config,)) as ex:
         inflight: dict = {}
         try:
-            while queue or inflight:
-                while queue and len(inflight) < window and queue[0].index < next_index + max_ahead:
-                    group, queue = queue[:chunk], queue[chunk:]
+            while queued < len(tasks) or inflight:
+                while queued < len(tasks) and len(inflight) < window and tasks[queued].index < next_index + max_ahead:
+                    group = tasks[queued:queued + chunk]
+                    queued += len(group)
                     inflight[ex.submit(_work_chunk, group)] = group
                 done, _ = wait(inflight, return_when=FIRST_COMPLETED)
                 for fut in done:

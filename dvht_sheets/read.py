@@ -20,6 +20,7 @@ import python_calamine as calamine
 
 from .findings import finding
 from .model import RawSheet, RawWorkbook
+from .schema import a1, col_index
 
 
 @dataclass(frozen=True)
@@ -120,13 +121,7 @@ def _pattern(kind: str, exact: bool, digits: int = 0) -> re.Pattern:
 
 
 def _columns(letters_found) -> int:
-    col = 0
-    for letters in set(letters_found):
-        c = 0
-        for ch in letters.upper():
-            c = c * 26 + ch - 64
-        col = max(col, c - 1)
-    return col
+    return max((col_index(letters) for letters in set(letters_found)), default=0)
 
 
 def _farthest(xml: bytes, limits: Limits) -> tuple[int, int]:
@@ -143,19 +138,8 @@ def _farthest(xml: bytes, limits: Limits) -> tuple[int, int]:
     return row, col
 
 
-def _ref(row: int, col: int) -> str:
-    letters, c = "", col + 1
-    while c:
-        c, rem = divmod(c - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row + 1}"
-
-
 def _cell_pos(col: bytes, row: bytes) -> tuple[int, int]:
-    c = 0
-    for ch in col.decode():
-        c = c * 26 + ord(ch) - 64
-    return int(row) - 1, c - 1
+    return int(row) - 1, col_index(col)
 
 
 def scan_package(data: bytes, limits: Limits) -> PackageScan:
@@ -201,7 +185,7 @@ def scan_package(data: bytes, limits: Limits) -> PackageScan:
                             far = _farthest(window, limits)
                             if far[0] >= limits.max_rows or far[1] >= MAX_COLUMNS or \
                                     (far[0] + 1) * (far[1] + 1) > limits.max_cells:
-                                scan.problem = finding("sheet-extent", sheet=sheet, detail=_ref(*far),
+                                scan.problem = finding("sheet-extent", sheet=sheet, detail=a1(*far),
                                                        limit=f"{limits.max_rows:,} dòng × {MAX_COLUMNS:,} cột")
                                 return scan
                         if keep:

@@ -27,7 +27,7 @@ from .model import UnitResult, vn_number
 from .report_unit import (
     AMBER, BLANK, BLUE, GREEN, GREY, RED, FastWorksheet, _style, atomic_write, inline, number_xml, quote_sheet,
 )
-from .schema import OWNERSHIP, TIER_LABEL, clean, fold
+from .schema import OWNERSHIP, TIER_LABEL, fold, text_of
 
 LIGHT_GREEN = "#E2EFDA"
 RESULT_FILL = {"Đạt mức độ 2": GREEN, "Đạt mức độ 1": LIGHT_GREEN, "Không đạt": RED, "Không đánh giá được": GREY}
@@ -159,11 +159,9 @@ def read_roster(path: Path) -> Roster:
             name_col = next((i for i, k in enumerate(keys) if k.startswith("ten")), code_col + 1)
             break
     for row in grid[start:]:
-        code = clean(row[code_col]) if code_col < len(row) else ""
-        if isinstance(row[code_col] if code_col < len(row) else None, float) and float(row[code_col]).is_integer():
-            code = str(int(row[code_col]))
+        code = text_of(row[code_col]) if code_col < len(row) else ""
         if code:
-            roster.units.append((code, clean(row[name_col]) if name_col < len(row) else ""))
+            roster.units.append((code, text_of(row[name_col]) if name_col < len(row) else ""))
     return roster
 
 

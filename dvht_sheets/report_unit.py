@@ -25,7 +25,7 @@ from xlsxwriter.worksheet import CellNumberTuple, CellStringTuple, Worksheet
 from . import __version__
 from .findings import Finding, Severity
 from .model import IndicatorResult, Submission, UnitResult
-from .schema import SHEET_META, TIER_LABEL
+from .schema import SHEET_META, TIER_LABEL, col_index
 
 FIXED_DATE = dt.datetime(2025, 1, 1)
 GREEN, RED, GREY, AMBER, BLUE = "#C6EFCE", "#FFC7CE", "#E7E6E6", "#FFEB9C", "#DDEBF7"
@@ -93,13 +93,7 @@ class FastWorksheet(Worksheet):
             return f'<c r="{ref}" s="{fmt._get_xf_index()}"><v>{cell.number:.16G}</v></c>'
         if not self.constant_memory:
             return f'<c r="{ref}" s="{fmt._get_xf_index()}" t="s"><v>{cell.string}</v></c>'
-        text = cell.string
-        if _CONTROL.search(text):
-            return None
-        space = ' xml:space="preserve"' if _EDGE_SPACE.search(text) else ""
-        if _XML_SPECIAL.search(text):
-            text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        return f'<c r="{ref}" s="{fmt._get_xf_index()}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+        return f'<c r="{ref}" s="{fmt._get_xf_index()}" t="inlineStr">{inline(cell.string)}</c>'
 
     def _write_cells(self, row_num: int, cells: dict) -> None:
         parts: list[str] = []
@@ -272,8 +266,7 @@ class GridSheet(FastWorksheet):
                 mark = marks.get((r, c)) if marked else None
                 if mark is None and type(value) is str:
                     if value:  # the common case, inline: most cells of a school sheet are short text
-                        parts.append(f'<c r="{letters[c]}{number}"{plain} t="inlineStr">'
-                                     f'{_inline(value) if len(value) < 200 else _inline_text(value)}</c>')
+                        parts.append(f'<c r="{letters[c]}{number}"{plain} t="inlineStr">{inline(value)}</c>')
                     continue
                 if value is None or value == "":
                     if mark is not None:
@@ -314,7 +307,7 @@ _EPOCH = dt.datetime(1899, 12, 30)
 def _cell(ref: str, value: Any, style: str, date_style: str, date_1904: bool) -> str:
     kind = type(value)
     if kind is str:
-        return f'<c r="{ref}"{style} t="inlineStr">{_inline(value) if len(value) < 200 else _inline_text(value)}</c>'
+        return f'<c r="{ref}"{style} t="inlineStr">{inline(value)}</c>'
     if kind is bool:
         return f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>'
     if (kind is float or kind is int) and math.isfinite(value):
@@ -545,10 +538,7 @@ def _parse_a1(cell: str | None) -> tuple[int, int] | None:
     m = _A1.match(cell or "")
     if not m:
         return None
-    col = 0
-    for ch in m.group(1):
-        col = col * 26 + ord(ch) - 64
-    return int(m.group(2)) - 1, col - 1
+    return int(m.group(2)) - 1, col_index(m.group(1))
 
 
 def _write_findings(ws, f: _F, findings: list[Finding], copied: set[str]) -> None:

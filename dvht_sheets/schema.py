@@ -107,6 +107,16 @@ def a1(row: int, col: int) -> str:
     return f"{col_letter(col)}{row + 1}"
 
 
+def col_index(letters: str | bytes) -> int:
+    """Excel letters (text or bytes, any case) → 0-based column index; the inverse of col_letter."""
+    if isinstance(letters, bytes):
+        letters = letters.decode("ascii", "replace")
+    c = 0
+    for ch in letters.upper():
+        c = c * 26 + ord(ch) - 64
+    return c - 1
+
+
 # ---------------------------------------------------------------------------------------------------- vocabularies
 
 
