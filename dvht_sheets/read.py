@@ -66,6 +66,7 @@ _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b(?=[^>]*\bt="e")[^>]*?\br="([A-Z]{1,3})
 # A formula cell with no <v>: written by a program that does not calculate (calamine would read it as blank).
 _FORMULA_ONLY = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"[^>]*>\s*(?:<(?:\w+:)?f\b[^>]*/>|'
                            rb'<(?:\w+:)?f\b[^>]*>[^<]*</(?:\w+:)?f>)\s*</(?:\w+:)?c>')
+_F_TAG_HINT = re.compile(rb"f[\s>/]")  # found in any sheet with a formula element <f…> (not <formula1> of a dropdown)
 _SELF_CLOSED_F = re.compile(rb"<(?:\w+:)?f\b[^>]*/>\s*</")
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
 FORMULA_NO_VALUE = "\ufdd0công thức chưa tính"  # a noncharacter prefix: no one can type this into a cell
@@ -105,7 +106,7 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
 # An r attribute: ' r="' in what every spreadsheet program writes (a literal prefix: fast); any other white space or a
 # quote right before it (quick-xml accepts both) switches to the slower exact pattern.
 _FAST = {"rows": rb' r="[A-Za-z]{0,4}(\d{1,12})"', "wide": rb' r="([A-Za-z]{2,4})\d', "all": rb' r="([A-Za-z]{1,4})\d',
-         "long": rb' r="[A-Za-z]{0,4}\d{%d,}"'}
+         "long": rb' r="[A-Za-z]{0,4}\d{%d,}"', "odd": rb' r="(?:[A-Za-z]{2,4}\d|[A-Za-z]{0,4}\d{%d,}")'}
 _EXACT = {k: v.replace(b' r="', rb'(?<![\w:.-])r="', 1) for k, v in _FAST.items()}
 _PATTERNS: dict[tuple, re.Pattern] = {}
 _ODD_SEPARATORS = (b'"r="', b"'r=\"", b'\tr="', b'\nr="', b'\rr="')
@@ -116,7 +117,7 @@ def _pattern(kind: str, exact: bool, digits: int = 0) -> re.Pattern:
     key = (kind, exact, digits)
     if key not in _PATTERNS:
         source = (_EXACT if exact else _FAST)[kind]
-        _PATTERNS[key] = re.compile(source % digits if kind == "long" else source)
+        _PATTERNS[key] = re.compile(source % digits if kind in ("long", "odd") else source)
     return _PATTERNS[key]
 
 
@@ -127,10 +128,13 @@ def _columns(letters_found) -> int:
 def _farthest(xml: bytes, limits: Limits) -> tuple[int, int]:
     """The largest 0-based row and column any row or cell reference in this XML points at — or, when no reference
     has as many digits as max_rows, a bound already known to be safe (the common case: a few fast regex scans)."""
-    exact = any(sep in xml for sep in _ODD_SEPARATORS)
+    # each separator is looked for only when its rarer single byte occurs at all (a one-byte search is far cheaper)
+    exact = any(sep in xml for sep in _ODD_SEPARATORS if sep[:1] in xml)
     digits = len(str(limits.max_rows))
-    col = max(25, _columns(_pattern("wide", exact).findall(xml)))
     row = 10 ** (digits - 1) - 1
+    if (row + 1) * 26 <= limits.max_cells and not _pattern("odd", exact, digits).search(xml):
+        return row, 25  # one pass: no column past Z, no row number as long as the limit
+    col = max(25, _columns(_pattern("wide", exact).findall(xml)))
     if _pattern("long", exact, digits).search(xml) or (row + 1) * (col + 1) > limits.max_cells:
         numbers = _pattern("rows", exact).findall(xml)
         row = max(map(int, numbers)) - 1 if numbers else 0
@@ -197,7 +201,8 @@ def scan_package(data: bytes, limits: Limits) -> PackageScan:
                     if b't="e"' in xml:
                         marks += [(*_cell_pos(m.group(1), m.group(2)), m.group(3).decode("utf-8", "replace"))
                                   for m in _ERROR_CELL.finditer(xml)]
-                    if b"f></" in xml or (b"/></" in xml and _SELF_CLOSED_F.search(xml)):  # cheap pre-checks first
+                    if _F_TAG_HINT.search(xml) and \
+                            (b"f></" in xml or (b"/></" in xml and _SELF_CLOSED_F.search(xml))):  # cheap checks first
                         marks += [(*_cell_pos(m.group(1), m.group(2)), FORMULA_NO_VALUE)
                                   for m in _FORMULA_ONLY.finditer(xml)]
                     if marks:
