@@ -23,6 +23,8 @@ from typing import Any
 
 import xlsxwriter
 import xlsxwriter.workbook
+from xlsxwriter.format import Format
+from xlsxwriter.packager import Packager
 from xlsxwriter.utility import xl_rowcol_to_cell_fast
 from xlsxwriter.worksheet import CellNumberTuple, CellStringTuple, Worksheet
 
@@ -136,8 +138,57 @@ class PartZip:
                 fh.write(blob)
 
 
+class _CachedStylesPackager(Packager):
+    """xlsxwriter's packager, with styles.xml reused while the workbook's formats are the same as the last ones."""
+
+    _styles: dict[tuple, str] = {}
+
+    def _write_styles_file(self) -> None:
+        wb = self.workbook
+        if wb.dxf_formats:
+            return super()._write_styles_file()
+        key = (tuple(f._get_format_key() for f in wb.xf_formats), wb.font_count, wb.border_count, wb.fill_count,
+               tuple(wb.num_formats), tuple(wb.custom_colors), wb.has_comments)
+        xml = self._styles.get(key)
+        if xml is None:
+            super()._write_styles_file()
+            xml = self.filenames[-1][0].getvalue()
+            if len(self._styles) >= 16:
+                self._styles.clear()
+            self._styles[key] = xml
+        else:
+            self._filename("xl/styles.xml").write(xml)
+
+
 class FastWorkbook(xlsxwriter.Workbook):
-    """xlsxwriter's workbook, packaged through PartZip (in-memory workbooks only)."""
+    """xlsxwriter's workbook for the many small unit workbooks: formats cloned from per-process prototypes, styles.xml
+    reused, and the package written by PartZip (in-memory workbooks only)."""
+
+    _prototypes: dict[tuple, Format] = {}
+
+    def add_format(self, properties=None) -> Format:
+        # A Format takes ~40 µs to build from its properties and a unit workbook needs two dozen, the same every time.
+        try:
+            key = (tuple(sorted((properties or {}).items())), tuple(sorted(self.default_format_properties.items())))
+            proto = self._prototypes.get(key)
+        except TypeError:  # an unhashable property value: build it the normal way
+            return super().add_format(properties)
+        if proto is None:
+            proto = self._prototypes[key] = Format({**self.default_format_properties, **(properties or {})})
+        fmt = Format.__new__(Format)
+        fmt.__dict__.update(proto.__dict__)
+        fmt.xf_format_indices, fmt.dxf_format_indices = self.xf_format_indices, self.dxf_format_indices
+        self.formats.append(fmt)
+        return fmt
+
+    def register_formats(self) -> None:
+        """Give every format its style index now, in creation order, so that styles.xml is the same for every unit
+        (and reused) whichever formats a unit's cells happen to use first."""
+        for fmt in self.formats:
+            fmt._get_xf_index()
+
+    def _get_packager(self):
+        return _CachedStylesPackager()
 
     def _store_workbook(self) -> None:
         # xlsxwriter opens its zip through this module-level name; it is swapped only while this workbook is stored,
@@ -162,10 +213,17 @@ class FastWorksheet(Worksheet):
     explicit format. Everything else goes through xlsxwriter's own code, and the files are byte for byte what
     xlsxwriter writes (tests/test_fast_writer.py checks that)."""
 
+    # put_string keeps text in the cell (an inline string) instead of the shared-string table: a unit workbook's
+    # strings hardly repeat across its sheets, and the table costs a part and a pass of its own.
+    inline_strings = False
+
     def _cell_xml(self, row: int, col: int, cell) -> str | None:
         """A cell's XML, or None to let xlsxwriter write it."""
         kind = cell.__class__.__name__
         fmt = cell.format
+        if kind == "String" and self.inline_strings and type(cell.string) is str:
+            style = f' s="{fmt._get_xf_index()}"' if fmt is not None else ""
+            return f'<c r="{xl_rowcol_to_cell_fast(row, col)}"{style} t="inlineStr">{inline(cell.string)}</c>'
         if fmt is None or kind not in ("String", "Number"):
             return None
         ref = xl_rowcol_to_cell_fast(row, col)
@@ -237,13 +295,19 @@ class FastWorksheet(Worksheet):
         self.row_spans = spans
 
     def put_string(self, row: int, col: int, text: str, fmt) -> None:
-        """write_string for text under 8,000 characters, without the per-call argument checks."""
+        """write_string for text under 8,000 characters, without the per-call argument checks; "" leaves a formatted
+        blank cell."""
+        if not text:
+            self._write_blank(row, col, text, fmt)
+            return
         if len(text) >= 8000:
             self._write_string(row, col, text[:32767], fmt)
             return
         if self.constant_memory:
             if row > self.previous_row:
                 self._write_single_row(row)
+            self.table[row][col] = CellStringTuple(text, fmt)
+        elif self.inline_strings:
             self.table[row][col] = CellStringTuple(text, fmt)
         else:
             self.table[row][col] = CellStringTuple(self.str_table._get_shared_string_index(text), fmt)
@@ -480,18 +544,18 @@ def row_height(texts: dict[int, str], widths: list[float]) -> float:
 
 def _write_summary(ws, f: _F, result: UnitResult) -> None:
     points = result.scheme == "points"
-    ws.write_string(0, 0, "BẢN TỔNG HỢP KẾT QUẢ TỰ ĐÁNH GIÁ CÁC TIÊU CHÍ, CHỈ TIÊU “ĐƠN VỊ HỌC TẬP”", f.title)
+    ws.put_string(0, 0, "BẢN TỔNG HỢP KẾT QUẢ TỰ ĐÁNH GIÁ CÁC TIÊU CHÍ, CHỈ TIÊU “ĐƠN VỊ HỌC TẬP”", f.title)
     tier = TIER_LABEL.get(result.tier or "", "")
-    ws.write_string(1, 0, f"Đơn vị: {result.unit_name or '?'} (mã {result.unit_code or '?'}); loại: "
+    ws.put_string(1, 0, f"Đơn vị: {result.unit_name or '?'} (mã {result.unit_code or '?'}); loại: "
                           f"{result.unit_kind or '?'}; đánh giá {tier}; năm {result.year or '?'}", f.info)
-    ws.write_string(2, 0, f"Căn cứ: {result.rulebook or '?'} v{result.rulebook_version or '?'}; Thành viên được tính: "
+    ws.put_string(2, 0, f"Căn cứ: {result.rulebook or '?'} v{result.rulebook_version or '?'}; Thành viên được tính: "
                           f"{result.members if result.members is not None else '?'}"
                           + (f" (không tính {result.excluded} người, xem trang {FINDINGS_SHEET})" if result.excluded
                              else ""), f.info)
     ok = result.evaluated and (result.level or 0) > 0
-    ws.write_string(3, 0, f"KẾT LUẬN: {result.conclusion}", f.concl_ok if ok else f.concl_bad)
+    ws.put_string(3, 0, f"KẾT LUẬN: {result.conclusion}", f.concl_ok if ok else f.concl_bad)
     counts = result.counts()
-    ws.write_string(4, 0, f"Dữ liệu: {counts['fatal'] + counts['error']} lỗi, {counts['warning']} cảnh báo "
+    ws.put_string(4, 0, f"Dữ liệu: {counts['fatal'] + counts['error']} lỗi, {counts['warning']} cảnh báo "
                           f"(xem trang “{FINDINGS_SHEET}”).", f.info)
     if not result.evaluated:
         return
@@ -506,7 +570,7 @@ def _write_summary(ws, f: _F, result: UnitResult) -> None:
         widths = [9, 6, 44, 13, 16, 22, 12, 16, 22, 12, 22, 40]
     for c, (h, w) in enumerate(zip(heads, widths)):
         ws.set_column(c, c, w)
-        ws.write_string(header_row, c, h, f.header)
+        ws.put_string(header_row, c, h, f.header)
     ws.set_row(header_row, 32)
     by_level: dict[int, dict[str, IndicatorResult]] = defaultdict(dict)
     for ind in result.indicators:
@@ -520,54 +584,54 @@ def _write_summary(ws, f: _F, result: UnitResult) -> None:
         first = by_level[1].get(ident) or next(iter(by_level.values()))[ident]
         if first.criterion != current:
             current = first.criterion
-            ws.write_string(r, 0, f"Tiêu chí {current}", f.crit)
-            ws.write_string(r, 1, "", f.crit)
-            ws.write_string(r, 2, "Tất cả chỉ tiêu áp dụng đều đạt", f.crit)
-            ws.write_string(r, 3, "", f.crit)
+            ws.put_string(r, 0, f"Tiêu chí {current}", f.crit)
+            ws.put_string(r, 1, "", f.crit)
+            ws.put_string(r, 2, "Tất cả chỉ tiêu áp dụng đều đạt", f.crit)
+            ws.put_string(r, 3, "", f.crit)
             cols = (6,) if points else (6, 9)
             for c in range(4, len(heads)):
                 ws.write_blank(r, c, None, f.crit)
             for lk, c in zip(level_keys, cols):
                 cr = crit.get((current, lk))
                 if cr is not None:
-                    ws.write_string(r, c, "Đạt" if cr.met else "Không đạt", f.met if cr.met else f.not_met)
+                    ws.put_string(r, c, "Đạt" if cr.met else "Không đạt", f.met if cr.met else f.not_met)
             r += 1
         one = by_level[1].get(ident)
         two = by_level[2].get(ident)
-        ws.write_string(r, 0, str(first.criterion), f.cell)
-        ws.write_string(r, 1, ident, f.cell)
-        ws.write_string(r, 2, ws_text(first, two), f.cell)
-        ws.write_string(r, 3, first.citation + (f"\n{two.citation}" if two else ""), f.cell)
+        ws.put_string(r, 0, str(first.criterion), f.cell)
+        ws.put_string(r, 1, ident, f.cell)
+        ws.put_string(r, 2, ws_text(first, two), f.cell)
+        ws.put_string(r, 3, first.citation + (f"\n{two.citation}" if two else ""), f.cell)
         label1, fmt1 = _status(f, one)
-        ws.write_string(r, 4, one.requirement if one else "", f.cell)
-        ws.write_string(r, 5, one.measured if one and one.applicable else "", f.cell)
-        ws.write_string(r, 6, label1, fmt1)
+        ws.put_string(r, 4, one.requirement if one else "", f.cell)
+        ws.put_string(r, 5, one.measured if one and one.applicable else "", f.cell)
+        ws.put_string(r, 6, label1, fmt1)
         if points:
-            ws.write_number(r, 7, one.max_points or 0, f.cell)
-            ws.write_number(r, 8, one.points or 0, fmt1)
+            ws.put_number(r, 7, one.max_points or 0, f.cell)
+            ws.put_number(r, 8, one.points or 0, fmt1)
             ev_col = 9
         else:
             label2, fmt2 = _status(f, two)
-            ws.write_string(r, 7, two.requirement if two else "", f.cell)
-            ws.write_string(r, 8, two.measured if two and two.applicable else "", f.cell)
-            ws.write_string(r, 9, label2, fmt2)
+            ws.put_string(r, 7, two.requirement if two else "", f.cell)
+            ws.put_string(r, 8, two.measured if two and two.applicable else "", f.cell)
+            ws.put_string(r, 9, label2, fmt2)
             ev_col = 10
-        ws.write_string(r, ev_col, "; ".join(first.evidence or (two.evidence if two else [])), f.cell)
+        ws.put_string(r, ev_col, "; ".join(first.evidence or (two.evidence if two else [])), f.cell)
         pairs = [(name, res.reason) for name, res in (("Mức độ 1", one), ("Mức độ 2", two))
                  if res is not None and not (res.met and res.applicable)]
         if len({reason for _, reason in pairs}) == 1 and (len(pairs) == 2 or points or two is None):
             reason_text = pairs[0][1]
         else:
             reason_text = "\n".join(f"{name}: {reason}" for name, reason in pairs) or "Đạt"
-        ws.write_string(r, ev_col + 1, reason_text, f.cell)
+        ws.put_string(r, ev_col + 1, reason_text, f.cell)
         texts = {2: ws_text(first, two), ev_col + 1: reason_text}
         ws.set_row(r, row_height(texts, widths))
         r += 1
     if points:
-        ws.write_string(r, 2, "Tổng điểm", f.crit)
-        ws.write_number(r, 7, result.max_points or 0, f.crit)
-        ws.write_number(r, 8, result.points or 0, f.met if result.level else f.not_met)
-        ws.write_string(r, 9, f"Xếp loại: {result.grade}", f.met if result.level else f.not_met)
+        ws.put_string(r, 2, "Tổng điểm", f.crit)
+        ws.put_number(r, 7, result.max_points or 0, f.crit)
+        ws.put_number(r, 8, result.points or 0, f.met if result.level else f.not_met)
+        ws.put_string(r, 9, f"Xếp loại: {result.grade}", f.met if result.level else f.not_met)
     ws.freeze_panes(header_row + 1, 2)
     ws.set_paper(9)
     ws.set_landscape()
@@ -625,19 +689,19 @@ def _write_findings(ws, f: _F, findings: list[Finding], copied: set[str]) -> Non
     heads = ["STT", "Mức độ", "Mã lỗi", "Trang", "Ô", "Nội dung và cách sửa"]
     for c, (h, w) in enumerate(zip(heads, [6, 13, 24, 18, 8, 100])):
         ws.set_column(c, c, w)
-        ws.write_string(0, c, h, f.header)
+        ws.put_string(0, c, h, f.header)
     for i, item in enumerate(findings, start=1):
         sev = Severity(item.severity)
-        ws.write_number(i, 0, i, f.cell)
-        ws.write_string(i, 1, sev.label, f.sev[item.severity])
-        ws.write_string(i, 2, item.code, f.cell)
-        ws.write_string(i, 3, item.sheet or "", f.cell)
+        ws.put_number(i, 0, i, f.cell)
+        ws.put_string(i, 1, sev.label, f.sev[item.severity])
+        ws.put_string(i, 2, item.code, f.cell)
+        ws.put_string(i, 3, item.sheet or "", f.cell)
         if item.sheet in copied and item.cell:
             ws.write_url(i, 4, f"internal:{quote_sheet(item.sheet)}!{item.cell}", f.link, item.cell,
                          "Đến ô có lỗi")
         else:
-            ws.write_string(i, 4, item.cell or "", f.cell)
-        ws.write_string(i, 5, item.message, f.cell)
+            ws.put_string(i, 4, item.cell or "", f.cell)
+        ws.put_string(i, 5, item.message, f.cell)
     ws.freeze_panes(1, 0)
     if findings:
         ws.autofilter(0, 0, len(findings), len(heads) - 1)
@@ -648,8 +712,8 @@ def _write_meta(ws, f: _F, result: UnitResult) -> None:
             ("rulebook_version", result.rulebook_version or ""), ("input_file", Path(result.file).name),
             ("input_sha256", result.sha256)]
     for r, (k, v) in enumerate(rows):
-        ws.write_string(r, 0, k, f.plain)
-        ws.write_string(r, 1, v, f.plain)
+        ws.put_string(r, 0, k, f.plain)
+        ws.put_string(r, 1, v, f.plain)
     ws.set_column(0, 0, 18)
     ws.set_column(1, 1, 70)
     ws.hide()
@@ -663,15 +727,20 @@ def write_unit_workbook(target, result: UnitResult, sub: Submission | None = Non
     wb.set_properties({"title": f"Kết quả tự đánh giá {result.unit_code or ''}", "author": "dvht-sheets",
                        "created": FIXED_DATE})
     f = _F(wb)
+    wb.register_formats()
     summary = wb.add_worksheet(RESULT_SHEET)
+    summary.inline_strings = True
     by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for item in result.findings:
         if item.sheet and item.cell:
             by_cell[(item.sheet, item.cell)].append(item)
     _write_summary(summary, f, result)
     copied = _copy_sheets(wb, f, sub, by_cell)
-    _write_findings(wb.add_worksheet(FINDINGS_SHEET), f, result.findings, copied)
-    _write_meta(wb.add_worksheet(SHEET_META.name), f, result)
+    for name, write in ((FINDINGS_SHEET, lambda ws: _write_findings(ws, f, result.findings, copied)),
+                        (SHEET_META.name, lambda ws: _write_meta(ws, f, result))):
+        ws = wb.add_worksheet(name)
+        ws.inline_strings = True
+        write(ws)
     wb.close()
 
 
