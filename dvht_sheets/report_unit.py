@@ -251,17 +251,50 @@ class FastWorksheet(Worksheet):
         # xlsxwriter's loop, visiting only the columns a row has, one write per row.
         self._calculate_spans()
         table, row_info, comments = self.table, self.row_info, self.comments
+        rendered = self._rendered or {}
         for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
             cells = table.get(row_num)
-            if not (row_num in row_info or row_num in comments or cells):
+            done = rendered.get(row_num)
+            if not (row_num in row_info or row_num in comments or cells or done):
                 continue
             span = self.row_spans.get(row_num // 16)
-            if cells:
+            if cells or done:
                 self._write_row(row_num, span, row_info.get(row_num))
-                self._write_cells(row_num, cells)
+                if cells:
+                    self._write_cells(row_num, cells)
+                if done:
+                    self.fh.write(done[0])
                 self._xml_end_tag("row")
             else:
                 self._write_empty_row(row_num, span, row_info.get(row_num))
+
+    _rendered: dict[int, tuple[str, int, int]] | None = None  # put_row: row → (cells' XML, first column, last column)
+
+    def put_row(self, row: int, cells: list[tuple[int, Any, Any]]) -> None:
+        """A whole row of (column, value, format), in column order, rendered now with inline strings (not
+        constant_memory). A row written here gets no other cells. None or "" leaves a formatted blank cell."""
+        if row in self.table:
+            raise ValueError(f"row {row} already has cells")
+        parts = []
+        first = last = None
+        number = row + 1
+        for col, value, fmt in cells:
+            style = _style(fmt) if fmt is not None else ""
+            if value is None or value == "" or value is BLANK:
+                if fmt is None:
+                    continue
+                parts.append(f'<c r="{_col(col)}{number}"{style}/>')
+            else:
+                parts.append(_cell(f"{_col(col)}{number}", value, style, style, self.date_1904))
+            if first is None:
+                first = col
+            last = col
+        if parts:
+            if self._rendered is None:
+                self._rendered = {}
+            self._rendered[row] = ("".join(parts), first, last)
+            self._track(row, first)
+            self._track(row, last)
 
     def _write_single_row(self, current_row_num: int = 0) -> None:
         # constant_memory's per-row writer, the same way.
@@ -278,10 +311,12 @@ class FastWorksheet(Worksheet):
     def _calculate_spans(self) -> None:
         spans: dict[int, str] = {}
         span_min = span_max = None
-        table, comments = self.table, self.comments
+        table, comments, rendered = self.table, self.comments, self._rendered or {}
         first, last = self.dim_colmin, self.dim_colmax
         for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
             cols = [c for c in (*table.get(row_num, ()), *comments.get(row_num, ())) if first <= c <= last]
+            if row_num in rendered:
+                cols += rendered[row_num][1:]
             if cols:
                 low, high = min(cols), max(cols)
                 if span_min is None:
@@ -386,7 +421,7 @@ class GridSheet(FastWorksheet):
         self._grid, self._fmt, self._date_fmt, self._marks = grid, fmt, date_fmt, marks
         for used in (fmt, date_fmt, *(f for pair in marks.values() for f in pair)):
             used._get_xf_index()  # register the formats now, before the workbook collects its styles
-        last_row = max((r for r, row in enumerate(grid) if any(v not in (None, "") for v in row)), default=-1)
+        last_row = next((r for r in range(len(grid) - 1, -1, -1) if any(v not in (None, "") for v in grid[r])), -1)
         last_row = max([last_row, *(r for r, _ in marks)])
         last_col = max([max((len(row) for row in grid), default=0) - 1, *(c for _, c in marks)])
         if last_row >= 0 and last_col >= 0:
@@ -402,12 +437,24 @@ class GridSheet(FastWorksheet):
         marked_rows = {r for r, _ in marks}
         write = self.fh.write
         letters = [_col(c) for c in range(max((len(row) for row in self._grid), default=0))]
+        date_1904 = self.date_1904
         for r, row in enumerate(self._grid):
             parts = []
             number = r + 1
-            marked = r in marked_rows
+            if r not in marked_rows:  # most rows: text and numbers in the sheet's one format
+                text_tail = f'{number}"{plain} t="inlineStr">'
+                for c, value in enumerate(row):
+                    if type(value) is str:
+                        if value:
+                            parts.append(f'<c r="{letters[c]}{text_tail}'
+                                         f'{_inline(value) if len(value) < 200 else _inline_text(value)}</c>')
+                    elif value is not None:
+                        parts.append(_cell(f"{letters[c]}{number}", value, plain, date, date_1904))
+                if parts:
+                    write(f'<row r="{number}">{"".join(parts)}</row>')
+                continue
             for c, value in enumerate(row):
-                mark = marks.get((r, c)) if marked else None
+                mark = marks.get((r, c))
                 if mark is None and type(value) is str:
                     if value:  # the common case, inline: most cells of a school sheet are short text
                         parts.append(f'<c r="{letters[c]}{number}"{plain} t="inlineStr">{inline(value)}</c>')
@@ -544,19 +591,22 @@ def row_height(texts: dict[int, str], widths: list[float]) -> float:
 
 def _write_summary(ws, f: _F, result: UnitResult) -> None:
     points = result.scheme == "points"
-    ws.put_string(0, 0, "BẢN TỔNG HỢP KẾT QUẢ TỰ ĐÁNH GIÁ CÁC TIÊU CHÍ, CHỈ TIÊU “ĐƠN VỊ HỌC TẬP”", f.title)
     tier = TIER_LABEL.get(result.tier or "", "")
-    ws.put_string(1, 0, f"Đơn vị: {result.unit_name or '?'} (mã {result.unit_code or '?'}); loại: "
-                          f"{result.unit_kind or '?'}; đánh giá {tier}; năm {result.year or '?'}", f.info)
-    ws.put_string(2, 0, f"Căn cứ: {result.rulebook or '?'} v{result.rulebook_version or '?'}; Thành viên được tính: "
-                          f"{result.members if result.members is not None else '?'}"
-                          + (f" (không tính {result.excluded} người, xem trang {FINDINGS_SHEET})" if result.excluded
-                             else ""), f.info)
     ok = result.evaluated and (result.level or 0) > 0
-    ws.put_string(3, 0, f"KẾT LUẬN: {result.conclusion}", f.concl_ok if ok else f.concl_bad)
     counts = result.counts()
-    ws.put_string(4, 0, f"Dữ liệu: {counts['fatal'] + counts['error']} lỗi, {counts['warning']} cảnh báo "
-                          f"(xem trang “{FINDINGS_SHEET}”).", f.info)
+    intro = [
+        ("BẢN TỔNG HỢP KẾT QUẢ TỰ ĐÁNH GIÁ CÁC TIÊU CHÍ, CHỈ TIÊU “ĐƠN VỊ HỌC TẬP”", f.title),
+        (f"Đơn vị: {result.unit_name or '?'} (mã {result.unit_code or '?'}); loại: {result.unit_kind or '?'}; "
+         f"đánh giá {tier}; năm {result.year or '?'}", f.info),
+        (f"Căn cứ: {result.rulebook or '?'} v{result.rulebook_version or '?'}; Thành viên được tính: "
+         f"{result.members if result.members is not None else '?'}"
+         + (f" (không tính {result.excluded} người, xem trang {FINDINGS_SHEET})" if result.excluded else ""), f.info),
+        (f"KẾT LUẬN: {result.conclusion}", f.concl_ok if ok else f.concl_bad),
+        (f"Dữ liệu: {counts['fatal'] + counts['error']} lỗi, {counts['warning']} cảnh báo "
+         f"(xem trang “{FINDINGS_SHEET}”).", f.info),
+    ]
+    for r, (text, fmt) in enumerate(intro):
+        ws.put_row(r, [(0, text, fmt)])
     if not result.evaluated:
         return
     header_row = 6
@@ -568,9 +618,9 @@ def _write_summary(ws, f: _F, result: UnitResult) -> None:
         heads = ["Tiêu chí", "Mã", "Nội dung", "Căn cứ", "Yêu cầu mức độ 1", "Số liệu mức độ 1", "Kết quả mức độ 1",
                  "Yêu cầu mức độ 2", "Số liệu mức độ 2", "Kết quả mức độ 2", "Minh chứng", "Lý do"]
         widths = [9, 6, 44, 13, 16, 22, 12, 16, 22, 12, 22, 40]
-    for c, (h, w) in enumerate(zip(heads, widths)):
+    for c, w in enumerate(widths):
         ws.set_column(c, c, w)
-        ws.put_string(header_row, c, h, f.header)
+    ws.put_row(header_row, [(c, h, f.header) for c, h in enumerate(heads)])
     ws.set_row(header_row, 32)
     by_level: dict[int, dict[str, IndicatorResult]] = defaultdict(dict)
     for ind in result.indicators:
@@ -584,54 +634,45 @@ def _write_summary(ws, f: _F, result: UnitResult) -> None:
         first = by_level[1].get(ident) or next(iter(by_level.values()))[ident]
         if first.criterion != current:
             current = first.criterion
-            ws.put_string(r, 0, f"Tiêu chí {current}", f.crit)
-            ws.put_string(r, 1, "", f.crit)
-            ws.put_string(r, 2, "Tất cả chỉ tiêu áp dụng đều đạt", f.crit)
-            ws.put_string(r, 3, "", f.crit)
-            cols = (6,) if points else (6, 9)
-            for c in range(4, len(heads)):
-                ws.write_blank(r, c, None, f.crit)
-            for lk, c in zip(level_keys, cols):
+            cells: list[tuple[int, Any, Any]] = [(0, f"Tiêu chí {current}", f.crit), (1, "", f.crit),
+                                                 (2, "Tất cả chỉ tiêu áp dụng đều đạt", f.crit), (3, "", f.crit)]
+            cells += [(c, "", f.crit) for c in range(4, len(heads))]
+            for lk, c in zip(level_keys, (6,) if points else (6, 9)):
                 cr = crit.get((current, lk))
                 if cr is not None:
-                    ws.put_string(r, c, "Đạt" if cr.met else "Không đạt", f.met if cr.met else f.not_met)
+                    cells[c] = (c, "Đạt" if cr.met else "Không đạt", f.met if cr.met else f.not_met)
+            ws.put_row(r, cells)
             r += 1
         one = by_level[1].get(ident)
         two = by_level[2].get(ident)
-        ws.put_string(r, 0, str(first.criterion), f.cell)
-        ws.put_string(r, 1, ident, f.cell)
-        ws.put_string(r, 2, ws_text(first, two), f.cell)
-        ws.put_string(r, 3, first.citation + (f"\n{two.citation}" if two else ""), f.cell)
         label1, fmt1 = _status(f, one)
-        ws.put_string(r, 4, one.requirement if one else "", f.cell)
-        ws.put_string(r, 5, one.measured if one and one.applicable else "", f.cell)
-        ws.put_string(r, 6, label1, fmt1)
+        cells = [(0, str(first.criterion), f.cell), (1, ident, f.cell), (2, ws_text(first, two), f.cell),
+                 (3, first.citation + (f"\n{two.citation}" if two else ""), f.cell),
+                 (4, one.requirement if one else "", f.cell),
+                 (5, one.measured if one and one.applicable else "", f.cell), (6, label1, fmt1)]
         if points:
-            ws.put_number(r, 7, one.max_points or 0, f.cell)
-            ws.put_number(r, 8, one.points or 0, fmt1)
+            cells += [(7, one.max_points or 0, f.cell), (8, one.points or 0, fmt1)]
             ev_col = 9
         else:
             label2, fmt2 = _status(f, two)
-            ws.put_string(r, 7, two.requirement if two else "", f.cell)
-            ws.put_string(r, 8, two.measured if two and two.applicable else "", f.cell)
-            ws.put_string(r, 9, label2, fmt2)
+            cells += [(7, two.requirement if two else "", f.cell),
+                      (8, two.measured if two and two.applicable else "", f.cell), (9, label2, fmt2)]
             ev_col = 10
-        ws.put_string(r, ev_col, "; ".join(first.evidence or (two.evidence if two else [])), f.cell)
         pairs = [(name, res.reason) for name, res in (("Mức độ 1", one), ("Mức độ 2", two))
                  if res is not None and not (res.met and res.applicable)]
         if len({reason for _, reason in pairs}) == 1 and (len(pairs) == 2 or points or two is None):
             reason_text = pairs[0][1]
         else:
             reason_text = "\n".join(f"{name}: {reason}" for name, reason in pairs) or "Đạt"
-        ws.put_string(r, ev_col + 1, reason_text, f.cell)
-        texts = {2: ws_text(first, two), ev_col + 1: reason_text}
-        ws.set_row(r, row_height(texts, widths))
+        cells += [(ev_col, "; ".join(first.evidence or (two.evidence if two else [])), f.cell),
+                  (ev_col + 1, reason_text, f.cell)]
+        ws.put_row(r, cells)
+        ws.set_row(r, row_height({2: ws_text(first, two), ev_col + 1: reason_text}, widths))
         r += 1
     if points:
-        ws.put_string(r, 2, "Tổng điểm", f.crit)
-        ws.put_number(r, 7, result.max_points or 0, f.crit)
-        ws.put_number(r, 8, result.points or 0, f.met if result.level else f.not_met)
-        ws.put_string(r, 9, f"Xếp loại: {result.grade}", f.met if result.level else f.not_met)
+        verdict = f.met if result.level else f.not_met
+        ws.put_row(r, [(2, "Tổng điểm", f.crit), (7, result.max_points or 0, f.crit), (8, result.points or 0, verdict),
+                       (9, f"Xếp loại: {result.grade}", verdict)])
     ws.freeze_panes(header_row + 1, 2)
     ws.set_paper(9)
     ws.set_landscape()
@@ -657,8 +698,8 @@ def _copy_sheets(wb, f: _F, sub: Submission | None, by_cell: dict[tuple[str, str
         copied.add(name)
         sheet_marks = marks.get(name, {})
         width = max((len(row) for row in raw.grid), default=0)
-        for c in range(width):
-            ws.set_column(c, c, 16)
+        if width:
+            ws.set_column(0, width - 1, 16)
         styles = {pos: (f.mark[_worst(items)], f.mark_date[_worst(items)]) for pos, items in sheet_marks.items()}
         ws.set_grid(raw.grid, f.plain, f.date, styles)
         for notes, ((r, c), items) in enumerate(sorted(sheet_marks.items())):

@@ -272,6 +272,9 @@ def _rows(sheet: RawSheet, header_row: int, mapping: dict[int, str], ctx: _Ctx):
         yield r, values, cols
 
 
+_UNSEEN, _BLANK = object(), object()
+
+
 def _blank_cell(value: Any) -> bool:
     return value is None or value == "" or (type(value) is str and is_blank(value))
 
@@ -331,6 +334,7 @@ def _read_members(sheet: RawSheet, ctx: _Ctx, sub: Submission, needed: set[str])
     present = set(mapping.values())
     absent = dict.fromkeys((k for k in yesno_keys if k not in present), False)
     columns = [k for k in yesno_keys if k in present]
+    answers: dict[Any, Any] = {}  # cell value → _BLANK / YES / NO / None: a few distinct values fill every row
     for r, values, cols in _rows(sheet, header_row, mapping, ctx):
         name = text_of(values.get("ho_ten"))
         if not name:
@@ -339,17 +343,19 @@ def _read_members(sheet: RawSheet, ctx: _Ctx, sub: Submission, needed: set[str])
         flags: dict[str, bool] = dict(absent)
         for key in columns:
             value = values[key]
-            if value is None or value == "" or (type(value) is str and is_blank(value)):
+            parsed = answers.get(value, _UNSEEN)
+            if parsed is _UNSEEN:
+                parsed = answers[value] = _BLANK if _blank_cell(value) else parse_yes_no(value)
+            if parsed is _BLANK:
                 flags[key] = False
                 continue
             answered[key] += 1
-            parsed = parse_yes_no(value)
             if parsed is None and key in cert_keys:
                 parsed = YES  # the certificate's name typed instead of "Có"
             if parsed is None and key in needed:
                 ctx.add("yes-no-invalid", sheet=name_s, cell=a1(r, cols[key]), value=text_of(value), label=labels[key])
             flags[key] = parsed == YES
-        title = _parse_title(values.get("danh_hieu"), ctx, name_s, a1(r, cols.get("danh_hieu", 0)),
+        title = _parse_title(values.get("danh_hieu"), ctx, name_s, (r, cols.get("danh_hieu", 0)),
                              "danh_hieu" in needed)
         counted, note = True, text_of(values.get("ghi_chu"))
         raw_counted = values.get("tinh_vao_tong")
@@ -385,7 +391,7 @@ def _read_members(sheet: RawSheet, ctx: _Ctx, sub: Submission, needed: set[str])
                 ctx.add("column-blank", sheet=name_s, label=labels[key])
 
 
-def _parse_title(value: Any, ctx: _Ctx, sheet: str, cell: str, report: bool) -> str | None:
+def _parse_title(value: Any, ctx: _Ctx, sheet: str, pos: tuple[int, int], report: bool) -> str | None:
     if is_blank(value):
         return None
     key = INDIVIDUAL_TITLES.parse(value)
@@ -395,6 +401,7 @@ def _parse_title(value: Any, ctx: _Ctx, sheet: str, cell: str, report: bool) -> 
     if folded in NO_TITLE:
         return None
     if report:
+        cell = a1(*pos)
         if folded in NOT_TITLES:
             ctx.add("title-not-a-title", sheet=sheet, cell=cell, value=text_of(value))
         else:

@@ -7,6 +7,8 @@ characters, whitespace) — against the same content written through xlsxwriter'
 
 import io
 import re
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -33,6 +35,15 @@ class PlainWorksheet(Worksheet):
 
     def put_number(self, row, col, number, fmt):
         self.write_number(row, col, number, fmt)
+
+    def put_row(self, row, cells):
+        for col, value, fmt in cells:
+            if value is None or value == "" or value is report_unit.BLANK:
+                self.write_blank(row, col, None, fmt)
+            elif isinstance(value, str):
+                self.write_string(row, col, value, fmt)
+            else:
+                self.write_number(row, col, value, fmt)
 
 
 def parts(data: bytes) -> dict[str, bytes]:
@@ -108,3 +119,32 @@ def test_summary_workbook_is_identical(monkeypatch, evaluated, tmp_path):
         if name == "xl/worksheets/sheet6.xml":  # _meta: the run date differs by the second
             continue
         assert fast[name] == plain[name], name
+
+
+def test_unit_workbook_package_is_a_valid_zip_with_reused_parts(tmp_path, evaluated):
+    result, sub = evaluated[0]
+    path, stream = tmp_path / "a.xlsx", io.BytesIO()
+    report_unit.write_unit_workbook(path, result, sub)
+    report_unit.write_unit_workbook(stream, result, sub)
+    assert path.read_bytes() == stream.getvalue()  # a path and a stream get the same, deterministic bytes
+    with zipfile.ZipFile(path) as zf:
+        assert zf.testzip() is None  # every part's CRC and size check out
+        assert zf.namelist()[0] == "[Content_Types].xml"
+        theme = zf.read("xl/theme/theme1.xml")
+    assert theme in report_unit.PartZip._reuse  # the second workbook reused the theme's deflated bytes
+    if shutil.which("unzip"):
+        subprocess.run(["unzip", "-tq", str(path)], check=True, capture_output=True)
+
+
+def test_part_zip_names_text_and_large_parts():
+    buf = io.BytesIO()
+    packer = report_unit.PartZip(buf)
+    packer.writestr("xl/tệp ô.xml", "Trường <tiểu học> & “Đơn vị học tập”")
+    packer.writestr(zipfile.ZipInfo("big.bin"), bytes(range(256)) * 400)
+    packer.close()
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as zf:
+        assert zf.testzip() is None
+        assert zf.getinfo("xl/tệp ô.xml").flag_bits & 0x800  # UTF-8 name flag
+        assert zf.read("xl/tệp ô.xml").decode("utf-8") == "Trường <tiểu học> & “Đơn vị học tập”"
+        assert zf.read("big.bin") == bytes(range(256)) * 400
+        assert zf.getinfo("big.bin").compress_type == zipfile.ZIP_DEFLATED
