@@ -210,8 +210,9 @@ BLANK = object()  # stream_rows: a blank cell that still carries its format (bor
 
 class FastWorksheet(Worksheet):
     """xlsxwriter's worksheet with leaner paths for what we write by the hundred thousand: text and numbers with an
-    explicit format. Everything else goes through xlsxwriter's own code, and the files are byte for byte what
-    xlsxwriter writes (tests/test_fast_writer.py checks that)."""
+    explicit format. Everything else goes through xlsxwriter's own code. The summary's sheets are byte for byte what
+    xlsxwriter writes; a unit workbook's sheets (inline_strings) hold the same cells with the text written in the cell
+    instead of the shared-string table (tests/test_fast_writer.py checks both)."""
 
     # put_string keeps text in the cell (an inline string) instead of the shared-string table: a unit workbook's
     # strings hardly repeat across its sheets, and the table costs a part and a pass of its own.

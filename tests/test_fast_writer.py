@@ -1,8 +1,10 @@
-"""FastWorksheet (report_unit.py) writes byte for byte what xlsxwriter's own Worksheet writes.
+"""FastWorksheet/FastWorkbook (report_unit.py) write what xlsxwriter's own Worksheet writes.
 
 The fast paths touch xlsxwriter internals for speed; this test compares every part of every output we write —
 unit workbooks for all samples and the summary workbook (constant_memory, inline strings, escapes, control
-characters, whitespace) — against the same content written through xlsxwriter's public API.
+characters, whitespace) — against the same content written through xlsxwriter's public API: byte for byte for the
+summary, and for unit workbooks after the reference's shared strings are written into their cells (unit workbooks keep
+text inline). PartZip's package is checked as a zip of its own.
 """
 
 import io
