@@ -81,8 +81,8 @@ class PartZip:
 
     A unit workbook is ~19 small parts, and a third of them (theme, relationships, styles, content types) are the
     same bytes in every unit: their deflated form is kept and reused. Deflate runs at level 1 (the sheets are
-    repetitive XML: ~10 % larger files for a third of the time), and the file is written in one call instead of
-    zipfile's header-rewriting seeks."""
+    repetitive XML: ~15 % larger files, deflated in ~40 % of level 6's time), and the file is written in one call
+    instead of zipfile's header-rewriting seeks."""
 
     _reuse: dict[bytes, tuple[int, bytes]] = {}
     _REUSE_LIMIT = 64  # distinct parts kept; only the small repeated ones ever qualify
