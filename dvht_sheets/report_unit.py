@@ -276,20 +276,7 @@ class FastWorksheet(Worksheet):
         constant_memory). A row written here gets no other cells. None or "" leaves a formatted blank cell."""
         if row in self.table:
             raise ValueError(f"row {row} already has cells")
-        parts = []
-        first = last = None
-        number = row + 1
-        for col, value, fmt in cells:
-            style = _style(fmt) if fmt is not None else ""
-            if value is None or value == "" or value is BLANK:
-                if fmt is None:
-                    continue
-                parts.append(f'<c r="{_col(col)}{number}"{style}/>')
-            else:
-                parts.append(_cell(f"{_col(col)}{number}", value, style, style, self.date_1904))
-            if first is None:
-                first = col
-            last = col
+        parts, first, last = self._cells_xml(row + 1, cells, empty_is_blank=True)
         if parts:
             if self._rendered is None:
                 self._rendered = {}
@@ -369,6 +356,28 @@ class FastWorksheet(Worksheet):
         if self.dim_colmax is None or col > self.dim_colmax:
             self.dim_colmax = col
 
+    def _cells_xml(self, number: int, cells: list[tuple[int, Any, Any]],
+                   empty_is_blank: bool) -> tuple[list[str], int | None, int | None]:
+        """The XML of one row's (column, value, format) cells, and its first and last column. BLANK is a formatted
+        blank cell; so are None and "" when empty_is_blank, otherwise they are left out."""
+        parts: list[str] = []
+        first = last = None
+        for col, value, fmt in cells:
+            empty = value is None or value == ""
+            if empty and not empty_is_blank:
+                continue
+            if empty or value is BLANK:
+                if fmt is None:
+                    continue
+                parts.append(f'<c r="{_col(col)}{number}"{_style(fmt)}/>')
+            else:
+                style = _style(fmt) if fmt is not None else ""
+                parts.append(_cell(f"{_col(col)}{number}", value, style, style, self.date_1904))
+            if first is None:
+                first = col
+            last = col
+        return parts, first, last
+
     def stream_rows(self, first_row: int, rows: list[list[tuple[int, Any, Any]]]) -> None:
         """constant_memory only: write whole rows of (column, value, format) straight to the sheet's file, after any
         row xlsxwriter still holds, in one write. Rows must come in increasing order, as every constant_memory write."""
@@ -376,19 +385,7 @@ class FastWorksheet(Worksheet):
             self._write_single_row(first_row)  # flush the row xlsxwriter still holds
         out = []
         for number, cells in enumerate(rows, start=first_row + 1):
-            parts = []
-            first = last = None
-            for col, value, fmt in cells:
-                if value is None or value == "":
-                    continue
-                style = _style(fmt)
-                if value is BLANK:
-                    parts.append(f'<c r="{_col(col)}{number}"{style}/>')
-                else:
-                    parts.append(_cell(f"{_col(col)}{number}", value, style, style, self.date_1904))
-                if first is None:
-                    first = col
-                last = col
+            parts, first, last = self._cells_xml(number, cells, empty_is_blank=False)
             if parts:
                 self._track(number - 1, first)
                 self._track(number - 1, last)
@@ -447,8 +444,7 @@ class GridSheet(FastWorksheet):
                 for c, value in enumerate(row):
                     if type(value) is str:
                         if value:
-                            parts.append(f'<c r="{letters[c]}{text_tail}'
-                                         f'{_inline(value) if len(value) < 200 else _inline_text(value)}</c>')
+                            parts.append(f'<c r="{letters[c]}{text_tail}{inline(value)}</c>')
                     elif value is not None:
                         parts.append(_cell(f"{letters[c]}{number}", value, plain, date, date_1904))
                 if parts:
