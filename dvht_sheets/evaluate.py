@@ -112,6 +112,12 @@ class _Eval:
                          label=UNIT_FIELD[missing].label)
                 res.measured += "; người học: chưa có số liệu"
                 reasons.append("thiếu số liệu người học đạt “Công dân học tập”")
+            elif ok > total:
+                # regulation.md DECISIONS: a count above its total is a contradiction: Không đạt, never met, and
+                # never shown above 100 % (validate reports both cells)
+                res.measured += f"; người học {ok}/{total}: số liệu mâu thuẫn"
+                reasons.append(f"số người học đạt “Công dân học tập” ({ok}) lớn hơn tổng số người học ({total}): "
+                               "số liệu mâu thuẫn")
             else:
                 res.measured += f"; người học {ok}/{total} = {vn_percent(ok, total)}"
                 if not meets(ok, total, lthr):

@@ -69,7 +69,7 @@ CATALOGUE: dict[str, Entry] = {
     "title-invalid": Entry(E, "Ô {cell} ('{label}') có giá trị '{value}', không phải danh hiệu thi đua trong danh mục; tạm tính là không có danh hiệu. Hãy chọn trong danh sách thả xuống."),
     "title-not-a-title": Entry(W, "Ô {cell}: '{value}' là hình thức khen thưởng hoặc xếp loại, không phải danh hiệu thi đua, nên không được tính cho chỉ tiêu về danh hiệu “Lao động tiên tiến”."),
     "column-blank": Entry(W, "Cột '{label}' của trang '{sheet}' để trống toàn bộ; mọi thành viên được tính là Không."),
-    "exclusion-no-reason": Entry(E, "Thành viên ở dòng {row} được đánh dấu không tính vào tổng số (ô {cell}) nhưng chưa ghi lý do ở cột Ghi chú; thành viên vẫn được tính vào tổng số. Hãy ghi lý do hoặc bỏ đánh dấu."),
+    "exclusion-no-reason": Entry(E, "Thành viên ở dòng {row} được đánh dấu không tính vào tổng số (ô {cell}) nhưng chưa ghi lý do ở cột Ghi chú; thành viên vẫn được tính vào tổng số và mọi cột của thành viên này được tính là Không. Hãy ghi lý do hoặc bỏ đánh dấu."),
     "exclusion": Entry(W, "Thành viên '{value}' (dòng {row}) không tính vào tổng số; lý do: {detail}."),
     "date-invalid": Entry(W, "Ô {cell} ('{label}') có giá trị '{value}', không hiểu là ngày tháng; nên nhập dạng dd/mm/yyyy."),
     "formula-no-value": Entry(E, "Ô {cell} chứa công thức nhưng chưa có giá trị tính sẵn (tệp được lưu bởi phần mềm không tính công thức); tạm coi là để trống. Hãy mở tệp bằng Excel hoặc LibreOffice, lưu lại rồi gửi lại."),
@@ -90,6 +90,13 @@ CATALOGUE: dict[str, Entry] = {
     "evidence-duplicate": Entry(E, "Mã minh chứng '{value}' ở ô {cell} trùng với dòng {detail}. Mỗi minh chứng cần một mã riêng."),
     "learners-missing": Entry(E, "Đơn vị là cơ sở giáo dục có người học được tính (chỉ tiêu 3.1) nhưng chưa nhập '{label}' (ô {cell}); chỉ tiêu 3.1 được tính là Không đạt."),
     "denominator-zero": Entry(E, "Chỉ tiêu {value}: mẫu số bằng 0 ({detail}); chỉ tiêu được tính là Không đạt."),
+    # --- branch `structure` (issue 8): total/heading rows, merges, contradictions, evidence parsing
+    "row-total-skipped": Entry(W, "Dòng {row} ('{value}', ô {cell}) là dòng tổng cộng, không phải thành viên; dòng này được bỏ qua. Không cần dòng tổng cộng trong bảng: công cụ tự đếm."),
+    "row-heading-skipped": Entry(W, "Dòng {row} ('{value}', ô {cell}) là dòng tiêu đề hoặc tên nhóm (ví dụ “Tổ Toán”), không phải thành viên; dòng này được bỏ qua. Nếu đây là một thành viên, hãy ghi STT và các cột Có/Không của dòng."),
+    "member-no-answers": Entry(W, "Dòng {row} ('{value}', ô {cell}) không có STT và không có câu trả lời nào; dòng vẫn được tính là một thành viên, mọi cột tính là Không. Nếu đây là tên nhóm hoặc tiêu đề, hãy xoá dòng; nếu là thành viên, hãy nhập đủ các cột."),
+    "merged-across": Entry(W, "Vùng ô {cell} (dòng {row}) được gộp theo hàng ngang; giá trị chỉ được tính cho ô đầu tiên, các ô còn lại được coi là để trống. Hãy bỏ gộp ô và ghi giá trị cho từng cột."),
+    "learners-total-below": Entry(E, "Tổng số người học ({value}, ô {cell}) nhỏ hơn số người học đạt “Công dân học tập” ({detail}): số liệu mâu thuẫn, chỉ tiêu 3.1 được tính là Không đạt. Hãy kiểm tra lại hai số này."),
+    "evidence-for-invalid": Entry(E, "Ô {cell} ('Dùng cho chỉ tiêu', dòng {row}) có '{value}', không nhận ra mã chỉ tiêu nào; minh chứng không được tính cho chỉ tiêu nào. Hãy ghi mã chỉ tiêu, ví dụ 2.1; nhiều chỉ tiêu cách nhau bởi dấu ;"),
 }
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import python_calamine as calamine
 
 from .findings import finding
-from .model import RawSheet, RawWorkbook
+from .model import FORMULA_NO_VALUE, RawSheet, RawWorkbook
 from .schema import a1, col_index
 
 
@@ -65,11 +65,13 @@ _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b(?=[^>]*\bt="e")[^>]*?\br="([A-Z]{1,3})
                          re.S)
 # A formula cell with no <v>: written by a program that does not calculate (calamine would read it as blank).
 _FORMULA_ONLY = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"[^>]*>\s*(?:<(?:\w+:)?f\b[^>]*/>|'
-                           rb'<(?:\w+:)?f\b[^>]*>[^<]*</(?:\w+:)?f>)\s*</(?:\w+:)?c>')
+                           rb'<(?:\w+:)?f\b[^>]*>[^<]*</(?:\w+:)?f>)\s*(?:<(?:\w+:)?v\s*/>)?\s*</(?:\w+:)?c>')
+# openpyxl writes "<v />" (or "<v/>") after a formula it could not calculate. "<v></v>" is a cached empty string
+# (Excel, xlsxwriter), a real value.
+_EMPTY_V = (b"<v/>", b"<v />")
 _F_TAG_HINT = re.compile(rb"f[\s>/]")  # found in any sheet with a formula element <f…> (not <formula1> of a dropdown)
 _SELF_CLOSED_F = re.compile(rb"<(?:\w+:)?f\b[^>]*/>\s*</")
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
-FORMULA_NO_VALUE = "\ufdd0công thức chưa tính"  # a noncharacter prefix: no one can type this into a cell
 # What calamine reads of an .xlsx besides the worksheets: these, and the sheets, are inflated and checked first.
 PARSED_PARTS = {"[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
                 "xl/sharedStrings.xml", "xl/styles.xml", "xl/workbook.bin", "xl/sharedStrings.bin"}
@@ -82,7 +84,7 @@ class PackageScan:
     """What a pass over the zip's parts found before any spreadsheet parser sees them."""
 
     problem: object | None = None  # a fatal Finding
-    marks: dict[str, list[tuple[int, int, str]]] | None = None  # sheet name → (row, col, value to put in the grid)
+    marks: dict[str, list[tuple[int, int, str]]] | None = None  # sheet name → (row, col, mark for RawSheet.marks)
 
 
 def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
@@ -201,8 +203,8 @@ def scan_package(data: bytes, limits: Limits) -> PackageScan:
                     if b't="e"' in xml:
                         marks += [(*_cell_pos(m.group(1), m.group(2)), m.group(3).decode("utf-8", "replace"))
                                   for m in _ERROR_CELL.finditer(xml)]
-                    if _F_TAG_HINT.search(xml) and \
-                            (b"f></" in xml or (b"/></" in xml and _SELF_CLOSED_F.search(xml))):  # cheap checks first
+                    if _F_TAG_HINT.search(xml) and (b"f></" in xml or any(v in xml for v in _EMPTY_V) or
+                                                    (b"/></" in xml and _SELF_CLOSED_F.search(xml))):  # cheap first
                         marks += [(*_cell_pos(m.group(1), m.group(2)), FORMULA_NO_VALUE)
                                   for m in _FORMULA_ONLY.finditer(xml)]
                     if marks:
@@ -286,8 +288,8 @@ def read_bytes(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> RawWo
     if scan is not None and scan.marks and not raw.findings:
         for sheet in raw.sheets:
             for r, c, text in scan.marks.get(sheet.name, ()):
-                if r < len(sheet.grid) and c < len(sheet.grid[r]) and sheet.grid[r][c] in ("", None):
-                    sheet.grid[r][c] = text
+                if r >= len(sheet.grid) or c >= len(sheet.grid[r]) or sheet.grid[r][c] in ("", None):
+                    sheet.marks[(r, c)] = text
     return raw
 
 
