@@ -218,6 +218,52 @@ def scan_package(data: bytes, limits: Limits) -> PackageScan:
     return scan
 
 
+_ODS = "{urn:oasis:names:tc:opendocument:xmlns:%s:1.0}"
+_ODS_TABLE, _ODS_OFFICE = _ODS % "table", _ODS % "office"
+_ODS_CALCEXT = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}value-type"
+_ODS_ERROR_HINT = b'calcext:value-type="error"'
+
+
+def _ods_error_marks(data: bytes, limits: Limits) -> dict[str, list[tuple[int, int, str]]]:
+    """Cells of an .ods that hold an error value (#DIV/0!, #N/A …): LibreOffice stores them as an empty string with
+    calcext:value-type="error", which calamine reads as blank. Positions are counted the way the grid is laid out
+    (repeated rows and columns, covered cells of a merge); only done when the content has an error cell at all."""
+    import xml.etree.ElementTree as ET
+
+    out: dict[str, list[tuple[int, int, str]]] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            info = zf.getinfo("content.xml")
+            if info.file_size > min(FULL_SCAN_BYTES, limits.max_unzipped_bytes):
+                return out
+            xml = zf.read(info)
+    except (KeyError, zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
+        return out
+    if _ODS_ERROR_HINT not in xml or _DTD.search(xml):
+        return out
+    sheet, row, col = None, -1, 0
+    try:
+        for event, el in ET.iterparse(io.BytesIO(xml), events=("start", "end")):
+            tag = el.tag
+            if event == "start":
+                if tag == _ODS_TABLE + "table":
+                    sheet, row = el.get(_ODS_TABLE + "name", ""), -1
+                elif tag == _ODS_TABLE + "table-row":
+                    row, col = row + 1, 0
+                continue
+            if tag == _ODS_TABLE + "table-row":
+                row += int(el.get(_ODS_TABLE + "number-rows-repeated", "1") or 1) - 1
+                el.clear()
+            elif tag in (_ODS_TABLE + "table-cell", _ODS_TABLE + "covered-table-cell"):
+                if el.get(_ODS_CALCEXT) == "error" and sheet is not None:
+                    text = "".join(el.itertext()).strip()[:20] or "#VALUE!"
+                    out.setdefault(sheet, []).append((row, col, text))
+                col += int(el.get(_ODS_TABLE + "number-columns-repeated", "1") or 1)
+    except (ET.ParseError, ValueError):
+        return {}
+    return out
+
+
 def read_workbook(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> RawWorkbook:
     path = Path(path)
     try:
@@ -285,6 +331,8 @@ def read_bytes(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> RawWo
         wb.close()
     if not raw.sheets and not raw.findings:
         raw.findings.append(finding("file-empty"))
+    if scan is not None and not scan.marks and not raw.findings and raw.sheets and b"content.xml" in data[-65536:]:
+        scan.marks = _ods_error_marks(data, limits)  # an OpenDocument sheet (the zip's directory names its parts)
     if scan is not None and scan.marks and not raw.findings:
         for sheet in raw.sheets:
             for r, c, text in scan.marks.get(sheet.name, ()):

@@ -286,11 +286,12 @@ def test_error_values_are_errors_at_their_cells(tmp_path, soffice):
     ws["F5"] = "=1/0"
     ws["F6"] = "=NA()"
     wb.save(tmp_path / "e.xlsx")
-    saved = soffice(tmp_path / "e.xlsx", "xlsx", tmp_path / "lo")  # cached as #DIV/0! and #N/A
-    sub, r = run(saved)
-    assert found(r.findings, "cell-error-value") == [(MEMBERS, "F5"), (MEMBERS, "F6")]
-    assert [f.value for f in r.findings if f.code == "cell-error-value"] == ["#DIV/0!", "#N/A"]
-    assert (ind(r, "2.1", 1).numerator, ind(r, "2.1", 1).denominator) == (18, 20)
+    # cached as #DIV/0! and #N/A; in .ods as an empty string marked calcext:value-type="error"
+    for saved in (soffice(tmp_path / "e.xlsx", "xlsx", tmp_path / "lo"), soffice(tmp_path / "e.xlsx", "ods", tmp_path)):
+        sub, r = run(saved)
+        assert found(r.findings, "cell-error-value") == [(MEMBERS, "F5"), (MEMBERS, "F6")], saved.suffix
+        assert [f.value for f in r.findings if f.code == "cell-error-value"] == ["#DIV/0!", "#N/A"]
+        assert (ind(r, "2.1", 1).numerator, ind(r, "2.1", 1).denominator) == (18, 20)
 
 
 def test_result_workbook_shows_the_formula_cell_blank_red_with_a_note(tmp_path):
