@@ -485,6 +485,9 @@ _HEADING = re.compile(r"^(?:danh sách|danh sach|tổ|khối|ban|phòng|bộ ph�
                       r"cán bộ quản lý|giáo viên|nhân viên|người lao động)(?![^\W\d_])|^(?:[ivx]+|[a-dđ])\s*[.)]\s")
 
 
+_TOTAL_FIRST = frozenset("TtCc")  # every total word starts so: most rows are ruled out without a regex
+
+
 def _is_number(value: Any) -> bool:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return True
@@ -505,7 +508,7 @@ def _row_kind(values: dict[str, Any], name: str, data_keys: list[str], merged_ac
     label = name or stt_text
     if not label:
         return "member", ""
-    if _TOTAL.match(label.casefold()) or (not name and stt_text and _TOTAL.match(stt_text.casefold())):
+    if label[:1] in _TOTAL_FIRST and _TOTAL.match(label.casefold()):  # label is the name, or the STT text
         return "total", label
     if any(not _blank_cell(values.get(k)) for k in data_keys):
         return "member", label
