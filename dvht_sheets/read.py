@@ -222,12 +222,14 @@ _ODS = "{urn:oasis:names:tc:opendocument:xmlns:%s:1.0}"
 _ODS_TABLE, _ODS_OFFICE = _ODS % "table", _ODS % "office"
 _ODS_CALCEXT = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}value-type"
 _ODS_ERROR_HINT = b'calcext:value-type="error"'
+_ODS_FORMULA = _ODS_TABLE + "formula"
 
 
 def _ods_error_marks(data: bytes, limits: Limits) -> dict[str, list[tuple[int, int, str]]]:
-    """Cells of an .ods that hold an error value (#DIV/0!, #N/A …): LibreOffice stores them as an empty string with
-    calcext:value-type="error", which calamine reads as blank. Positions are counted the way the grid is laid out
-    (repeated rows and columns, covered cells of a merge); only done when the content has an error cell at all."""
+    """Cells of an .ods that hold an error value (#DIV/0!, #N/A …) — LibreOffice stores them as an empty string with
+    calcext:value-type="error", which calamine reads as blank — or a formula with no value at all (a program that
+    writes .ods without calculating). Positions are counted the way the grid is laid out (repeated rows and columns,
+    covered cells of a merge); only done when the content has an error cell or a formula at all."""
     import xml.etree.ElementTree as ET
 
     out: dict[str, list[tuple[int, int, str]]] = {}
@@ -239,7 +241,7 @@ def _ods_error_marks(data: bytes, limits: Limits) -> dict[str, list[tuple[int, i
             xml = zf.read(info)
     except (KeyError, zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
         return out
-    if _ODS_ERROR_HINT not in xml or _DTD.search(xml):
+    if (_ODS_ERROR_HINT not in xml and b"table:formula=" not in xml) or _DTD.search(xml):
         return out
     sheet, row, col = None, -1, 0
     try:
@@ -255,9 +257,11 @@ def _ods_error_marks(data: bytes, limits: Limits) -> dict[str, list[tuple[int, i
                 row += int(el.get(_ODS_TABLE + "number-rows-repeated", "1") or 1) - 1
                 el.clear()
             elif tag in (_ODS_TABLE + "table-cell", _ODS_TABLE + "covered-table-cell"):
-                if el.get(_ODS_CALCEXT) == "error" and sheet is not None:
+                if sheet is not None and el.get(_ODS_CALCEXT) == "error":
                     text = "".join(el.itertext()).strip()[:20] or "#VALUE!"
                     out.setdefault(sheet, []).append((row, col, text))
+                elif sheet is not None and el.get(_ODS_FORMULA) and el.get(_ODS_OFFICE + "value-type") is None:
+                    out.setdefault(sheet, []).append((row, col, FORMULA_NO_VALUE))
                 col += int(el.get(_ODS_TABLE + "number-columns-repeated", "1") or 1)
     except (ET.ParseError, ValueError):
         return {}

@@ -294,6 +294,33 @@ def test_error_values_are_errors_at_their_cells(tmp_path, soffice):
         assert (ind(r, "2.1", 1).numerator, ind(r, "2.1", 1).denominator) == (18, 20)
 
 
+def test_ods_formula_without_a_value_is_an_error(tmp_path, soffice):
+    # an .ods written by a program that does not calculate: table:formula and no office:value-type
+    write_standard(tmp_path / "o.xlsx", standard_data(20))
+    ods = soffice(tmp_path / "o.xlsx", "ods", tmp_path)
+    with zipfile.ZipFile(ods) as zf:
+        parts = {i.filename: zf.read(i) for i in zf.infolist()}
+    content = parts["content.xml"].decode()
+    cell = '<table:table-cell table:style-name="'
+    rows = content.split("<table:table-row")
+    sheet_start = next(i for i, r in enumerate(rows) if "Nguyễn Văn A0" in r)  # Excel row 4 of Thành viên
+    row = rows[sheet_start]
+    at = [i for i in range(len(row)) if row.startswith(cell, i)][4]  # column F (column A's cell is written otherwise)
+    end = row.index("</table:table-cell>", at) + len("</table:table-cell>")
+    rows[sheet_start] = row[:at] + '<table:table-cell table:formula="of:=IF(1=1;&quot;Có&quot;)"/>' + row[end:]
+    parts["content.xml"] = "<table:table-row".join(rows).encode()
+    bad = tmp_path / "no-value.ods"
+    with zipfile.ZipFile(bad, "w") as zf:
+        for name, body in parts.items():
+            zf.writestr(name, body, zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED)
+    raw = read_workbook(bad)
+    assert raw.sheet(MEMBERS).grid[3][4:7] == ["", "", "Có"]  # what calamine gives: F4 blank, silently
+    sub = validate(raw)
+    r = evaluate(sub)
+    assert found(r.findings, "formula-no-value") == [(MEMBERS, "F4")]
+    assert (ind(r, "2.1", 1).numerator, ind(r, "2.1", 1).denominator) == (19, 20)
+
+
 def test_result_workbook_shows_the_formula_cell_blank_red_with_a_note(tmp_path):
     path = openpyxl_formulas(tmp_path / "f.xlsx")
     out = check_file(path, tmp_path / "out").output
