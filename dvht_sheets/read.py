@@ -225,6 +225,17 @@ _ODS_ERROR_HINT = b'calcext:value-type="error"'
 _ODS_FORMULA = _ODS_TABLE + "formula"
 
 
+def _ods_formula_without_value(xml: bytes) -> bool:
+    """Whether some cell has a formula and no value type (found from the few formula attributes, not every cell)."""
+    pos = xml.find(b' table:formula="')
+    while pos >= 0:
+        tag = xml[xml.rfind(b"<", 0, pos):xml.find(b">", pos)]
+        if b"office:value-type=" not in tag:
+            return True
+        pos = xml.find(b' table:formula="', pos + 16)
+    return False
+
+
 def _ods_error_marks(data: bytes, limits: Limits) -> dict[str, list[tuple[int, int, str]]]:
     """Cells of an .ods that hold an error value (#DIV/0!, #N/A …) — LibreOffice stores them as an empty string with
     calcext:value-type="error", which calamine reads as blank — or a formula with no value at all (a program that
@@ -241,8 +252,10 @@ def _ods_error_marks(data: bytes, limits: Limits) -> dict[str, list[tuple[int, i
             xml = zf.read(info)
     except (KeyError, zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
         return out
-    if (_ODS_ERROR_HINT not in xml and b"table:formula=" not in xml) or _DTD.search(xml):
+    if _DTD.search(xml):
         return out
+    if _ODS_ERROR_HINT not in xml and not _ods_formula_without_value(xml):
+        return out  # every formula has its value (what LibreOffice writes): nothing calamine would lose
     sheet, row, col = None, -1, 0
     try:
         for event, el in ET.iterparse(io.BytesIO(xml), events=("start", "end")):
