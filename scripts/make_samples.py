@@ -1,6 +1,6 @@
-"""Generate samples/: realistic filled workbooks, deterministically (same bytes every run).
+"""Generate dvht_sheets/data/samples/: realistic filled workbooks, deterministically (same bytes every run).
 
-Usage: python scripts/make_samples.py [OUTDIR]   (default: samples/)
+Usage: python scripts/make_samples.py [OUTDIR]   (default: dvht_sheets/data/samples/)
 
 Each unit below states what it is meant to show; tests/test_samples.py checks that the tool agrees.
 """
@@ -291,4 +291,4 @@ def _fix_zip_times(path: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "samples")
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "dvht_sheets" / "data" / "samples")

@@ -1,4 +1,4 @@
-"""Regenerate templates/ (the committed blank templates) from the code: `make templates`.
+"""Regenerate dvht_sheets/data/templates/ (the committed blank templates) from the code: `make templates`.
 
 tests/test_template.py fails when the committed files differ from what the code generates today.
 """
@@ -31,4 +31,4 @@ def main(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "templates")
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "dvht_sheets" / "data" / "templates")

@@ -30,8 +30,8 @@ def generate(book, tier, data=None) -> bytes:
 
 @pytest.mark.parametrize("name,book,tier", TEMPLATES, ids=[t[0] for t in TEMPLATES])
 def test_committed_template_is_what_the_code_generates(name, book, tier):
-    committed = (ROOT / "templates" / name).read_bytes()
-    assert committed == generate(book, tier), f"templates/{name} is stale: run `make templates`"
+    committed = (ROOT / "dvht_sheets" / "data" / "templates" / name).read_bytes()
+    assert committed == generate(book, tier), f"dvht_sheets/data/templates/{name} is stale: run `make templates`"
 
 
 def test_generation_is_deterministic():
