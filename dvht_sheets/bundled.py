@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
-# Where the generators write, in a source checkout (also what an ordinary, unzipped install reads).
+# Where scripts/make_samples.py and make_templates.py write (in a source checkout; an ordinary install has them here
+# too, but the CLI reads them through bundled_dir so that a zipped install works as well).
 SAMPLES_DIR = Path(__file__).resolve().parent / "data" / "samples"
 TEMPLATES_DIR = Path(__file__).resolve().parent / "data" / "templates"
 ROSTER_NAME = "danh-sach-don-vi.csv"

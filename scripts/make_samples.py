@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from dvht_sheets import rulebook as rulebooks  # noqa: E402
+from dvht_sheets.bundled import SAMPLES_DIR  # noqa: E402
 from dvht_sheets.template import WorkbookData, write_workbook  # noqa: E402
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô",
@@ -291,4 +292,4 @@ def _fix_zip_times(path: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "dvht_sheets" / "data" / "samples")
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else SAMPLES_DIR)

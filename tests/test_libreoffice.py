@@ -1,7 +1,7 @@
 """Workbooks written by LibreOffice, not by our code, are read exactly like ours.
 
 The fixtures are made by tests/fixtures/make_libreoffice_fixtures.sh (soffice --headless --convert-to) from
-samples/05-thcs-nguyen-du.xlsx; the LibreOffice version is in tests/fixtures/libreoffice-version.txt.
+dvht_sheets/data/samples/05-thcs-nguyen-du.xlsx; the LibreOffice version is in tests/fixtures/libreoffice-version.txt.
 """
 
 import zipfile
