@@ -406,3 +406,12 @@ def test_live_percentages_agree_with_the_tool_after_libreoffice_recalculates(sof
         i = ind(r, ident, 1)
         assert (i.numerator, i.denominator) == (num, den), ident
         assert live[ident] == pytest.approx(num / den), ident
+
+
+def test_collective_title_with_the_assessment_year():
+    # workbook.md: titles may carry the assessment year; TT24 Art. 6.3.c (3.3 ≥ Tập thể lao động tiên tiến).
+    r = evaluate(submission(answers={"3.3": "Tập thể lao động tiên tiến năm 2025"}))
+    assert ind(r, "3.3", 1).met is True
+    r = evaluate(submission(answers={"3.3": "Tập thể lao động tiên tiến năm 2024"}))
+    assert ind(r, "3.3", 1).met is False
+    assert any(f.code == "indicator-answer-invalid" for f in r.findings)
