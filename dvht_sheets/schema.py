@@ -1,8 +1,10 @@
 """The standard workbook: sheets, columns, Vietnamese headers, aliases and vocabularies.
 
-The template writer and the reader both use this module, so the two cannot drift. Matching is done on a "folded"
-form of the text (NFC, no diacritics, đ→d, lower case, punctuation to spaces) because people type headers and values
-without diacritics, with stray or non-breaking spaces, in NFD from some Mac programs, or in capitals.
+The template writer and the reader both use this module, so the two cannot drift. Headers and sheet names are matched
+on a "folded" form (NFC, no diacritics, đ→d, lower case, punctuation to spaces) because people type them without
+diacritics, with stray or non-breaking spaces, in NFD from some Mac programs, or in capitals. Values (yes/no, titles,
+levels, kinds, certificates) are matched strictly by one matcher, `Vocabulary` (workbook.md: tolerant of how people
+type, never of what they mean).
 """
 
 from __future__ import annotations

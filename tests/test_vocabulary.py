@@ -415,3 +415,60 @@ def test_collective_title_with_the_assessment_year():
     r = evaluate(submission(answers={"3.3": "Tập thể lao động tiên tiến năm 2024"}))
     assert ind(r, "3.3", 1).met is False
     assert any(f.code == "indicator-answer-invalid" for f in r.findings)
+
+
+def test_template_filled_by_a_secretary_reads_the_same_after_libreoffice(soffice, tmp_path):
+    """`dvht template` output filled cell by cell (openpyxl, as another program saves it), with Telex-off typing,
+    then saved again by LibreOffice: the reader gives the same counts and findings for both files."""
+    import datetime as dt
+    from click.testing import CliRunner
+    from dvht_sheets.cli import cli
+    assert CliRunner().invoke(cli, ["template", "--cap", "huyen", "-o", str(tmp_path / "mau.xlsx")]).exit_code == 0
+    wb = openpyxl.load_workbook(tmp_path / "mau.xlsx")
+    unit = wb["Thông tin đơn vị"]
+    info = {"Tên đơn vị": "Trường Tiểu học Hoà Bình", "Mã đơn vị": "TH-HOABINH", "Loại đơn vị": "Trường Tiểu học",
+            "Loại hình": "Công lập", "Năm đánh giá": 2025}
+    for r in range(1, 30):
+        label = (unit.cell(r, 1).value or "").rstrip(" *")
+        if label in info:
+            unit.cell(r, 2).value = info[label]
+    ws = wb["Thành viên"]
+    col21 = ["Có"] * 14 + ["x", "✓", "co", "Cos", "Cos", "Khoong"]
+    cert = ["Tiếng Anh B1"] * 6 + ["Chưa có"] * 4 + ["TOEIC 550", "Chứng chỉ tiếng Mông", "Có", "đang học", "N/A", "A2",
+                                                     "Không", "Đang chờ cấp", "B1 tiếng Anh", "?"]
+    titles = ["Lao động tiên tiến"] * 15 + ["LĐTT 2025", "LĐTT", "Lao động tiên tiến (QĐ số 12/QĐ-UBND)", "CSTĐCS",
+                                            "Lao động tiên tiến"]
+    for i in range(20):
+        r = 4 + i
+        for col, value in zip("ABCDFGHIJKL", [i + 1, f"Thành viên {i + 1}", dt.datetime(1980 + i, 3, 1), "GV", col21[i],
+                                              "Có", "Có", cert[i], "Có" if i < 15 else "Khoong", titles[i], "Có"]):
+            ws[f"{col}{r}"] = value
+    ind_ws, ev_ws, k = wb["Chỉ tiêu"], wb["Minh chứng"], 0
+    for r in range(4, 30):
+        ident = ind_ws.cell(r, 1).value
+        if ident and ident[0].isdigit():
+            if not str(ind_ws.cell(r, 3).value or "").startswith("="):
+                ind_ws.cell(r, 3).value = {"3.3": "Tập thể lao động tiên tiến", "3.4": "Đáp ứng tốt"}.get(ident, "Đạt")
+            ind_ws.cell(r, 4).value = f"[H1-{ident}-01]"
+            k += 1
+            for c, value in enumerate((k, f"[H1-{ident}-01]", f"Kế hoạch {ident}"), start=1):
+                ev_ws.cell(3 + k, c).value = value
+    wb.save(tmp_path / "filled.xlsx")
+    back = soffice(tmp_path / "filled.xlsx", tmp_path / "lo")
+
+    def seen(path):
+        r = evaluate(read(path))
+        return ({(i.id, i.level): (i.numerator, i.denominator) for i in r.indicators if i.numerator is not None},
+                [(f.code, f.cell) for f in r.findings])
+    ours, theirs = seen(tmp_path / "filled.xlsx"), seen(back)
+    assert ours == theirs
+    counts, found = ours
+    # By hand. 2.1: 14 Có + x ✓ co = 17 (Cos Cos Khoong are errors). 2.4 level 1: 6 × B1 + TOEIC, Mông, Có, A2,
+    # "B1 tiếng Anh" = 11. 2.4 level 2 (proficiency or certificate): members 1–15 proficient, and of members 16–20
+    # (proficiency "Khoong") those with A2 and "B1 tiếng Anh" = 17.
+    assert counts[("2.1", 1)] == (17, 20) and counts[("2.4", 1)] == (11, 20) and counts[("2.4", 2)] == (17, 20)
+    assert counts[("2.5", 1)] == (19, 20)  # the title with a decision number does not count
+    assert [c for c, cell in found if c == "value-telex"] == ["value-telex"] * 8
+    ws = openpyxl.load_workbook(back, data_only=True)["Chỉ tiêu"]
+    live = {ws.cell(r, 1).value: ws.cell(r, 3).value for r in range(4, 30)}
+    assert live["2.1"] == pytest.approx(17 / 20) and live["2.4"] == pytest.approx(11 / 20)
