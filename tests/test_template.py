@@ -95,7 +95,8 @@ def test_template_reader_round_trip(book_id, tier, count):
     book = rulebooks.get(book_id)
     blank = validate(read_bytes(generate(book, tier), "blank.xlsx"))
     # A blank template: only "please fill in" findings, nothing about its structure.
-    assert {f.code for f in blank.findings} <= {"unit-value-missing", "unit-code-missing", "unit-year-invalid"}
+    assert {f.code for f in blank.findings} <= {"unit-value-missing", "unit-code-missing", "unit-year-invalid",
+                                                 "unit-kind-invalid"}
     filled = validate(read_bytes(generate(book, tier, standard_data(12, book_id=book_id, tier=tier)), "f.xlsx"))
     assert len(filled.indicators) == count and len(filled.members) == 12
     assert not [f for f in filled.findings if f.severity != "warning"]
