@@ -90,6 +90,16 @@ CATALOGUE: dict[str, Entry] = {
     "evidence-duplicate": Entry(E, "Mã minh chứng '{value}' ở ô {cell} trùng với dòng {detail}. Mỗi minh chứng cần một mã riêng."),
     "learners-missing": Entry(E, "Đơn vị là cơ sở giáo dục có người học được tính (chỉ tiêu 3.1) nhưng chưa nhập '{label}' (ô {cell}); chỉ tiêu 3.1 được tính là Không đạt."),
     "denominator-zero": Entry(E, "Chỉ tiêu {value}: mẫu số bằng 0 ({detail}); chỉ tiêu được tính là Không đạt."),
+    # --- issue 8, vocabulary half (branch vocab): strict matching, certificates, titles with a year, kinds, copies
+    "value-telex": Entry(E, "Ô {cell} ('{label}') có giá trị '{value}', có lẽ là “{expected}” gõ khi bộ gõ tiếng Việt đang tắt; công cụ không đoán chữ nên tạm tính là Không. Hãy sửa thành “{expected}”."),
+    "cert-invalid": Entry(E, "Ô {cell} ('{label}') có giá trị '{value}': không phải Có/Không và không nêu tên chứng chỉ ngoại ngữ hoặc tiếng dân tộc thiểu số; tạm tính là Không. Hãy nhập Có, Không hoặc tên chứng chỉ, ví dụ {expected}."),
+    "title-other-year": Entry(E, "Ô {cell} ('{label}') có '{value}': danh hiệu ghi năm khác năm đánh giá {expected}; tạm tính là không có danh hiệu. Chỉ ghi danh hiệu của năm đánh giá."),
+    "title-extra-text": Entry(E, "Ô {cell} ('{label}') có '{value}': ngoài tên danh hiệu còn nội dung khác (số quyết định, “đề nghị” …) nên không được tính; tạm tính là không có danh hiệu. Hãy chỉ ghi tên danh hiệu (ví dụ “Lao động tiên tiến”) và ghi số quyết định ở cột Ghi chú."),
+    "unit-kind-invalid": Entry(F, "'Loại đơn vị' ở ô {cell} là '{value}', không nhận ra loại đơn vị nên không chọn được bộ chỉ tiêu áp dụng; đơn vị không được đánh giá. Hãy chọn một trong: {expected}."),
+    "unit-year-school-year": Entry(F, "'Năm đánh giá' ở ô {cell} là '{value}', là năm học chứ không phải năm dương lịch; Thông tư 24/2023 tính số liệu theo năm dương lịch (01/01–31/12, Điều 10.1.b) nên đơn vị không được đánh giá. Hãy nhập một năm, ví dụ {expected}."),
+    "unit-type-from-kind": Entry(W, "Ô {cell} 'Loại hình' để trống; theo 'Loại đơn vị' ('{value}') được hiểu là {expected}."),
+    "sheet-copy-ignored": Entry(W, "Trang '{sheet}' là bản sao của trang '{expected}' nên không được đọc; chỉ trang '{detail}' được đọc. Hãy xoá bản sao hoặc chép dữ liệu vào trang chính."),
+    "birth-date-future": Entry(W, "Ô {cell} ('{label}') có ngày sinh '{value}' sau năm đánh giá {expected}. Hãy kiểm tra lại ngày sinh."),
     # --- branch `structure` (issue 8): total/heading rows, merges, contradictions, evidence parsing
     "row-total-skipped": Entry(W, "Dòng {row} ('{value}', ô {cell}) là dòng tổng cộng, không phải thành viên; dòng này được bỏ qua. Không cần dòng tổng cộng trong bảng: công cụ tự đếm."),
     "row-heading-skipped": Entry(W, "Dòng {row} ('{value}', ô {cell}) là dòng tiêu đề hoặc tên nhóm (ví dụ “Tổ Toán”), không phải thành viên; dòng này được bỏ qua. Nếu đây là một thành viên, hãy ghi STT và các cột Có/Không của dòng."),

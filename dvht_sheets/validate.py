@@ -17,10 +17,11 @@ from .findings import Finding, finding, has_fatal
 from .model import FORMULA_NO_VALUE, Evidence, IndicatorRow, Member, RawSheet, RawWorkbook, Submission
 from .rulebook import Rulebook
 from .schema import (
-    CURRENT_TEMPLATE_VERSIONS, DATA_SHEETS, INDIVIDUAL_TITLES, MEMBER_COLUMNS, NO, NO_TITLE, NOT_TITLES,
-    SHEET_EVIDENCE, SHEET_INDICATORS, SHEET_MEMBERS, SHEET_META, TABLES, TEMPLATE_VERSION, TIER_LABEL,
-    TIERS, UNIT_FIELDS, UNIT_KIND, VOCABS, YES, HeaderMatcher, SheetDef, a1, clean, code_key, fold, is_blank,
-    match_sheet, matcher_for, parse_yes_no, text_of, unit_traits,
+    CERT_EXAMPLES, CURRENT_TEMPLATE_VERSIONS, DATA_SHEETS, INDIVIDUAL_TITLES, MEMBER_COLUMNS, NO, NO_TITLE,
+    NOT_TITLES, OWNERSHIP, SHEET_EVIDENCE, SHEET_INDICATORS, SHEET_MEMBERS, SHEET_META, TABLES, TEMPLATE_VERSION,
+    TIER_LABEL, TIERS, UNIT_FIELDS, UNIT_KIND, UNIT_KIND_VOCAB, VOCABS, YES, YES_NO, HeaderMatcher, SheetDef, a1,
+    clean, code_key, fold, is_blank, match_sheet, matcher_for, parse_certificate, parse_title, parse_unit_kind,
+    parse_yes_no, text_of, unit_traits,
 )
 
 EXCEL_ERRORS = {"#REF!", "#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#VALUE!", "#GETTING_DATA", "#SPILL!",
@@ -142,6 +143,7 @@ def _locate_sheets(raw: RawWorkbook, ctx: _Ctx) -> dict[str, RawSheet]:
         if exact is None and sdef is not SHEET_META:
             ctx.add("sheet-renamed", sheet=loose.name, expected=sdef.name)
         found[sdef.key] = loose
+    _warn_copies(raw, found, ctx)
     if not any(s.key in found for s in DATA_SHEETS):
         names = ", ".join(f"'{s.name}'" for s in raw.sheets) or "không có"
         ctx.add("template-foreign",
@@ -151,6 +153,23 @@ def _locate_sheets(raw: RawWorkbook, ctx: _Ctx) -> dict[str, RawSheet]:
         if sdef.key not in found:
             ctx.add("sheet-missing", expected=sdef.name, detail=", ".join(f"'{s.name}'" for s in raw.sheets))
     return found
+
+
+_COPY_SUFFIX = re.compile(r"\s*\(\s*\d+\s*\)\s*$")
+
+
+def _warn_copies(raw: RawWorkbook, found: dict[str, RawSheet], ctx: _Ctx) -> None:
+    """workbook.md: a second copy of a template sheet ("Thành viên (2)", as Excel names a copied sheet) is not read."""
+    for sheet in raw.sheets:
+        if sheet in found.values() or not _COPY_SUFFIX.search(sheet.name):
+            continue
+        base = _COPY_SUFFIX.sub("", sheet.name)
+        for sdef in DATA_SHEETS:
+            if clean(base) == sdef.name or match_sheet(base, sdef):
+                read = found.get(sdef.key)
+                ctx.add("sheet-copy-ignored", sheet=sheet.name, expected=sdef.name,
+                        detail=read.name if read is not None else sdef.name)
+                break
 
 
 def _read_meta(sheet: RawSheet | None) -> dict[str, str]:
@@ -180,11 +199,16 @@ def _read_unit(sheet: RawSheet, ctx: _Ctx, sub: Submission) -> None:
             continue
         value = row[c + 1] if c + 1 < len(row) else None
         raw_values[key] = (_cell_value(ctx, sheet, r, c + 1, value), a1(r, c + 1))
+    kind_ownership: tuple[str, str] | None = None
     for f in UNIT_FIELDS:
         value, cell = raw_values.get(f.key, (None, None))
         sub.unit_cells[f.key] = cell or ""
         if is_blank(value):
-            if f.key == "ma_don_vi":
+            if f.key == "loai_don_vi":
+                # workbook.md: without a kind the rules cannot be chosen, so the unit is not evaluated.
+                ctx.add("unit-kind-invalid", sheet=name, cell=cell, value="(trống)",
+                        expected=", ".join(UNIT_KIND_VOCAB.labels))
+            elif f.key == "ma_don_vi":
                 ctx.add("unit-code-missing", sheet=name, cell=cell)
             elif f.key == "nam_danh_gia":
                 ctx.add("unit-year-invalid", sheet=name, cell=cell, value="(trống)")
@@ -195,9 +219,21 @@ def _read_unit(sheet: RawSheet, ctx: _Ctx, sub: Submission) -> None:
             sub.unit[f.key] = text_of(value)
         elif f.kind == "date":
             sub.unit[f.key] = value
+        elif f.kind == "unit_kind":
+            kind, ownership = parse_unit_kind(value)
+            if kind is None:
+                ctx.add("unit-kind-invalid", sheet=name, cell=cell, value=text_of(value),
+                        expected=", ".join(UNIT_KIND_VOCAB.labels))
+            else:
+                sub.unit[f.key] = kind
+                if ownership is not None:
+                    kind_ownership = (ownership, text_of(value))
         elif f.kind == "year":
-            year = _parse_year(value)
-            if year is None:
+            school_year = _school_year(value)
+            year = None if school_year is not None else _parse_year(value)
+            if school_year is not None:
+                ctx.add("unit-year-school-year", sheet=name, cell=cell, value=text_of(value), expected=school_year)
+            elif year is None:
                 ctx.add("unit-year-invalid", sheet=name, cell=cell, value=text_of(value))
             else:
                 sub.unit[f.key] = year
@@ -215,6 +251,23 @@ def _read_unit(sheet: RawSheet, ctx: _Ctx, sub: Submission) -> None:
                         expected=", ".join(vocab.labels))
             else:
                 sub.unit[f.key] = int(key) if f.kind == "level" else key
+    if kind_ownership is not None and "loai_hinh" not in sub.unit:
+        # workbook.md: a Loại hình word inside Loại đơn vị ("trường mầm non tư thục") fills a blank Loại hình.
+        sub.unit["loai_hinh"] = kind_ownership[0]
+        ctx.add("unit-type-from-kind", sheet=name, cell=sub.unit_cells.get("loai_hinh") or None,
+                value=kind_ownership[1], expected=OWNERSHIP.label(kind_ownership[0]))
+
+
+_SCHOOL_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-–/]\s*((?:19|20)?\d{2})(?!\d)")
+
+
+def _school_year(value: Any) -> int | None:
+    """A school year typed as the year ("2025-2026", "2025 – 26"): the calendar year to suggest, or None."""
+    m = _SCHOOL_YEAR.search(clean(value)) if isinstance(value, str) else None
+    if m is None:
+        return None
+    first, second = int(m.group(1)), int(m.group(2)[-2:])
+    return first if (first + 1) % 100 == second else None
 
 
 def _parse_year(value: Any) -> int | None:
@@ -399,7 +452,9 @@ def _read_members(sheet: RawSheet, ctx: _Ctx, sub: Submission, needed: set[str])
     present = set(mapping.values())
     absent = dict.fromkeys((k for k in yesno_keys if k not in present), False)
     columns = [k for k in yesno_keys if k in present]
-    answers: dict[Any, Any] = {}  # cell value → _BLANK / YES / NO / None: a few distinct values fill every row
+    # (is the certificate column, cell value) → _BLANK / YES / NO / None: a few distinct values fill every row
+    answers: dict[tuple[bool, Any], Any] = {}
+    year = sub.unit.get("nam_danh_gia")
     rows = list(_rows(sheet, grid, header_row, mapping, ctx, labels=True))
     data_keys = [k for k in present if k not in ("stt", "ho_ten", "ghi_chu")]
     numbered = sum(1 for _, values, _ in rows if _is_number(values.get("stt")))
@@ -425,27 +480,27 @@ def _read_members(sheet: RawSheet, ctx: _Ctx, sub: Submission, needed: set[str])
         flags: dict[str, bool] = dict(absent)
         for key in columns:
             value = values[key]
-            parsed = answers.get(value, _UNSEEN)
+            cert = key in cert_keys
+            parsed = answers.get((cert, value), _UNSEEN)
             if parsed is _UNSEEN:
-                parsed = answers[value] = _BLANK if _blank_cell(value) else parse_yes_no(value)
+                parsed = answers[(cert, value)] = (_BLANK if _blank_cell(value) else
+                                                   parse_certificate(value) if cert else parse_yes_no(value))
             if parsed is _BLANK:
                 flags[key] = False
                 continue
             answered[key] += 1
-            if parsed is None and key in cert_keys:
-                parsed = YES  # the certificate's name typed instead of "Có"
             if parsed is None and key in needed:
-                ctx.add("yes-no-invalid", sheet=name_s, cell=a1(r, cols[key]), value=text_of(value), label=labels[key])
+                _report_yes_no(ctx, name_s, a1(r, cols[key]), value, labels[key], cert)
             flags[key] = parsed == YES
         title = _parse_title(values.get("danh_hieu"), ctx, name_s, (r, cols.get("danh_hieu", 0)),
-                             "danh_hieu" in needed)
+                             "danh_hieu" in needed, year)
         counted, note = True, text_of(values.get("ghi_chu"))
         raw_counted = values.get("tinh_vao_tong")
         if not is_blank(raw_counted):
             parsed = parse_yes_no(raw_counted)
             cell = a1(r, cols["tinh_vao_tong"])
             if parsed is None:
-                ctx.add("yes-no-invalid", sheet=name_s, cell=cell, value=text_of(raw_counted), label=labels["tinh_vao_tong"])
+                _report_yes_no(ctx, name_s, cell, raw_counted, labels["tinh_vao_tong"], False)
             elif parsed == NO:
                 if note:
                     counted = False
@@ -456,9 +511,16 @@ def _read_members(sheet: RawSheet, ctx: _Ctx, sub: Submission, needed: set[str])
                     ctx.add("exclusion-no-reason", sheet=name_s, cell=cell, row=r + 1)
                     flags, title = dict.fromkeys(flags, False), None
         birth = values.get("ngay_sinh")
-        if not is_blank(birth) and parse_date(birth) is None:
-            ctx.add("date-invalid", sheet=name_s, cell=a1(r, cols["ngay_sinh"]), value=text_of(birth),
-                    label=labels["ngay_sinh"])
+        if not is_blank(birth):
+            born = parse_date(birth)
+            if born is None:
+                ctx.add("date-invalid", sheet=name_s, cell=a1(r, cols["ngay_sinh"]), value=text_of(birth),
+                        label=labels["ngay_sinh"])
+            elif year is not None and (born if isinstance(born, int) else born.year) > year:
+                # workbook.md: a future birth date is a warning. "Future" = after the assessment year, not after
+                # today: the result of a file must not depend on the day it is checked.
+                ctx.add("birth-date-future", sheet=name_s, cell=a1(r, cols["ngay_sinh"]), value=text_of(birth),
+                        label=labels["ngay_sinh"], expected=year)
         ident = (fold(name), clean(birth) if isinstance(birth, str) else birth)
         if ident in seen:
             ctx.add("member-duplicate", sheet=name_s, cell=a1(r, cols["ho_ten"]), value=name, row=r + 1,
@@ -523,21 +585,39 @@ def _row_kind(values: dict[str, Any], name: str, data_keys: list[str], merged_ac
     return "member", label
 
 
-def _parse_title(value: Any, ctx: _Ctx, sheet: str, pos: tuple[int, int], report: bool) -> str | None:
+def _report_yes_no(ctx: _Ctx, sheet: str, cell: str, value: Any, label: str, cert: bool) -> None:
+    hint = YES_NO.telex_hint(value)
+    if hint is not None:
+        ctx.add("value-telex", sheet=sheet, cell=cell, value=text_of(value), label=label, expected=hint)
+    elif cert:
+        ctx.add("cert-invalid", sheet=sheet, cell=cell, value=text_of(value), label=label, expected=CERT_EXAMPLES)
+    else:
+        ctx.add("yes-no-invalid", sheet=sheet, cell=cell, value=text_of(value), label=label)
+
+
+def _parse_title(value: Any, ctx: _Ctx, sheet: str, pos: tuple[int, int], report: bool,
+                 year: int | None) -> str | None:
     if is_blank(value):
         return None
-    key = INDIVIDUAL_TITLES.parse(value)
+    key, problem = parse_title(INDIVIDUAL_TITLES, value, year)
     if key is not None:
         return key
     folded = fold(value)
     if folded in NO_TITLE:
         return None
     if report:
-        cell = a1(*pos)
+        cell, label, shown = a1(*pos), "Danh hiệu thi đua", text_of(value)
+        hint = INDIVIDUAL_TITLES.telex_hint(value)
         if folded in NOT_TITLES:
-            ctx.add("title-not-a-title", sheet=sheet, cell=cell, value=text_of(value))
+            ctx.add("title-not-a-title", sheet=sheet, cell=cell, value=shown)
+        elif hint is not None:
+            ctx.add("value-telex", sheet=sheet, cell=cell, value=shown, label=label, expected=hint)
+        elif problem == "other-year":
+            ctx.add("title-other-year", sheet=sheet, cell=cell, value=shown, label=label, expected=year)
+        elif problem == "extra-text":
+            ctx.add("title-extra-text", sheet=sheet, cell=cell, value=shown, label=label)
         else:
-            ctx.add("title-invalid", sheet=sheet, cell=cell, value=text_of(value), label="Danh hiệu thi đua")
+            ctx.add("title-invalid", sheet=sheet, cell=cell, value=shown, label=label)
     return None
 
 

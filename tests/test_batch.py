@@ -23,7 +23,7 @@ from dvht_sheets.report_summary import GREEN, LIGHT_GREEN, RED, csv_safe
 from .helpers import standard_data, write_standard
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "samples"
+SAMPLES = ROOT / "dvht_sheets" / "data" / "samples"
 
 
 def fill(cell) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import python_calamine as calamine
 
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "dvht_sheets" / "data" / "samples"
 
 
 def test_sigint_leaves_only_whole_files(tmp_path):

@@ -201,11 +201,11 @@ def test_tolerant_layout(tmp_path):
 
 @pytest.mark.parametrize("grid,code,cell", [
     ([["Tên đơn vị", "X"], ["Mã đơn vị", "X1"], ["Loại đơn vị", "THCS"], ["Năm đánh giá", "2024-2025"]],
-     "unit-year-invalid", "B4"),
+     "unit-year-school-year", "B4"),  # workbook.md: a school year is fatal
     ([["Tên đơn vị", "X"], ["Loại đơn vị", "THCS"], ["Năm đánh giá", 2025], ["Mã đơn vị", None]],
      "unit-code-missing", "B4"),
     ([["Tên đơn vị", "X"], ["Mã đơn vị", "X1"], ["Loại đơn vị", "Trường làng"], ["Năm đánh giá", 2025]],
-     "unit-value-invalid", "B3"),
+     "unit-kind-invalid", "B3"),  # workbook.md: an unrecognisable kind is fatal
     ([["Tên đơn vị", "X"], ["Mã đơn vị", "X1"], ["Loại đơn vị", "THCS"], ["Năm đánh giá", 2025]],
      "unit-type-assumed", None),
     ([["Tên đơn vị", "X"], ["Mã đơn vị", "X1"], ["Loại đơn vị", "THPT"], ["Loại hình", "Công lập"],

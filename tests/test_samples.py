@@ -8,7 +8,7 @@ import pytest
 from dvht_sheets.batch import evaluate_path
 from scripts.make_samples import ROOT, UNITS, main
 
-SAMPLES = ROOT / "samples"
+SAMPLES = ROOT / "dvht_sheets" / "data" / "samples"
 
 # file → (level or grade, failing at level 1, failing at level 2) — the intent of each sample, by hand.
 EXPECTED = {
@@ -33,7 +33,7 @@ def test_samples_are_regenerated_identically(tmp_path):
     main(tmp_path)
     for unit in UNITS:
         assert (tmp_path / unit.file).read_bytes() == (SAMPLES / unit.file).read_bytes(), \
-            f"samples/{unit.file} is stale: run `make samples`"
+            f"dvht_sheets/data/samples/{unit.file} is stale: run `make samples`"
     assert (tmp_path / "danh-sach-don-vi.csv").read_bytes() == (SAMPLES / "danh-sach-don-vi.csv").read_bytes()
 
 
