@@ -99,6 +99,12 @@ class _Eval:
                      detail="không có Thành viên nào được tính vào tổng số")
             return ["không có Thành viên được tính (mẫu số 0)"]
         res.measured = f"{num}/{den} = {vn_percent(num, den)}"
+        if self.sub.unreasoned_exclusions:
+            # issue 8: a contradiction makes the indicator Không đạt, never met (the cells carry the errors)
+            cells = ", ".join(self.sub.unreasoned_exclusions[:5])
+            more = "…" if len(self.sub.unreasoned_exclusions) > 5 else ""
+            reasons.append(f"có thành viên ghi “Tính vào tổng số” = Không nhưng không có lý do (ô {cells}{more}): "
+                           "tổng số thành viên chưa xác định")
         if not meets(num, den, threshold):
             reasons.append(f"{vn_percent(num, den)} < {vn_threshold(threshold)}: còn thiếu "
                            f"{shortfall(num, den, threshold)} thành viên")

@@ -69,7 +69,7 @@ CATALOGUE: dict[str, Entry] = {
     "title-invalid": Entry(E, "Ô {cell} ('{label}') có giá trị '{value}', không phải danh hiệu thi đua trong danh mục; tạm tính là không có danh hiệu. Hãy chọn trong danh sách thả xuống."),
     "title-not-a-title": Entry(W, "Ô {cell}: '{value}' là hình thức khen thưởng hoặc xếp loại, không phải danh hiệu thi đua, nên không được tính cho chỉ tiêu về danh hiệu “Lao động tiên tiến”."),
     "column-blank": Entry(W, "Cột '{label}' của trang '{sheet}' để trống toàn bộ; mọi thành viên được tính là Không."),
-    "exclusion-no-reason": Entry(E, "Thành viên ở dòng {row} được đánh dấu không tính vào tổng số (ô {cell}) nhưng chưa ghi lý do ở cột Ghi chú; thành viên vẫn được tính vào tổng số và mọi cột của thành viên này được tính là Không. Hãy ghi lý do hoặc bỏ đánh dấu."),
+    "exclusion-no-reason": Entry(E, "Thành viên ở dòng {row} được đánh dấu không tính vào tổng số (ô {cell}) nhưng chưa ghi lý do ở cột Ghi chú; thành viên vẫn được tính vào tổng số, và mọi chỉ tiêu tỉ lệ Thành viên là Không đạt cho tới khi có lý do. Hãy ghi lý do hoặc bỏ đánh dấu."),
     "exclusion": Entry(W, "Thành viên '{value}' (dòng {row}) không tính vào tổng số; lý do: {detail}."),
     "date-invalid": Entry(W, "Ô {cell} ('{label}') có giá trị '{value}', không hiểu là ngày tháng; nên nhập dạng dd/mm/yyyy."),
     "formula-no-value": Entry(E, "Ô {cell} chứa công thức nhưng chưa có giá trị tính sẵn (tệp được lưu bởi phần mềm không tính công thức); tạm coi là để trống. Hãy mở tệp bằng Excel hoặc LibreOffice, lưu lại rồi gửi lại."),

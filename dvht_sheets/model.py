@@ -81,6 +81,8 @@ class Submission:
     tier: str = "huyen"
     members: list[Member] = field(default_factory=list)
     excluded: list[Member] = field(default_factory=list)
+    # cells of "Tính vào tổng số" = Không without a reason: the denominator is in doubt (a contradiction)
+    unreasoned_exclusions: list[str] = field(default_factory=list)
     indicators: dict[str, IndicatorRow] = field(default_factory=dict)
     evidence: dict[str, Evidence] = field(default_factory=dict)  # key → evidence
     sheet_names: dict[str, str] = field(default_factory=dict)  # schema key → actual sheet name in the file

@@ -506,10 +506,11 @@ def _read_members(sheet: RawSheet, ctx: _Ctx, sub: Submission, needed: set[str])
                     counted = False
                     ctx.add("exclusion", sheet=name_s, cell=cell, value=name, row=r + 1, detail=note)
                 else:
-                    # README decision: an exclusion without a reason is not honoured, and never to the unit's
-                    # advantage: the member stays in every total and each of their answers counts as no.
+                    # Issue 8 / README decision: an exclusion without a reason is a contradiction in the data.
+                    # The member stays in every total with the answers as typed (nothing is guessed), and every
+                    # member percentage is Không đạt until the reason is given (evaluate.percent_members).
                     ctx.add("exclusion-no-reason", sheet=name_s, cell=cell, row=r + 1)
-                    flags, title = dict.fromkeys(flags, False), None
+                    sub.unreasoned_exclusions.append(cell)
         birth = values.get("ngay_sinh")
         if not is_blank(birth):
             born = parse_date(birth)

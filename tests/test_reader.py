@@ -108,7 +108,9 @@ def test_errors_name_the_cell(tmp_path):
     assert len(sub.members) == 9 and [m.name for m in sub.excluded] == ["Nguyễn Văn G6"]
     r = evaluate(sub)
     i = next(i for i in r.indicators if i.id == "2.1" and i.level == 1)
-    assert (i.numerator, i.denominator) == (7, 9)  # "có lẽ" and the member excluded without a reason count as Không
+    # "có lẽ" counts as Không; the member excluded without a reason counts with the answers as typed, and the
+    # indicator is Không đạt whatever the share (issue 8: an exclusion without a reason is a contradiction)
+    assert (i.numerator, i.denominator, i.met) == (8, 9, False)
 
 
 def test_blank_indicator_column_is_a_warning(tmp_path):

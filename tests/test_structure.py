@@ -98,14 +98,22 @@ def test_negative_learner_count_is_an_error_and_not_met(tmp_path):
 
 
 def test_exclusion_without_reason_never_helps_the_unit(tmp_path):
-    # 20 members, all yes; member 5 (row 9) marked "Không" without a reason. README decision: still counted, every
-    # answer as Không: 2.1 = 19/20 (honouring the exclusion would give 19/19, keeping their "Có" 20/20).
+    # 20 members, all yes; member 5 (row 9) marked "Không" without a reason. Issue 8: an exclusion without a reason is
+    # a contradiction — the member stays in the totals with the answers as typed (20/20 = 100 %), and every member
+    # percentage is Không đạt at both levels, so the unit reaches no level (TT24 Art. 8: every indicator must be met).
     data = standard_data(20, member_overrides={5: {"tinh_vao_tong": "Không", "ghi_chu": None}})
     sub, r = run(write_standard(tmp_path / "ex.xlsx", data))
     assert (MEMBERS, "E9") in found(r.findings, "exclusion-no-reason")
-    i = ind(r, "2.1", 1)
-    assert (i.numerator, i.denominator) == (19, 20)
-    assert ind(r, "2.5", 1).numerator == 19  # the title counts as none too
+    for level in (1, 2):
+        for rid in ("2.1", "2.2", "2.3", "2.4", "2.5", "3.1"):
+            i = ind(r, rid, level)
+            assert (i.numerator, i.denominator, i.met) == (20, 20, False), (rid, level)
+            assert "E9" in i.reason
+    assert r.level == 0
+    # with the reason written, the exclusion is honoured: 19/19 and mức độ 2
+    data = standard_data(20, member_overrides={5: {"tinh_vao_tong": "Không", "ghi_chu": "Nghỉ thai sản"}})
+    sub, r = run(write_standard(tmp_path / "ex2.xlsx", data))
+    assert (ind(r, "2.1", 2).numerator, ind(r, "2.1", 2).denominator, r.level) == (19, 19, 2)
 
 
 # ---------------------------------------------------------------------------------------------------- points 4, 9, 10
