@@ -90,6 +90,11 @@ CATALOGUE: dict[str, Entry] = {
     "evidence-duplicate": Entry(E, "Mã minh chứng '{value}' ở ô {cell} trùng với dòng {detail}. Mỗi minh chứng cần một mã riêng."),
     "learners-missing": Entry(E, "Đơn vị là cơ sở giáo dục có người học được tính (chỉ tiêu 3.1) nhưng chưa nhập '{label}' (ô {cell}); chỉ tiêu 3.1 được tính là Không đạt."),
     "denominator-zero": Entry(E, "Chỉ tiêu {value}: mẫu số bằng 0 ({detail}); chỉ tiêu được tính là Không đạt."),
+    # --- branch readsafe (issue 9: whatever a file contains)
+    "text-invalid-chars": Entry(W, "Ô {cell} có ký tự không hợp lệ (ký tự điều khiển hoặc U+FFFE/U+FFFF); trong các tệp kết quả ký tự đó được thay bằng “\ufffd”: '{value}'. Hãy xoá ký tự đó trong ô rồi lưu lại."),
+    "sheet-name-invalid-chars": Entry(W, "Tên trang '{sheet}' có ký tự không hợp lệ (ký tự điều khiển hoặc U+FFFE/U+FFFF), đã được thay bằng “\ufffd”. Hãy đặt lại đúng tên trang của mẫu."),
+    "workbook-extent": Entry(F, "Các trang của tệp trải rộng tổng cộng {detail} ô, vượt giới hạn {limit} ô: tệp bị hỏng hoặc được tạo bất thường (có ô thừa ở rất xa). Hãy mở bằng Excel, xoá các dòng và cột thừa ở cuối mỗi trang rồi lưu lại."),
+    "file-size-hint": Entry(F, "Tệp khai báo kích thước bất thường ({detail}), vượt xa dữ liệu thật: tệp bị hỏng hoặc được tạo để làm treo chương trình; tệp không được đọc. Hãy mở bằng Excel, lưu lại dạng .xlsx rồi gửi lại."),
 }
 
 

@@ -143,8 +143,9 @@ def read_roster(path: Path) -> Roster:
         else:
             from .read import read_workbook
             raw = read_workbook(path)
-            if raw.findings or not raw.sheets:
-                roster.problem = raw.findings[0].message if raw.findings else "không có trang tính"
+            fatal = [f for f in raw.findings if f.severity == "fatal"]
+            if fatal or not raw.sheets:
+                roster.problem = fatal[0].message if fatal else "không có trang tính"
                 return roster
             grid = raw.sheets[0].grid
     except (OSError, csv.Error) as exc:
