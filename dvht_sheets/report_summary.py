@@ -216,7 +216,9 @@ _CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 def csv_safe(value: object) -> object:
     """OWASP CSV injection: a text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
     if isinstance(value, str):
-        value = xml_safe(value)  # a lone surrogate (a file name in a foreign encoding) could not even be encoded
+        # a lone surrogate (a file name in a foreign encoding) could not even be encoded; Excel holds 32,767
+        # characters a cell and splits a longer CSV field over the next cells
+        value = xml_safe(value[:32767])
         if value.startswith(_CSV_TRIGGERS):
             return "'" + value
     return value

@@ -293,6 +293,15 @@ def merge_whole_sheet(path: Path) -> None:
     _rezip(data, path, edit)
 
 
+def date_out_of_range(path: Path) -> None:
+    # Found by the structure-aware fuzzer: a date-formatted cell holding -1e308 makes python-calamine panic
+    # (chrono "TimeDelta::milliseconds out of bounds"): a PanicException, a BaseException that cannot be pickled,
+    # which used to kill `dvht batch` with "Can't pickle <class 'pyo3_runtime.PanicException'>".
+    data = _standard_bytes()
+    part = _part_of(data, "Thành viên")
+    _rezip(data, path, lambda n, d: re.sub(rb'(<c r="C4"[^>]*>)<v>[^<]*</v>', rb"\1<v>-1e308</v>", d) if n == part else d)
+
+
 def long_unit_code(path: Path) -> None:
     _standard(path, unit={"ma_don_vi": "𠀀" * 100})  # 400 bytes in UTF-8: "[Errno 36] File name too long" before
 
@@ -345,6 +354,8 @@ CASES = [
          "workbook-extent", "", far_cell_every_sheet),
     Case("gop-ca-trang.xlsx", "ô gộp A1:XFD1048576 trên trang Thành viên", "merged-cells", "Thành viên!A1:N23",
          merge_whole_sheet),
+    Case("ngay-sinh-am-vo-cuc.xlsx", "ô ngày sinh chứa -1e308: bộ đọc Rust panic (PanicException)", "file-unreadable",
+         "", date_out_of_range),
     Case("ma-dai.xlsx", "mã đơn vị 100 × “𠀀” (400 byte, quá dài cho tên tệp)", "level=2", "", long_unit_code),
 ]
 

@@ -159,7 +159,7 @@ def test_check_writes_a_long_code_under_a_name_that_fits(tmp_path):
 
 HOSTILE = ["unique-count.xlsx", "o-xa-moi-trang.xlsx", "gop-ca-trang.xlsx", "o-xa.xlsx", "bom-nen.xlsx",
            "bom-nen-khai-man.xlsx", "billion-laughs.xlsx", "trieu-dong.xlsx", "ten-fffe.xlsx",
-           "ten-trang-dieu-khien.xlsx", "ma-dai.xlsx"]
+           "ten-trang-dieu-khien.xlsx", "ma-dai.xlsx", "ngay-sinh-am-vo-cuc.xlsx"]
 
 
 @pytest.fixture(scope="module")
@@ -298,3 +298,22 @@ def test_a_reader_panic_and_abort_in_batch_workers(tmp_path):
     assert rows["panic.xlsx"]["result"] == rows["abort.xlsx"]["result"] == "Không đánh giá được"
     assert "PanicException" in rows["panic.xlsx"]["reason"]
     assert sum(r["result"] != "Không đánh giá được" for r in rows.values()) == 4
+
+
+def test_a_real_calamine_panic_in_check_and_batch(tmp_path):
+    # no injection: a date cell of -1e308 panics inside python-calamine itself (found by tests/test_fuzz.py)
+    src = tmp_path / "in"
+    src.mkdir()
+    corpus.date_out_of_range(src / "ngay.xlsx")
+    shutil.copy(SAMPLES / "01-mn-hoa-sen.xlsx", src)
+    res = CliRunner().invoke(cli, ["check", str(src / "ngay.xlsx"), str(src / "01-mn-hoa-sen.xlsx"), "-o",
+                                   str(tmp_path / "o"), "--json"])
+    assert res.exit_code == 1, res.output
+    first, second = json.loads(res.output)
+    assert "PanicException: TimeDelta::milliseconds out of bounds" in first["findings"][0]["message"]
+    assert second["level"] == 2
+    res = CliRunner().invoke(cli, ["batch", str(src), "-o", str(tmp_path / "b"), "--jobs", "2"])
+    assert res.exit_code == 1, res.output
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "b" / "tong-hop.csv").read_text(encoding="utf-8-sig"))))
+    assert sorted((r["file"], r["result"]) for r in rows) == [("01-mn-hoa-sen.xlsx", "Đạt mức độ 2"),
+                                                              ("ngay.xlsx", "Không đánh giá được")]
