@@ -16,7 +16,9 @@ import pickle
 import resource
 import shutil
 import signal
+import sys
 import tempfile
+import threading
 import traceback
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -27,7 +29,7 @@ from typing import Callable, Iterator
 from . import rulebook as rulebooks
 from .evaluate import evaluate
 from .findings import finding
-from .model import Submission, UnitResult
+from .model import Submission, UnitResult, xml_safe
 from .read import DEFAULT_LIMITS, Limits, read_workbook
 from .report_unit import result_file_name, save_unit_workbook, write_unit_workbook
 from .rulebook import Rulebook
@@ -45,17 +47,21 @@ class FileOutcome:
 
 def evaluate_path(path: str | Path, book: Rulebook | None = None, limits: Limits = DEFAULT_LIMITS,
                   display_name: str | None = None) -> tuple[UnitResult, Submission | None]:
-    """read → validate → evaluate for one file; never raises for anything inside the file."""
-    name = display_name or str(path)
+    """read → validate → evaluate for one file; never raises for anything inside the file (not even a reader's
+    BaseException, such as calamine's PanicException), only for Ctrl-C and exit requests."""
+    # a file name in a foreign encoding reaches us with surrogates: it is shown, and written, with U+FFFD instead
+    name = xml_safe(display_name or str(path))
     try:
         raw = read_workbook(path, limits)
         raw.path = name
         sub = validate(raw, book)
         return evaluate(sub, book), sub
+    except (KeyboardInterrupt, SystemExit):
+        raise
     except MemoryError:
         return _failed(name, "tệp cần quá nhiều bộ nhớ để đọc"), None
-    except Exception as exc:  # a bug of ours must cost one file, not the batch
-        result = _failed(name, f"lỗi nội bộ của công cụ ({type(exc).__name__}: {str(exc)[:120]})")
+    except BaseException as exc:  # a bug of ours, or a panic in a library, must cost one file, not the batch
+        result = _failed(name, xml_safe(f"lỗi nội bộ của công cụ ({type(exc).__name__}: {str(exc)[:120]})"))
         result.debug = traceback.format_exc()  # type: ignore[attr-defined]
         return result, None
 
@@ -74,9 +80,81 @@ def check_file(path: str | Path, out_dir: str | Path | None, book: Rulebook | No
     if out_dir is not None:
         try:
             output = save_unit_workbook(out_dir, result, sub, output_name)
-        except Exception as exc:  # e.g. a full disk: the result itself still stands
-            result.findings.append(finding("file-unreadable", detail=f"không ghi được tệp kết quả ({exc})"))
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # e.g. a full disk: the result itself still stands
+            result.findings.append(finding("file-unreadable", detail=xml_safe(
+                f"không ghi được tệp kết quả ({type(exc).__name__}: {str(exc)[:160]})")))
     return FileOutcome(result, output)
+
+
+class IsolationFailed(Exception):
+    """The child process running one file died (a reader abort, the memory cap) or sent nothing back."""
+
+    def __init__(self, why: str):
+        super().__init__(why)
+        self.why = why
+
+
+def run_isolated(fn: Callable, *args, memory_mb: int = 3072):
+    """fn(*args) in a forked child whose address space is capped at memory_mb, its result sent back pickled: a file
+    that makes a reader library abort or allocate without bound costs that call, not the process. Where fork is
+    missing (Windows) or this process runs threads (fork would be unsafe), fn runs here."""
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        return fn(*args)
+    read_end, write_end = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns, never runs the parent's cleanup
+        code = 0
+        try:
+            os.close(read_end)
+            _cap_memory(memory_mb)
+            blob = pickle.dumps(fn(*args), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write_end, "wb") as fh:
+                fh.write(blob)
+        except BaseException:
+            code = 70
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as fh:
+        blob = fh.read()
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        try:
+            sig = signal.Signals(os.WTERMSIG(status)).name
+        except ValueError:
+            sig = str(os.WTERMSIG(status))
+        if os.WTERMSIG(status) == signal.SIGINT:
+            raise KeyboardInterrupt
+        raise IsolationFailed(f"tín hiệu {sig}")
+    if status != 0 or not blob:
+        raise IsolationFailed(f"mã thoát {os.waitstatus_to_exitcode(status)}")
+    return pickle.loads(blob)
+
+
+def _cap_memory(memory_mb: int) -> None:
+    if memory_mb:
+        limit = memory_mb * 1024 * 1024
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        except (ValueError, OSError):
+            pass
+
+
+CRASHED = ("tiến trình xử lý tệp bị dừng đột ngột (có thể do tệp cần quá nhiều bộ nhớ hoặc làm hỏng bộ đọc)")
+
+
+def check_isolated(path: str | Path, out_dir: str | Path | None, book: Rulebook | None = None,
+                   limits: Limits = DEFAULT_LIMITS, display_name: str | None = None,
+                   memory_mb: int = 3072) -> FileOutcome:
+    """check_file in a child process with the batch's memory cap (outputs.md: one bad file never stops check)."""
+    try:
+        return run_isolated(check_file, path, out_dir, book, limits, display_name, memory_mb=memory_mb)
+    except IsolationFailed as exc:
+        return FileOutcome(_failed(xml_safe(display_name or str(path)), f"{CRASHED[:-1]}; {exc.why})"), None)
 
 
 # ---------------------------------------------------------------------------------------------------- discovery
@@ -162,10 +240,13 @@ def _work(task: Task) -> UnitResult:
     result, sub = evaluate_path(task.path, _BOOK, _CONFIG.limits, task.rel)
     try:
         write_unit_workbook(task.temp_out, result, sub)
+    except (KeyboardInterrupt, SystemExit):
+        raise
     except MemoryError:
         result.findings.append(finding("file-unreadable", detail="không đủ bộ nhớ để ghi tệp kết quả"))
-    except Exception as exc:
-        result.findings.append(finding("file-unreadable", detail=f"không ghi được tệp kết quả ({exc})"))
+    except BaseException as exc:  # only plain data goes back to the parent: the text, never the exception object
+        result.findings.append(finding("file-unreadable", detail=xml_safe(
+            f"không ghi được tệp kết quả ({type(exc).__name__}: {str(exc)[:160]})")))
     return result
 
 
@@ -186,8 +267,7 @@ def _pack(task: Task, result: UnitResult):
 
 
 def _crashed(task: Task) -> UnitResult:
-    return _failed(task.rel, "tiến trình xử lý tệp bị dừng đột ngột (có thể do tệp cần quá nhiều bộ nhớ "
-                             "hoặc làm hỏng bộ đọc)")
+    return _failed(task.rel, CRASHED)
 
 
 def run_tasks(tasks: list[Task], config: WorkerConfig, jobs: int,
@@ -322,4 +402,4 @@ def run_batch(root: Path, out_dir: Path, *, jobs: int | None = None, rulebook: s
     return BatchOutcome(out_dir, discovery, rows, interrupted)
 
 
-__all__ = ["evaluate_path", "check_file", "discover", "run_batch", "BatchOutcome", "FileOutcome", "Sink"]
+__all__ = ["evaluate_path", "check_file", "check_isolated", "run_isolated", "discover", "run_batch", "BatchOutcome", "FileOutcome", "Sink"]

@@ -14,9 +14,10 @@ import click
 
 from . import __version__, bundled, console
 from . import rulebook as rulebooks
-from .batch import check_file, run_batch
+from .batch import check_isolated, run_batch
 from .read import Limits
 from .report_summary import JsonWriter, Roster, SummaryWriter, read_roster, write_csv
+from .model import xml_safe
 from .rulebook import RulebookError
 from .schema import COLLECTIVE_TITLES, DIGITAL_LEVELS, TIER_LABEL, TRAIT_LABEL
 from .template import template_name, write_workbook
@@ -103,9 +104,11 @@ def check(files: tuple[Path, ...], out_dir: Path, as_json: bool, rulebook_ref: s
     """
     book = _book(rulebook_ref)
     limits = _limits(max_unzipped_mb, max_rows)
-    outcomes = [check_file(p, out_dir, book, limits, display_name=str(p)) for p in files]
+    # each file in a child process with a memory cap: one that aborts a reader or allocates without bound gets
+    # "Không đánh giá được" and the others are still evaluated (a fork costs ~5 ms)
+    outcomes = [check_isolated(p, out_dir, book, limits, display_name=str(p)) for p in files]
     if as_json:
-        click.echo(json.dumps([o.result.to_json() for o in outcomes], ensure_ascii=False, indent=2))
+        click.echo(xml_safe(json.dumps([o.result.to_json() for o in outcomes], ensure_ascii=False, indent=2)))
     else:
         for o in outcomes:
             _echo_outcome(o)

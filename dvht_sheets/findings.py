@@ -107,6 +107,11 @@ CATALOGUE: dict[str, Entry] = {
     "merged-across": Entry(W, "Vùng ô {cell} (dòng {row}) được gộp theo hàng ngang; giá trị chỉ được tính cho ô đầu tiên, các ô còn lại được coi là để trống. Hãy bỏ gộp ô và ghi giá trị cho từng cột."),
     "learners-total-below": Entry(E, "Tổng số người học ({value}, ô {cell}) nhỏ hơn số người học đạt “Công dân học tập” ({detail}): số liệu mâu thuẫn, chỉ tiêu 3.1 được tính là Không đạt. Hãy kiểm tra lại hai số này."),
     "evidence-for-invalid": Entry(E, "Ô {cell} ('Dùng cho chỉ tiêu', dòng {row}) có '{value}', không nhận ra mã chỉ tiêu nào; minh chứng không được tính cho chỉ tiêu nào. Hãy ghi mã chỉ tiêu, ví dụ 2.1; nhiều chỉ tiêu cách nhau bởi dấu ;"),
+    # --- branch readsafe (issue 9: whatever a file contains)
+    "text-invalid-chars": Entry(W, "Ô {cell} có ký tự không hợp lệ (ký tự điều khiển hoặc U+FFFE/U+FFFF); trong các tệp kết quả ký tự đó được thay bằng “\ufffd”: '{value}'. Hãy xoá ký tự đó trong ô rồi lưu lại."),
+    "sheet-name-invalid-chars": Entry(W, "Tên trang '{sheet}' có ký tự không hợp lệ (ký tự điều khiển hoặc U+FFFE/U+FFFF), đã được thay bằng “\ufffd”. Hãy đặt lại đúng tên trang của mẫu."),
+    "workbook-extent": Entry(F, "Các trang của tệp trải rộng tổng cộng {detail} ô, vượt giới hạn {limit} ô: tệp bị hỏng hoặc được tạo bất thường (có ô thừa ở rất xa). Hãy mở bằng Excel, xoá các dòng và cột thừa ở cuối mỗi trang rồi lưu lại."),
+    "file-size-hint": Entry(F, "Tệp khai báo kích thước bất thường ({detail}), vượt xa dữ liệu thật: tệp bị hỏng hoặc được tạo để làm treo chương trình; tệp không được đọc. Hãy mở bằng Excel, lưu lại dạng .xlsx rồi gửi lại."),
 }
 
 

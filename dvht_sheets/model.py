@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal
@@ -11,6 +12,17 @@ from .findings import Finding
 
 Grid = list[list[Any]]  # a sheet's cells from A1, rows of values (None/"" for empty)
 FORMULA_NO_VALUE = "formula-no-value"  # RawSheet.marks value for a formula saved without its cached value
+
+# Characters no XML 1.0 document may hold (outputs.md "Guarantees"): C0 controls except tab, newline and carriage
+# return, lone surrogates (a file name in a foreign encoding, decoded with surrogateescape) and U+FFFE/U+FFFF.
+# Excel's "_x0007_" escape would keep a control character; we replace it, so every output is plain, well-formed text.
+XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+XML_REPLACEMENT = "\ufffd"
+
+
+def xml_safe(text: str) -> str:
+    """text with every character XML cannot hold replaced by U+FFFD; the same object when there is none (fast)."""
+    return XML_BAD.sub(XML_REPLACEMENT, text) if XML_BAD.search(text) else text
 
 
 @dataclass

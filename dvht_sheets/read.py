@@ -18,8 +18,8 @@ from pathlib import Path
 
 import python_calamine as calamine
 
-from .findings import finding
-from .model import FORMULA_NO_VALUE, RawSheet, RawWorkbook
+from .findings import finding, has_fatal
+from .model import FORMULA_NO_VALUE, XML_BAD, RawSheet, RawWorkbook, xml_safe
 from .schema import a1, col_index
 
 
@@ -29,6 +29,14 @@ class Limits:
     max_rows: int = 100_000  # per sheet
     max_cells: int = 20_000_000  # rows × columns a sheet may span (what the parser allocates)
     max_file_bytes: int = 100 * 1024 * 1024
+    # every sheet's rectangle summed (what the parser allocates, ~40 bytes a cell with Python's grid): one far cell
+    # on each of six sheets would otherwise cost 1.5 GB. 4 M cells ≈ 160 MB; a 5,000-member workbook spans ~150 k.
+    max_total_cells: int = 4_000_000
+
+    @property
+    def cell_budget(self) -> int:
+        # whoever raises --max-rows expects that many rows of a normal width (26 columns) to be readable
+        return max(self.max_total_cells, self.max_rows * 26)
 
 
 DEFAULT_LIMITS = Limits()
@@ -135,7 +143,12 @@ def _farthest(xml: bytes, limits: Limits) -> tuple[int, int]:
     digits = len(str(limits.max_rows))
     row = 10 ** (digits - 1) - 1
     if (row + 1) * 26 <= limits.max_cells and not _pattern("odd", exact, digits).search(xml):
-        return row, 25  # one pass: no column past Z, no row number as long as the limit
+        # no column past Z, no row number as long as the limit; the bound is tightened to the longest row number
+        # present (a few more literal-prefix scans), so the workbook-wide sum is not wildly overestimated
+        for shorter in range(digits - 1, 0, -1):
+            if _pattern("long", exact, shorter).search(xml):
+                return 10 ** shorter - 1, 25
+        return 0, 25
     col = max(25, _columns(_pattern("wide", exact).findall(xml)))
     if _pattern("long", exact, digits).search(xml) or (row + 1) * (col + 1) > limits.max_cells:
         numbers = _pattern("rows", exact).findall(xml)
@@ -163,6 +176,8 @@ def scan_package(data: bytes, limits: Limits) -> PackageScan:
                 return scan
             sheets = _sheet_parts(zf)
             inflated = 0
+            extents: dict[str, list[int]] = {}  # sheet → farthest (row, column) bound seen
+            exact_xml: dict[str, bytes] = {}
             for info in infos:
                 if info.filename not in sheets and info.filename not in PARSED_PARTS:
                     continue  # parts no parser of ours reads (theme, docProps, media …): their sizes were checked
@@ -189,6 +204,8 @@ def scan_package(data: bytes, limits: Limits) -> PackageScan:
                             # calamine allocates the whole rectangle up to the farthest cell: one cell at "XFD1048576"
                             # (or a damaged reference beyond Excel's limits) would ask for terabytes and abort.
                             far = _farthest(window, limits)
+                            seen = extents.setdefault(sheet, [0, 0])
+                            seen[0], seen[1] = max(seen[0], far[0]), max(seen[1], far[1])
                             if far[0] >= limits.max_rows or far[1] >= MAX_COLUMNS or \
                                     (far[0] + 1) * (far[1] + 1) > limits.max_cells:
                                 scan.problem = finding("sheet-extent", sheet=sheet, detail=a1(*far),
@@ -197,8 +214,13 @@ def scan_package(data: bytes, limits: Limits) -> PackageScan:
                         if keep:
                             body.append(chunk)
                         tail = chunk[-16:]
+                if info.filename == "xl/sharedStrings.xml" and keep:
+                    scan.problem = _check_string_counts(b"".join(body))
+                    if scan.problem is not None:
+                        return scan
                 if sheet is not None and keep:
                     xml = b"".join(body)
+                    exact_xml[sheet] = xml
                     marks = []
                     if b't="e"' in xml:
                         marks += [(*_cell_pos(m.group(1), m.group(2)), m.group(3).decode("utf-8", "replace"))
@@ -209,6 +231,7 @@ def scan_package(data: bytes, limits: Limits) -> PackageScan:
                                   for m in _FORMULA_ONLY.finditer(xml)]
                     if marks:
                         scan.marks[sheet] = marks
+            scan.problem = _check_total_extent(extents, exact_xml, limits)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, ValueError, EOFError, KeyError,
             NotImplementedError, RuntimeError) as exc:
         detail = "tệp nén bị hỏng hoặc chưa lưu xong"
@@ -281,6 +304,41 @@ def _ods_error_marks(data: bytes, limits: Limits) -> dict[str, list[tuple[int, i
     return out
 
 
+_SST_COUNT = re.compile(rb'<(?:\w+:)?sst\b[^>]*>')
+_COUNT_ATTR = re.compile(rb'(?<![\w:.-])uniqueCount\s*=\s*["\']\s*\+?(\d+)')
+
+
+def _check_string_counts(xml: bytes):
+    """The shared-string table's declared counts, which calamine allocates for up front: a count no part of this size
+    can hold (each <si/> takes at least 5 bytes) is a lie that would ask for terabytes and abort the process."""
+    head = _SST_COUNT.search(xml[:4096])
+    if head is None:
+        return None
+    possible = max(1024, len(xml) // 5)
+    for m in _COUNT_ATTR.finditer(head.group(0)):
+        if int(m.group(1)) > possible:
+            return finding("file-size-hint", detail=f"bảng chuỗi khai báo {int(m.group(1)):,} chuỗi, "
+                                                    f"phần dữ liệu chỉ chứa được tối đa {possible:,}")
+    return None
+
+
+def _check_total_extent(extents: dict[str, list[int]], bodies: dict[str, bytes], limits: Limits):
+    """Every sheet's rectangle summed: calamine allocates each one in full (and Python then holds the grid)."""
+    def area(row: int, col: int) -> int:
+        return (row + 1) * (col + 1)
+
+    total = sum(area(*far) for far in extents.values())
+    if total <= limits.cell_budget:
+        return None
+    for sheet, xml in bodies.items():  # the fast scan's bounds were too loose: count exactly (rare)
+        numbers = _pattern("rows", True).findall(xml)
+        extents[sheet] = [max(map(int, numbers)) - 1 if numbers else 0, _columns(_pattern("all", True).findall(xml))]
+    total = sum(area(*far) for far in extents.values())
+    if total <= limits.cell_budget:
+        return None
+    return finding("workbook-extent", detail=f"{total:,}", limit=f"{limits.cell_budget:,}")
+
+
 def read_workbook(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> RawWorkbook:
     path = Path(path)
     try:
@@ -315,15 +373,18 @@ def read_bytes(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> RawWo
         raw.findings.append(finding("file-not-excel", detail=_describe_non_excel(data[:512])))
         return raw
     try:
-        wb = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        wb = open_calamine(data)
     except calamine.PasswordError:
         raw.findings.append(finding("file-encrypted"))
         return raw
-    except Exception as exc:  # calamine raises several error types for damaged files
-        raw.findings.append(finding("file-unreadable", detail=_short(exc)))
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # calamine raises several error types for damaged files, and panics (BaseException)
+        raw.findings.append(_reader_failure(exc))
         return raw
     try:
         metas = {m.name: m for m in wb.sheets_metadata}
+        total = 0
         for sheet_name in wb.sheet_names:
             meta = metas.get(sheet_name)
             if meta is not None and meta.typ != calamine.SheetTypeEnum.WorkSheet:
@@ -333,29 +394,95 @@ def read_bytes(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> RawWo
                 raw.findings.append(finding("sheet-too-many-rows", sheet=sheet_name, detail=f"{sheet.height:,}",
                                             limit=f"{limits.max_rows:,}"))
                 return raw
+            # .xls/.xlsb/.ods get no package scan: their extent is checked here, before the grid is built in Python
+            total += sheet.height * sheet.width
+            if total > limits.cell_budget:
+                raw.findings.append(finding("workbook-extent", detail=f"{total:,}", limit=f"{limits.cell_budget:,}"))
+                return raw
             grid = sheet.to_python(skip_empty_area=False)
             visible = meta is None or meta.visible == calamine.SheetVisibleEnum.Visible
             try:
                 merged = list(sheet.merged_cell_ranges or ())
             except Exception:  # not every format keeps merged ranges
                 merged = []
-            raw.sheets.append(RawSheet(sheet_name, visible, grid, merged))
+            name = xml_safe(sheet_name)
+            if name is not sheet_name:
+                raw.findings.append(finding("sheet-name-invalid-chars", sheet=name))
+            raw.sheets.append(RawSheet(name, visible, grid, _clip_merged(merged, grid)))
+            _clean_grid(raw.sheets[-1], raw.findings)
     except calamine.PasswordError:
         raw.findings.append(finding("file-encrypted"))
-    except Exception as exc:
-        raw.findings.append(finding("file-unreadable", detail=_short(exc)))
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:
+        raw.findings.append(_reader_failure(exc))
     finally:
-        wb.close()
+        try:
+            wb.close()
+        except Exception:
+            pass
     if not raw.sheets and not raw.findings:
         raw.findings.append(finding("file-empty"))
-    if scan is not None and not scan.marks and not raw.findings and raw.sheets and b"content.xml" in data[-65536:]:
+    if scan is not None and not scan.marks and not has_fatal(raw.findings) and raw.sheets \
+            and b"content.xml" in data[-65536:]:
         scan.marks = _ods_error_marks(data, limits)  # an OpenDocument sheet (the zip's directory names its parts)
-    if scan is not None and scan.marks and not raw.findings:
+    if scan is not None and scan.marks and not has_fatal(raw.findings):
+        marks = {xml_safe(name): items for name, items in scan.marks.items()}
         for sheet in raw.sheets:
-            for r, c, text in scan.marks.get(sheet.name, ()):
+            for r, c, text in marks.get(sheet.name, ()):
                 if r >= len(sheet.grid) or c >= len(sheet.grid[r]) or sheet.grid[r][c] in ("", None):
-                    sheet.marks[(r, c)] = text
+                    sheet.marks[(r, c)] = xml_safe(text)
     return raw
+
+
+def open_calamine(data: bytes):
+    """The one call into the Rust reader (tests replace it with one that panics)."""
+    return calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+
+
+def _reader_failure(exc: BaseException):
+    # A panic inside calamine arrives as pyo3_runtime.PanicException, a BaseException that cannot be pickled: keep
+    # only its type name and text, so the finding is plain data that crosses any process boundary.
+    if isinstance(exc, MemoryError):
+        return finding("file-unreadable", detail="tệp cần quá nhiều bộ nhớ để đọc")
+    name = type(exc).__name__
+    text = xml_safe(_short(exc))
+    if name == "PanicException" or not isinstance(exc, Exception):
+        return finding("file-unreadable", detail=f"bộ đọc sổ tính bị lỗi khi đọc tệp ({name}: {text})")
+    return finding("file-unreadable", detail=text)
+
+
+def _clip_merged(merged: list, grid: list) -> list:
+    """Merged ranges cut to the cells the sheet has: a range like A1:XFD1048576 means nothing beyond the grid, and
+    copying a value over it (validate._unmerge) must not grow the grid without bound."""
+    height = len(grid)
+    width = max((len(row) for row in grid), default=0)
+    clipped = []
+    for (r1, c1), (r2, c2) in merged:
+        if r1 >= height or c1 >= width:
+            continue
+        clipped.append(((r1, c1), (min(r2, height - 1), min(c2, width - 1))))
+    return clipped
+
+
+def _clean_grid(sheet: RawSheet, findings: list) -> None:
+    """Replace the characters XML cannot hold in every text cell, once, where input text enters: every output
+    (copied sheets, notes, summaries, CSV, JSON, the terminal) is then safe. One joined search per sheet keeps the
+    common case (no such character) at ~50 ns a cell."""
+    grid = sheet.grid
+    if not XML_BAD.search("\n".join([v for row in grid for v in row if type(v) is str])):
+        return
+    reported = 0
+    for r, row in enumerate(grid):
+        for c, value in enumerate(row):
+            if type(value) is str and XML_BAD.search(value):
+                row[c] = xml_safe(value)
+                if reported < MAX_CHAR_FINDINGS:
+                    findings.append(finding("text-invalid-chars", sheet=sheet.name, cell=a1(r, c), value=row[c]))
+                reported += 1
+
+
+MAX_CHAR_FINDINGS = 50  # per sheet: a pasted column of garbage needs one look, not a finding per cell
 
 
 def _mb(n: int) -> str:

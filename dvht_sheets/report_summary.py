@@ -23,7 +23,7 @@ import xlsxwriter
 from . import __version__
 from . import rulebook as rulebooks
 from .findings import Severity
-from .model import UnitResult, vn_number
+from .model import UnitResult, vn_number, xml_safe
 from .report_unit import (
     AMBER, BLANK, BLUE, GREEN, GREY, RED, FastWorksheet, _style, atomic_write, inline, number_xml, quote_sheet,
 )
@@ -127,8 +127,25 @@ class Roster:
 
 
 def read_roster(path: Path) -> Roster:
+    """Expected units from a .csv or .xlsx (see _read_roster), read in a child process with a memory cap: a roster
+    file that aborts the reader or is damaged gives a Roster with its problem, and the batch goes on without it (the
+    sheet Tình hình nộp and the terminal say why)."""
+    from .batch import IsolationFailed, run_isolated
+
+    try:
+        return run_isolated(_read_roster, path, memory_mb=3072)
+    except IsolationFailed as exc:
+        problem = f"bộ đọc bị dừng đột ngột khi đọc tệp ({exc.why}); tệp bị hỏng hoặc cần quá nhiều bộ nhớ"
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:
+        problem = xml_safe(f"không đọc được danh sách ({type(exc).__name__}: {str(exc)[:160]})")
+    return Roster(source=xml_safe(path.name), problem=problem)
+
+
+def _read_roster(path: Path) -> Roster:
     """Expected units from a .csv or .xlsx: the column whose header says "mã" and the one that says "tên"."""
-    roster = Roster(source=path.name)
+    roster = Roster(source=xml_safe(path.name))
     try:
         if path.suffix.lower() == ".csv":
             data = path.read_bytes()
@@ -139,16 +156,17 @@ def read_roster(path: Path) -> Roster:
                 except UnicodeDecodeError:
                     continue
             dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t") if text.strip() else csv.excel
-            grid = list(csv.reader(io.StringIO(text), dialect))
+            grid = [[xml_safe(v) for v in row] for row in csv.reader(io.StringIO(text), dialect)]
         else:
             from .read import read_workbook
             raw = read_workbook(path)
-            if raw.findings or not raw.sheets:
-                roster.problem = raw.findings[0].message if raw.findings else "không có trang tính"
+            fatal = [f for f in raw.findings if f.severity == "fatal"]
+            if fatal or not raw.sheets:
+                roster.problem = fatal[0].message if fatal else "không có trang tính"
                 return roster
             grid = raw.sheets[0].grid
-    except (OSError, csv.Error) as exc:
-        roster.problem = f"không đọc được danh sách ({exc})"
+    except (OSError, csv.Error, UnicodeError, ValueError) as exc:
+        roster.problem = xml_safe(f"không đọc được danh sách ({exc})")
         return roster
     code_col, name_col, start = 0, 1, 0
     for r, row in enumerate(grid[:10]):
@@ -197,8 +215,12 @@ _CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 def csv_safe(value: object) -> object:
     """OWASP CSV injection: a text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_CSV_TRIGGERS):
-        return "'" + value
+    if isinstance(value, str):
+        # a lone surrogate (a file name in a foreign encoding) could not even be encoded; Excel holds 32,767
+        # characters a cell and splits a longer CSV field over the next cells
+        value = xml_safe(value[:32767])
+        if value.startswith(_CSV_TRIGGERS):
+            return "'" + value
     return value
 
 
@@ -248,7 +270,7 @@ class JsonWriter(_Staged):
 
     def add(self, row, result: UnitResult) -> None:
         self.fh.write(",\n" if self.count else "\n")
-        self.fh.write(json.dumps(result.to_json(), ensure_ascii=False))
+        self.fh.write(xml_safe(json.dumps(result.to_json(), ensure_ascii=False)))
         self.count += 1
 
     def close(self) -> None:

@@ -30,7 +30,7 @@ from xlsxwriter.worksheet import CellNumberTuple, CellStringTuple, Worksheet
 
 from . import __version__
 from .findings import Finding, Severity
-from .model import IndicatorResult, Submission, UnitResult
+from .model import XML_BAD, IndicatorResult, Submission, UnitResult, xml_safe
 from .schema import SHEET_META, TIER_LABEL, col_index
 
 FIXED_DATE = dt.datetime(2025, 1, 1)
@@ -41,23 +41,40 @@ _UNSAFE = re.compile(r"[^\w.\-]+")
 # Text that xlsxwriter would escape (XML specials, control characters, "_xHHHH_" look-alikes) takes its own path.
 _CONTROL = re.compile(r"[\x00-\x1f]|_x[0-9A-Fa-f]{4}_")
 _XML_SPECIAL = re.compile(r"[&<>]")
-_UNUSUAL = re.compile(r"[&<>\x00-\x1f]|_x[0-9A-Fa-f]{4}_|^\s|\s$")
+_UNUSUAL = re.compile("[&<>\x00-\x1f\ud800-\udfff\ufffe\uffff]|_x[0-9A-Fa-f]{4}_|^\\s|\\s$")
 _EDGE_SPACE = re.compile(r"^\s|\s$")
 
 
-def safe_name(text: str, fallback: str = "don-vi") -> str:
-    """A file name from a unit code that cannot leave the output folder or upset any file system."""
-    text = unicodedata.normalize("NFC", text or "")
-    text = _UNSAFE.sub("_", text).strip("._-")[:80]
-    if not text or text.upper().split(".")[0] in {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)),
-                                                   *(f"LPT{i}" for i in range(10))}:
-        text = _UNSAFE.sub("_", fallback).strip("._-")[:80] or "don-vi"
+RESULT_SUFFIX = "_ket-qua.xlsx"
+# A name component may hold 255 bytes on every file system we meet (ext4, NTFS counts UTF-16 units, which UTF-8
+# bytes always bound); the stem keeps room for RESULT_SUFFIX and a dedupe suffix "_<n>" of up to 10 digits.
+MAX_STEM_BYTES = 255 - len(RESULT_SUFFIX.encode()) - 11
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
+
+
+def _cut_bytes(text: str, limit: int) -> str:
+    # at a character boundary: a cut inside a UTF-8 sequence would leave a name no file system accepts
+    return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
+
+
+def safe_name(text: str, fallback: str = "don-vi", max_bytes: int = MAX_STEM_BYTES) -> str:
+    """A file name stem from a unit code that cannot leave the output folder or upset any file system: NFC, only
+    letters, digits, "." and "-", at most max_bytes in UTF-8."""
+    def clean(value: str) -> str:
+        value = xml_safe(unicodedata.normalize("NFC", value or ""))
+        return _cut_bytes(_UNSAFE.sub("_", value).strip("._-"), max_bytes).strip("._-")
+
+    text = clean(text)
+    if not text or text.upper().split(".")[0] in _RESERVED:
+        text = clean(fallback)
+        if not text or text.upper().split(".")[0] in _RESERVED:
+            text = "don-vi"
     return text
 
 
 def result_file_name(result: UnitResult) -> str:
     stem = Path(result.file).stem
-    return f"{safe_name(result.unit_code or '', fallback=stem)}_ket-qua.xlsx"
+    return f"{safe_name(result.unit_code or '', fallback=stem)}{RESULT_SUFFIX}"
 
 
 def atomic_write(path: Path, writer) -> None:
@@ -317,9 +334,15 @@ class FastWorksheet(Worksheet):
                     span_min = None
         self.row_spans = spans
 
+    def _write_string(self, row: int, col: int, string: str, cell_format=None):
+        # every write_string of xlsxwriter's own path ends here: the guard for text XML cannot hold
+        return super()._write_string(row, col, xml_safe(string) if type(string) is str else string, cell_format)
+
     def put_string(self, row: int, col: int, text: str, fmt) -> None:
         """write_string for text under 8,000 characters, without the per-call argument checks; "" leaves a formatted
         blank cell."""
+        if XML_BAD.search(text):
+            text = xml_safe(text)
         if not text:
             self._write_blank(row, col, text, fmt)
             return
@@ -521,6 +544,7 @@ def _inline_text(value: str) -> str:
     text = value[:32767]
     if _UNUSUAL.search(text) is None:
         return f"<is><t>{text}</t></is>"
+    text = xml_safe(text)  # the writers' guard: the reader has replaced these already, but not in file names
     if _CONTROL.search(text):
         text = _escape_controls(text)
     if _XML_SPECIAL.search(text):
@@ -677,8 +701,33 @@ def _write_summary(ws, f: _F, result: UnitResult) -> None:
     ws.repeat_rows(header_row)
 
 
-def _copy_sheets(wb, f: _F, sub: Submission | None, by_cell: dict[tuple[str, str], list[Finding]]) -> set[str]:
-    copied: set[str] = set()
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_title(name: str, taken: set[str]) -> str:
+    """A worksheet name Excel accepts for a copied school sheet: ≤ 31 UTF-16 units, none of []:*?/\\, no apostrophe
+    at either end, unique (case-insensitive) — a school may name its sheets anything its program allowed."""
+    title = _SHEET_FORBIDDEN.sub("_", xml_safe(name)).strip("'") or "Trang"
+
+    def fit(text: str, room: int = 31) -> str:
+        while len(text.encode("utf-16-le")) // 2 > room:
+            text = text[:-1]
+        return text.rstrip("'") or "Trang"
+
+    title, n = fit(title), 2
+    candidate = title
+    while candidate.casefold() in taken:
+        candidate = f"{fit(title, 31 - len(str(n)) - 3)} ({n})"
+        n += 1
+    taken.add(candidate.casefold())
+    return candidate
+
+
+def _copy_sheets(wb, f: _F, sub: Submission | None,
+                 by_cell: dict[tuple[str, str], list[Finding]]) -> dict[str, str]:
+    """The school's sheets, copied; returns their names in the input → their titles in the result workbook."""
+    copied: dict[str, str] = {}
+    taken = {RESULT_SHEET.casefold(), FINDINGS_SHEET.casefold(), SHEET_META.name.casefold()}
     if sub is None or sub.raw is None:
         return copied
     wanted = [sub.sheet_names[k] for k in ("unit", "members", "indicators", "evidence") if k in sub.sheet_names]
@@ -691,8 +740,8 @@ def _copy_sheets(wb, f: _F, sub: Submission | None, by_cell: dict[tuple[str, str
         raw = sub.raw.sheet(name)
         if raw is None or name in (RESULT_SHEET, FINDINGS_SHEET, SHEET_META.name):
             continue
-        ws = wb.add_worksheet(name, worksheet_class=GridSheet)
-        copied.add(name)
+        ws = wb.add_worksheet(sheet_title(name, taken), worksheet_class=GridSheet)
+        copied[name] = ws.name
         sheet_marks = marks.get(name, {})
         width = max((len(row) for row in raw.grid), default=0)
         if width:
@@ -723,7 +772,7 @@ def _parse_a1(cell: str | None) -> tuple[int, int] | None:
     return int(m.group(2)) - 1, col_index(m.group(1))
 
 
-def _write_findings(ws, f: _F, findings: list[Finding], copied: set[str]) -> None:
+def _write_findings(ws, f: _F, findings: list[Finding], copied: dict[str, str]) -> None:
     heads = ["STT", "Mức độ", "Mã lỗi", "Trang", "Ô", "Nội dung và cách sửa"]
     for c, (h, w) in enumerate(zip(heads, [6, 13, 24, 18, 8, 100])):
         ws.set_column(c, c, w)
@@ -735,7 +784,7 @@ def _write_findings(ws, f: _F, findings: list[Finding], copied: set[str]) -> Non
         ws.put_string(i, 2, item.code, f.cell)
         ws.put_string(i, 3, item.sheet or "", f.cell)
         if item.sheet in copied and item.cell:
-            ws.write_url(i, 4, f"internal:{quote_sheet(item.sheet)}!{item.cell}", f.link, item.cell,
+            ws.write_url(i, 4, f"internal:{quote_sheet(copied[item.sheet])}!{item.cell}", f.link, item.cell,
                          "Đến ô có lỗi")
         else:
             ws.put_string(i, 4, item.cell or "", f.cell)
