@@ -90,6 +90,10 @@ CATALOGUE: dict[str, Entry] = {
     "evidence-duplicate": Entry(E, "Mã minh chứng '{value}' ở ô {cell} trùng với dòng {detail}. Mỗi minh chứng cần một mã riêng."),
     "learners-missing": Entry(E, "Đơn vị là cơ sở giáo dục có người học được tính (chỉ tiêu 3.1) nhưng chưa nhập '{label}' (ô {cell}); chỉ tiêu 3.1 được tính là Không đạt."),
     "denominator-zero": Entry(E, "Chỉ tiêu {value}: mẫu số bằng 0 ({detail}); chỉ tiêu được tính là Không đạt."),
+    # --- branch `outputs` (issue 9): problems of the tool or of the output folder, not of the school's file, so the
+    # advice is not "save the file again in Excel".
+    "output-write-failed": Entry(E, "Không ghi được tệp kết quả của đơn vị ({detail}). Kết quả đánh giá vẫn có trong bản tổng hợp; hãy kiểm tra chỗ trống và quyền ghi của thư mục kết quả rồi chạy lại."),
+    "internal-error": Entry(F, "Công cụ gặp lỗi nội bộ khi xử lý tệp ({detail}). Tệp không bị thay đổi; hãy gửi tệp này cùng thông báo cho người quản trị công cụ."),
 }
 
 
