@@ -680,7 +680,12 @@ def run_batch(root: Path, out_dir: Path, *, jobs: int | None = None, rulebook: s
         for task, (row, blob) in run_tasks(tasks, config, max(1, jobs or os.cpu_count() or 1), stop=stop,
                                            pids=outcome.worker_pids) if tasks else ():
             temp = Path(task.temp_out)
-            if temp.exists():
+            result = pickle.loads(blob)
+            failed = [f for f in result.findings if f.code == "output-write-failed"]
+            if failed:  # what the worker left may be half a workbook: it never reaches don-vi/
+                temp.unlink(missing_ok=True)
+                outcome.write_failures.append((row.file, failed[0].message))
+            elif temp.exists():
                 name = names.take(row.file, row.unit_code)
                 try:
                     os.replace(temp, folder.unit_dir / name)
@@ -688,10 +693,6 @@ def run_batch(root: Path, out_dir: Path, *, jobs: int | None = None, rulebook: s
                 except OSError as exc:
                     raise OutputFailed(folder.path, exc) from exc
                 row.output = f"{UNIT_DIR}/{name}"
-            result = pickle.loads(blob)
-            failed = [f for f in result.findings if f.code == "output-write-failed"]
-            if failed:
-                outcome.write_failures.append((row.file, failed[0].message))
             rows.append(row)
             if sink is not None:
                 sink.add(row, result)
