@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, bundled, console
 from . import rulebook as rulebooks
 from .batch import UNIT_DIR, FolderBusy, OutputFailed, OutputFolder, check_file, discover, run_batch
 from .read import Limits
@@ -23,6 +23,11 @@ from .rulebook import RulebookError
 from .schema import COLLECTIVE_TITLES, DIGITAL_LEVELS, TIER_LABEL, TRAIT_LABEL
 from .template import template_name, write_workbook
 from .report_unit import atomic_write
+
+
+# Before the decorators below: some of click's texts (the --version help) are taken when a command is declared.
+console.speak_vietnamese()
+_Command, _Group = console.vietnamese_command_classes()
 
 
 class Ctx:
@@ -38,7 +43,7 @@ def _book(ref: str | None):
         raise click.BadParameter(str(exc), param_hint="--rulebook") from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(name="dvht", cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dvht")
 @click.option("--debug", is_flag=True, help="Hiện chi tiết kỹ thuật (traceback) khi có lỗi nội bộ.")
 def cli(debug: bool) -> None:
@@ -324,24 +329,24 @@ def batch(input_dir: Path, out_dir: Path, roster: Path | None, jobs: int | None,
                             command))
 
 
-def samples_dir() -> Path:
-    return Path(__file__).resolve().parents[1] / "samples"
-
-
 @cli.command()
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
               show_default=True, help="Thư mục kết quả.")
 @click.option("--jobs", type=click.IntRange(1), default=None, help="Số tiến trình song song. Mặc định: số lõi CPU.")
 def demo(out_dir: Path, jobs: int | None) -> None:
-    """Chạy thử trên các sổ tính mẫu đi kèm (samples/) và danh sách đơn vị mẫu; không cần cấu hình gì.
+    """Chạy thử trên các sổ tính mẫu đi kèm gói (dvht_sheets/data/samples) và danh sách đơn vị mẫu; không cần
+    cấu hình gì, chạy được ở bất kỳ thư mục nào.
 
     Ví dụ: dvht demo -o out
     """
-    src = samples_dir()
-    if not src.is_dir():
-        raise click.ClickException(f"Không tìm thấy thư mục mẫu {src} (cài đặt từ mã nguồn để có mẫu).")
-    sys.exit(run_and_report(src, out_dir, src / "danh-sach-don-vi.csv", jobs, None, Limits(),
-                            f"dvht demo -o {out_dir}"))
+    try:
+        with bundled.bundled_dir("samples") as src:
+            code = run_and_report(src, out_dir, src / bundled.ROSTER_NAME, jobs, None, Limits(),
+                                  f"dvht demo -o {out_dir}")
+    except bundled.MissingBundledFiles as exc:
+        raise click.ClickException(f"Bản cài đặt thiếu thư mục sổ tính mẫu ({exc}); hãy cài lại gói dvht-sheets.") \
+            from None
+    sys.exit(code)
 
 
 @cli.group()
@@ -362,7 +367,7 @@ def rules_list() -> None:
 
 
 @rules.command("show")
-@click.argument("ref")
+@click.argument("ref", metavar="ID")
 def rules_show(ref: str) -> None:
     """In từng chỉ tiêu của một bộ quy tắc: ngưỡng, phạm vi áp dụng, căn cứ.
 
@@ -371,7 +376,8 @@ def rules_show(ref: str) -> None:
     try:
         book = rulebooks.get(ref)
     except RulebookError as exc:
-        raise click.ClickException(str(exc)) from None
+        # A rulebook that does not exist is a mistyped argument: a usage error (exit 2), like --rulebook tt99.
+        raise click.BadParameter(str(exc), param_hint="'ID'") from None
     click.echo(f"{book.name} – {book.title}")
     click.echo(f"Mã {book.id}, phiên bản {book.version}; tệp {book.source}")
     click.echo(f"Minh chứng: {book.evidence_article}; kết luận: {book.conclusion_article}")
@@ -400,6 +406,7 @@ def rules_show(ref: str) -> None:
 
 
 def main() -> None:
+    console.make_streams_safe()
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Exit as exc:

@@ -16,7 +16,7 @@ from .model import CriterionResult, IndicatorResult, Submission, UnitResult, vn_
 from .rulebook import Level, Rule, Rulebook
 from .schema import (
     COLLECTIVE_TITLES, CONDITION, DIGITAL_LEVELS, INDIVIDUAL_TITLES, TIER_LABEL, TRAIT_LABEL, UNIT_FIELD, UNIT_KIND,
-    code_key, is_blank, text_of, unit_traits,
+    code_key, is_blank, parse_title, text_of, unit_traits,
 )
 
 
@@ -112,6 +112,12 @@ class _Eval:
                          label=UNIT_FIELD[missing].label)
                 res.measured += "; người học: chưa có số liệu"
                 reasons.append("thiếu số liệu người học đạt “Công dân học tập”")
+            elif ok > total:
+                # regulation.md DECISIONS: a count above its total is a contradiction: Không đạt, never met, and
+                # never shown above 100 % (validate reports both cells)
+                res.measured += f"; người học {ok}/{total}: số liệu mâu thuẫn"
+                reasons.append(f"số người học đạt “Công dân học tập” ({ok}) lớn hơn tổng số người học ({total}): "
+                               "số liệu mâu thuẫn")
             else:
                 res.measured += f"; người học {ok}/{total} = {vn_percent(ok, total)}"
                 if not meets(ok, total, lthr):
@@ -129,7 +135,11 @@ class _Eval:
             return None, [f"chưa nhập {what}"]
         if vocab is not CONDITION and CONDITION.parse(row.answer) == "na":
             return "na", []
-        key = vocab.parse(row.answer)
+        if vocab is COLLECTIVE_TITLES:
+            # workbook.md: a title may carry the assessment year ("Tập thể lao động tiên tiến năm 2025").
+            key, _ = parse_title(vocab, row.answer, self.sub.unit.get("nam_danh_gia"))
+        else:
+            key = vocab.parse(row.answer)
         if key is None:
             self.add("indicator-answer-invalid", sheet=self.indicator_sheet, cell=row.answer_cell or None,
                      value=rule.id, detail=text_of(row.answer), expected=", ".join(vocab.labels))

@@ -69,7 +69,7 @@ CATALOGUE: dict[str, Entry] = {
     "title-invalid": Entry(E, "Ô {cell} ('{label}') có giá trị '{value}', không phải danh hiệu thi đua trong danh mục; tạm tính là không có danh hiệu. Hãy chọn trong danh sách thả xuống."),
     "title-not-a-title": Entry(W, "Ô {cell}: '{value}' là hình thức khen thưởng hoặc xếp loại, không phải danh hiệu thi đua, nên không được tính cho chỉ tiêu về danh hiệu “Lao động tiên tiến”."),
     "column-blank": Entry(W, "Cột '{label}' của trang '{sheet}' để trống toàn bộ; mọi thành viên được tính là Không."),
-    "exclusion-no-reason": Entry(E, "Thành viên ở dòng {row} được đánh dấu không tính vào tổng số (ô {cell}) nhưng chưa ghi lý do ở cột Ghi chú; thành viên vẫn được tính vào tổng số. Hãy ghi lý do hoặc bỏ đánh dấu."),
+    "exclusion-no-reason": Entry(E, "Thành viên ở dòng {row} được đánh dấu không tính vào tổng số (ô {cell}) nhưng chưa ghi lý do ở cột Ghi chú; thành viên vẫn được tính vào tổng số và mọi cột của thành viên này được tính là Không. Hãy ghi lý do hoặc bỏ đánh dấu."),
     "exclusion": Entry(W, "Thành viên '{value}' (dòng {row}) không tính vào tổng số; lý do: {detail}."),
     "date-invalid": Entry(W, "Ô {cell} ('{label}') có giá trị '{value}', không hiểu là ngày tháng; nên nhập dạng dd/mm/yyyy."),
     "formula-no-value": Entry(E, "Ô {cell} chứa công thức nhưng chưa có giá trị tính sẵn (tệp được lưu bởi phần mềm không tính công thức); tạm coi là để trống. Hãy mở tệp bằng Excel hoặc LibreOffice, lưu lại rồi gửi lại."),
@@ -90,6 +90,23 @@ CATALOGUE: dict[str, Entry] = {
     "evidence-duplicate": Entry(E, "Mã minh chứng '{value}' ở ô {cell} trùng với dòng {detail}. Mỗi minh chứng cần một mã riêng."),
     "learners-missing": Entry(E, "Đơn vị là cơ sở giáo dục có người học được tính (chỉ tiêu 3.1) nhưng chưa nhập '{label}' (ô {cell}); chỉ tiêu 3.1 được tính là Không đạt."),
     "denominator-zero": Entry(E, "Chỉ tiêu {value}: mẫu số bằng 0 ({detail}); chỉ tiêu được tính là Không đạt."),
+    # --- issue 8, vocabulary half (branch vocab): strict matching, certificates, titles with a year, kinds, copies
+    "value-telex": Entry(E, "Ô {cell} ('{label}') có giá trị '{value}', có lẽ là “{expected}” gõ khi bộ gõ tiếng Việt đang tắt; công cụ không đoán chữ nên tạm tính là Không. Hãy sửa thành “{expected}”."),
+    "cert-invalid": Entry(E, "Ô {cell} ('{label}') có giá trị '{value}': không phải Có/Không và không nêu tên chứng chỉ ngoại ngữ hoặc tiếng dân tộc thiểu số; tạm tính là Không. Hãy nhập Có, Không hoặc tên chứng chỉ, ví dụ {expected}."),
+    "title-other-year": Entry(E, "Ô {cell} ('{label}') có '{value}': danh hiệu ghi năm khác năm đánh giá {expected}; tạm tính là không có danh hiệu. Chỉ ghi danh hiệu của năm đánh giá."),
+    "title-extra-text": Entry(E, "Ô {cell} ('{label}') có '{value}': ngoài tên danh hiệu còn nội dung khác (số quyết định, “đề nghị” …) nên không được tính; tạm tính là không có danh hiệu. Hãy chỉ ghi tên danh hiệu (ví dụ “Lao động tiên tiến”) và ghi số quyết định ở cột Ghi chú."),
+    "unit-kind-invalid": Entry(F, "'Loại đơn vị' ở ô {cell} là '{value}', không nhận ra loại đơn vị nên không chọn được bộ chỉ tiêu áp dụng; đơn vị không được đánh giá. Hãy chọn một trong: {expected}."),
+    "unit-year-school-year": Entry(F, "'Năm đánh giá' ở ô {cell} là '{value}', là năm học chứ không phải năm dương lịch; Thông tư 24/2023 tính số liệu theo năm dương lịch (01/01–31/12, Điều 10.1.b) nên đơn vị không được đánh giá. Hãy nhập một năm, ví dụ {expected}."),
+    "unit-type-from-kind": Entry(W, "Ô {cell} 'Loại hình' để trống; theo 'Loại đơn vị' ('{value}') được hiểu là {expected}."),
+    "sheet-copy-ignored": Entry(W, "Trang '{sheet}' là bản sao của trang '{expected}' nên không được đọc; chỉ trang '{detail}' được đọc. Hãy xoá bản sao hoặc chép dữ liệu vào trang chính."),
+    "birth-date-future": Entry(W, "Ô {cell} ('{label}') có ngày sinh '{value}' sau năm đánh giá {expected}. Hãy kiểm tra lại ngày sinh."),
+    # --- branch `structure` (issue 8): total/heading rows, merges, contradictions, evidence parsing
+    "row-total-skipped": Entry(W, "Dòng {row} ('{value}', ô {cell}) là dòng tổng cộng, không phải thành viên; dòng này được bỏ qua. Không cần dòng tổng cộng trong bảng: công cụ tự đếm."),
+    "row-heading-skipped": Entry(W, "Dòng {row} ('{value}', ô {cell}) là dòng tiêu đề hoặc tên nhóm (ví dụ “Tổ Toán”), không phải thành viên; dòng này được bỏ qua. Nếu đây là một thành viên, hãy ghi STT và các cột Có/Không của dòng."),
+    "member-no-answers": Entry(W, "Dòng {row} ('{value}', ô {cell}) không có STT và không có câu trả lời nào; dòng vẫn được tính là một thành viên, mọi cột tính là Không. Nếu đây là tên nhóm hoặc tiêu đề, hãy xoá dòng; nếu là thành viên, hãy nhập đủ các cột."),
+    "merged-across": Entry(W, "Vùng ô {cell} (dòng {row}) được gộp theo hàng ngang; giá trị chỉ được tính cho ô đầu tiên, các ô còn lại được coi là để trống. Hãy bỏ gộp ô và ghi giá trị cho từng cột."),
+    "learners-total-below": Entry(E, "Tổng số người học ({value}, ô {cell}) nhỏ hơn số người học đạt “Công dân học tập” ({detail}): số liệu mâu thuẫn, chỉ tiêu 3.1 được tính là Không đạt. Hãy kiểm tra lại hai số này."),
+    "evidence-for-invalid": Entry(E, "Ô {cell} ('Dùng cho chỉ tiêu', dòng {row}) có '{value}', không nhận ra mã chỉ tiêu nào; minh chứng không được tính cho chỉ tiêu nào. Hãy ghi mã chỉ tiêu, ví dụ 2.1; nhiều chỉ tiêu cách nhau bởi dấu ;"),
     # --- branch `outputs` (issue 9): problems of the tool or of the output folder, not of the school's file, so the
     # advice is not "save the file again in Excel".
     "output-write-failed": Entry(E, "Không ghi được tệp kết quả của đơn vị ({detail}). Kết quả đánh giá vẫn có trong bản tổng hợp; hãy kiểm tra chỗ trống và quyền ghi của thư mục kết quả rồi chạy lại."),

@@ -10,6 +10,7 @@ from typing import Any
 from .findings import Finding
 
 Grid = list[list[Any]]  # a sheet's cells from A1, rows of values (None/"" for empty)
+FORMULA_NO_VALUE = "formula-no-value"  # RawSheet.marks value for a formula saved without its cached value
 
 
 @dataclass
@@ -18,6 +19,10 @@ class RawSheet:
     visible: bool
     grid: Grid
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)  # ((r1, c1), (r2, c2))
+    # Cells the grid shows blank although the file holds something there: (row, col) → FORMULA_NO_VALUE for a
+    # formula saved without its value, or the Excel error text ("#REF!"). Kept beside the grid, never inside it, so
+    # no copy of the school's sheet can show an internal marker.
+    marks: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 @dataclass

@@ -19,7 +19,7 @@ from pathlib import Path
 import python_calamine as calamine
 
 from .findings import finding
-from .model import RawSheet, RawWorkbook
+from .model import FORMULA_NO_VALUE, RawSheet, RawWorkbook
 from .schema import a1, col_index
 
 
@@ -65,11 +65,13 @@ _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b(?=[^>]*\bt="e")[^>]*?\br="([A-Z]{1,3})
                          re.S)
 # A formula cell with no <v>: written by a program that does not calculate (calamine would read it as blank).
 _FORMULA_ONLY = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"[^>]*>\s*(?:<(?:\w+:)?f\b[^>]*/>|'
-                           rb'<(?:\w+:)?f\b[^>]*>[^<]*</(?:\w+:)?f>)\s*</(?:\w+:)?c>')
+                           rb'<(?:\w+:)?f\b[^>]*>[^<]*</(?:\w+:)?f>)\s*(?:<(?:\w+:)?v\s*/>)?\s*</(?:\w+:)?c>')
+# openpyxl writes "<v />" (or "<v/>") after a formula it could not calculate. "<v></v>" is a cached empty string
+# (Excel, xlsxwriter), a real value.
+_EMPTY_V = (b"<v/>", b"<v />")
 _F_TAG_HINT = re.compile(rb"f[\s>/]")  # found in any sheet with a formula element <f…> (not <formula1> of a dropdown)
 _SELF_CLOSED_F = re.compile(rb"<(?:\w+:)?f\b[^>]*/>\s*</")
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
-FORMULA_NO_VALUE = "\ufdd0công thức chưa tính"  # a noncharacter prefix: no one can type this into a cell
 # What calamine reads of an .xlsx besides the worksheets: these, and the sheets, are inflated and checked first.
 PARSED_PARTS = {"[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
                 "xl/sharedStrings.xml", "xl/styles.xml", "xl/workbook.bin", "xl/sharedStrings.bin"}
@@ -82,7 +84,7 @@ class PackageScan:
     """What a pass over the zip's parts found before any spreadsheet parser sees them."""
 
     problem: object | None = None  # a fatal Finding
-    marks: dict[str, list[tuple[int, int, str]]] | None = None  # sheet name → (row, col, value to put in the grid)
+    marks: dict[str, list[tuple[int, int, str]]] | None = None  # sheet name → (row, col, mark for RawSheet.marks)
 
 
 def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
@@ -201,8 +203,8 @@ def scan_package(data: bytes, limits: Limits) -> PackageScan:
                     if b't="e"' in xml:
                         marks += [(*_cell_pos(m.group(1), m.group(2)), m.group(3).decode("utf-8", "replace"))
                                   for m in _ERROR_CELL.finditer(xml)]
-                    if _F_TAG_HINT.search(xml) and \
-                            (b"f></" in xml or (b"/></" in xml and _SELF_CLOSED_F.search(xml))):  # cheap checks first
+                    if _F_TAG_HINT.search(xml) and (b"f></" in xml or any(v in xml for v in _EMPTY_V) or
+                                                    (b"/></" in xml and _SELF_CLOSED_F.search(xml))):  # cheap first
                         marks += [(*_cell_pos(m.group(1), m.group(2)), FORMULA_NO_VALUE)
                                   for m in _FORMULA_ONLY.finditer(xml)]
                     if marks:
@@ -214,6 +216,69 @@ def scan_package(data: bytes, limits: Limits) -> PackageScan:
             detail = f"tệp nén dùng kiểu nén hoặc mã hoá không hỗ trợ ({str(exc)[:80]})"
         scan.problem = finding("file-unreadable", detail=detail)
     return scan
+
+
+_ODS = "{urn:oasis:names:tc:opendocument:xmlns:%s:1.0}"
+_ODS_TABLE, _ODS_OFFICE = _ODS % "table", _ODS % "office"
+_ODS_CALCEXT = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}value-type"
+_ODS_ERROR_HINT = b'calcext:value-type="error"'
+_ODS_FORMULA = _ODS_TABLE + "formula"
+
+
+def _ods_formula_without_value(xml: bytes) -> bool:
+    """Whether some cell has a formula and no value type (found from the few formula attributes, not every cell)."""
+    pos = xml.find(b' table:formula="')
+    while pos >= 0:
+        tag = xml[xml.rfind(b"<", 0, pos):xml.find(b">", pos)]
+        if b"office:value-type=" not in tag:
+            return True
+        pos = xml.find(b' table:formula="', pos + 16)
+    return False
+
+
+def _ods_error_marks(data: bytes, limits: Limits) -> dict[str, list[tuple[int, int, str]]]:
+    """Cells of an .ods that hold an error value (#DIV/0!, #N/A …) — LibreOffice stores them as an empty string with
+    calcext:value-type="error", which calamine reads as blank — or a formula with no value at all (a program that
+    writes .ods without calculating). Positions are counted the way the grid is laid out (repeated rows and columns,
+    covered cells of a merge); only done when the content has an error cell or a formula at all."""
+    import xml.etree.ElementTree as ET
+
+    out: dict[str, list[tuple[int, int, str]]] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            info = zf.getinfo("content.xml")
+            if info.file_size > min(FULL_SCAN_BYTES, limits.max_unzipped_bytes):
+                return out
+            xml = zf.read(info)
+    except (KeyError, zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
+        return out
+    if _DTD.search(xml):
+        return out
+    if _ODS_ERROR_HINT not in xml and not _ods_formula_without_value(xml):
+        return out  # every formula has its value (what LibreOffice writes): nothing calamine would lose
+    sheet, row, col = None, -1, 0
+    try:
+        for event, el in ET.iterparse(io.BytesIO(xml), events=("start", "end")):
+            tag = el.tag
+            if event == "start":
+                if tag == _ODS_TABLE + "table":
+                    sheet, row = el.get(_ODS_TABLE + "name", ""), -1
+                elif tag == _ODS_TABLE + "table-row":
+                    row, col = row + 1, 0
+                continue
+            if tag == _ODS_TABLE + "table-row":
+                row += int(el.get(_ODS_TABLE + "number-rows-repeated", "1") or 1) - 1
+                el.clear()
+            elif tag in (_ODS_TABLE + "table-cell", _ODS_TABLE + "covered-table-cell"):
+                if sheet is not None and el.get(_ODS_CALCEXT) == "error":
+                    text = "".join(el.itertext()).strip()[:20] or "#VALUE!"
+                    out.setdefault(sheet, []).append((row, col, text))
+                elif sheet is not None and el.get(_ODS_FORMULA) and el.get(_ODS_OFFICE + "value-type") is None:
+                    out.setdefault(sheet, []).append((row, col, FORMULA_NO_VALUE))
+                col += int(el.get(_ODS_TABLE + "number-columns-repeated", "1") or 1)
+    except (ET.ParseError, ValueError):
+        return {}
+    return out
 
 
 def read_workbook(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> RawWorkbook:
@@ -283,11 +348,13 @@ def read_bytes(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> RawWo
         wb.close()
     if not raw.sheets and not raw.findings:
         raw.findings.append(finding("file-empty"))
+    if scan is not None and not scan.marks and not raw.findings and raw.sheets and b"content.xml" in data[-65536:]:
+        scan.marks = _ods_error_marks(data, limits)  # an OpenDocument sheet (the zip's directory names its parts)
     if scan is not None and scan.marks and not raw.findings:
         for sheet in raw.sheets:
             for r, c, text in scan.marks.get(sheet.name, ()):
-                if r < len(sheet.grid) and c < len(sheet.grid[r]) and sheet.grid[r][c] in ("", None):
-                    sheet.grid[r][c] = text
+                if r >= len(sheet.grid) or c >= len(sheet.grid[r]) or sheet.grid[r][c] in ("", None):
+                    sheet.marks[(r, c)] = text
     return raw
 
 

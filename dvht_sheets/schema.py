@@ -1,8 +1,10 @@
 """The standard workbook: sheets, columns, Vietnamese headers, aliases and vocabularies.
 
-The template writer and the reader both use this module, so the two cannot drift. Matching is done on a "folded"
-form of the text (NFC, no diacritics, đ→d, lower case, punctuation to spaces) because people type headers and values
-without diacritics, with stray or non-breaking spaces, in NFD from some Mac programs, or in capitals.
+The template writer and the reader both use this module, so the two cannot drift. Headers and sheet names are matched
+on a "folded" form (NFC, no diacritics, đ→d, lower case, punctuation to spaces) because people type them without
+diacritics, with stray or non-breaking spaces, in NFD from some Mac programs, or in capitals. Values (yes/no, titles,
+levels, kinds, certificates) are matched strictly by one matcher, `Vocabulary` (workbook.md: tolerant of how people
+type, never of what they mean).
 """
 
 from __future__ import annotations
@@ -78,10 +80,11 @@ def code_key(code: object) -> str:
 
 @lru_cache(maxsize=8192)
 def _code_key(code: str) -> str:
-    return _CODE_NOISE.sub("", clean(code)).casefold()
+    # workbook.md: NFKC first, so "［H1-1.1-01］" (full-width brackets, some input methods) is "[H1-1.1-01]"
+    return _CODE_NOISE.sub("", unicodedata.normalize("NFKC", clean(code))).casefold()
 
 
-_CODE_NOISE = re.compile(r"[\[\]\s]")
+_CODE_NOISE = re.compile(r"[\[\]【】〔〕\s]")
 
 
 def text_of(value: Any) -> str:
@@ -128,23 +131,123 @@ class Term:
     rank: int = 0
 
 
+# workbook.md "Matching is tolerant of how people type, never of what they mean". One matcher serves every coded
+# value (yes/no, titles, levels, kinds …):
+# - case, spaces (NBSP, doubled, around , & / -), invisible characters and NFC/NFD never matter;
+# - one trailing full stop is dropped, any other punctuation is kept ("Có?", "Có/Không" are not words of the list);
+# - a value typed with any diacritic must equal an accepted spelling ("Cô", "Cỏ", "Cơ" are not "Có");
+# - a value typed entirely without diacritics may match an accepted spelling with its diacritics removed
+#   ("khong dat" → Không đạt), except a one-letter spelling: "D" is not "Đ" (a letter is never guessed);
+# - a folded spelling shared by two different terms matches neither.
+_MARKS = re.compile(r"[\u0300-\u036f]")
+_PUNCT_SPACES = re.compile(r"\s*([,&/\-–])\s*")
+
+
+def normalize(value: object) -> str:
+    """The matching form of a typed value: clean, case-folded, NFC, one trailing full stop dropped."""
+    return _normalize(value if isinstance(value, str) else text_of(value))
+
+
+@lru_cache(maxsize=1 << 16)
+def _normalize(text: str) -> str:
+    text = unicodedata.normalize("NFC", clean(text).casefold())
+    if text.endswith(".") and not text.endswith(".."):
+        text = text[:-1].rstrip()
+    return _PUNCT_SPACES.sub(r"\1", text)
+
+
+def has_diacritics(text: str) -> bool:
+    return "đ" in text or bool(_MARKS.search(unicodedata.normalize("NFD", text)))
+
+
+def strip_diacritics(text: str) -> str:
+    """Diacritics removed, everything else kept ("không đạt?" → "khong dat?")."""
+    return unicodedata.normalize("NFC", _MARKS.sub("", unicodedata.normalize("NFD", text.replace("đ", "d"))))
+
+
+# Telex (the usual Vietnamese input method) typed with the input method off: "Cos" for Có, "Khoong" for Không.
+# Such a value is never counted (a letter is never guessed, workbook.md); the message only suggests the word.
+_TELEX_MARK = {"\u0302": None, "\u0306": "w", "\u031b": "w"}
+_TELEX_TONE = {"\u0301": "s", "\u0300": "f", "\u0309": "r", "\u0303": "x", "\u0323": "j"}
+_VOWELS = set("aeiouy")
+
+
+def telex(text: str) -> str:
+    """The keys a Telex typist presses for a (lower-case) text, tone key at the end of each word."""
+    words = []
+    for word in text.split(" "):
+        out, tone = [], ""
+        for ch in word:
+            if ch == "đ":
+                out.append("dd")
+                continue
+            base, *marks = unicodedata.normalize("NFD", ch)
+            out.append(base)
+            for m in marks:
+                if m in _TELEX_TONE:
+                    tone = _TELEX_TONE[m]
+                elif m in _TELEX_MARK:
+                    out.append(_TELEX_MARK[m] or base)
+        words.append("".join(out) + tone)
+    return " ".join(words)
+
+
+def _telex_typed(text: str) -> str:
+    """A typed unaccented value with each word's tone key moved to the end ("ddajt" → "ddatj"): Vietnamese words
+    never end in s, f, r, x or j after a vowel, so such a letter there is a tone key."""
+    words = []
+    for word in text.split(" "):
+        first = next((i for i, ch in enumerate(word) if ch in _VOWELS), None)
+        if first is not None:
+            tail = word[first:]
+            tones = [ch for ch in tail[1:] if ch in "sfrxj"]
+            if len(tones) == 1 and not tail.endswith(tones[0]):
+                i = word.rindex(tones[0])
+                word = word[:i] + word[i + 1:] + tones[0]
+        words.append(word)
+    return " ".join(words)
+
+
 class Vocabulary:
-    """A closed list of values, parsed from whatever a person typed."""
+    """A closed list of values, parsed from whatever a person typed (rules above)."""
 
     def __init__(self, name: str, terms: list[Term], *, extra: dict[str, str] | None = None):
         self.name = name
         self.terms = terms
         self.by_key = {t.key: t for t in terms}
-        self._lookup: dict[str, str] = {}
-        for t in terms:
-            for alias in (t.label, t.key, *t.aliases):
-                self._lookup[fold(alias)] = t.key
-        for alias, key in (extra or {}).items():
-            self._lookup[fold(alias)] = key
+        self.exact: dict[str, str] = {}
+        loose: dict[str, set[str]] = {}
+        self.telex: dict[str, str] = {}
+        pairs = [(alias, t.key) for t in terms for alias in (t.label, t.key, *t.aliases)] + list((extra or {}).items())
+        for alias, key in pairs:
+            text = normalize(alias)
+            if not text:
+                continue
+            self.exact.setdefault(text, key)
+            bare = strip_diacritics(text)
+            if len(bare) > 1:
+                loose.setdefault(bare, set()).add(key)
+            if has_diacritics(text):
+                self.telex.setdefault(telex(text), alias)
+        self.loose = {bare: next(iter(keys)) for bare, keys in loose.items() if len(keys) == 1}
+        self._parse = lru_cache(maxsize=4096)(self._parse_text)
 
     def parse(self, value: object) -> str | None:
         """The term key, or None when the text is not in the vocabulary."""
-        return self._lookup.get(fold(value))
+        return self._parse(normalize(value))
+
+    def _parse_text(self, text: str) -> str | None:
+        key = self.exact.get(text)
+        if key is None and not has_diacritics(text):
+            key = self.loose.get(text)
+        return key
+
+    def telex_hint(self, value: object) -> str | None:
+        """The accepted word a value typed with Telex off was probably meant to be ("Cos" → "Có"), or None."""
+        text = normalize(value)
+        if not text or has_diacritics(text):
+            return None
+        return self.telex.get(text) or self.telex.get(_telex_typed(text))
 
     @property
     def labels(self) -> list[str]:
@@ -158,32 +261,63 @@ class Vocabulary:
 
 
 YES, NO = "yes", "no"
-_YES_WORDS = ("có", "c", "x", "v", "1", "đạt", "đ", "yes", "y", "true", "ok")
-_NO_WORDS = ("không", "k", "0", "-", "không đạt", "chưa đạt", "cđ", "no", "n", "false", "chưa", "ko")
-_YES_SYMBOLS = {"✓", "✔", "☑", "√", "✅"}
-_NO_SYMBOLS = {"✗", "✘", "☐", "❌", "-", "–", "—"}
-_YESNO = {fold(w): YES for w in _YES_WORDS if fold(w)} | {fold(w): NO for w in _NO_WORDS if fold(w)}
+# workbook.md lists the spellings; besides them the tick and cross symbols people insert (√ ☑ ✅ / ✘ ☐ ❌, – —) and the
+# everyday negations "ko", "chưa", "không có", "chưa có" (counting them as no changes nothing against the unit).
+# "ok", "y", "n" are not accepted: not in the list, and "ok" is a guess in the unit's favour.
+YES_NO = Vocabulary("có/không", [
+    Term(YES, "Có", ("C", "x", "✓", "✔", "☑", "√", "✅", "v", "1", "Đạt", "Đ", "Yes", "TRUE")),
+    Term(NO, "Không", ("K", "0", "-", "–", "—", "✗", "✘", "☐", "❌", "Không đạt", "Chưa đạt", "CĐ", "No", "FALSE",
+                       "ko", "chưa", "không có", "chưa có")),
+])
 
 
 def parse_yes_no(value: object) -> str | None:
-    """YES, NO, or None when not understood. Blank is handled by the caller (it means "no" for indicators)."""
-    if isinstance(value, str):
-        return _parse_yes_no_text(value) if len(value) < 64 else None
+    """YES, NO, or None when not understood. Blank is handled by the caller (it means "no" for indicators).
+    Numbers 1/0 and Excel booleans are what a cell holds when a school types 1, 0, TRUE or FALSE."""
     if isinstance(value, bool):
         return YES if value else NO
     if isinstance(value, (int, float)):
         return {1: YES, 0: NO}.get(value)  # type: ignore[arg-type]
-    return _parse_yes_no_text(str(value))
+    if isinstance(value, str) and len(value) >= 64:
+        return None
+    return YES_NO.parse(value)
+
+
+# ---------------------------------------------------------------------------------------------------- certificates
+# workbook.md: the 2.4 certificate column holds yes/no words or the name of a certificate. A negation is checked
+# first ("Chưa có", "không có chứng chỉ", "đang học", "Đang chờ cấp" → no, no error); text counts as a certificate
+# only when it names one; anything else is an error counted as no.
+_CERT_NEGATION = re.compile(
+    r"(?<!\w)(chưa|không|ko|đang học|đang ôn|đang chờ|chờ cấp|hết hạn|chua|khong|dang hoc|dang on|dang cho|cho cap"
+    r"|het han)(?!\w)")
+_CERT_NAMES = re.compile(
+    r"(?<!\w)(chứng chỉ|chứng nhận|chung chi|chung nhan|cc|[abc][12]|bậc [1-6]|bac [1-6]|vstep|cefr|ielts|toeic|toefl"
+    r"|cambridge|aptis|pte|hsk|hskk|jlpt|n[1-5]|topik|delf|dalf|tcf|tef|goethe|testdaf|torfl|trki|"
+    r"tiếng \w+|tieng \w+)(?!\w)")
+_CERT_NOT_LANGUAGE = re.compile(r"(?<!\w)(tin học|tin hoc|cntt|ứng dụng công nghệ thông tin|ic3)(?!\w)")
+CERT_EXAMPLES = "“Tiếng Anh B1”, “Chứng chỉ tiếng Anh A2”, “TOEIC 550”, “Chứng chỉ tiếng Mông”"
+
+
+def parse_certificate(value: object) -> str | None:
+    """YES (yes-word or a named language certificate), NO (no-word or a negation), None when not understood."""
+    if isinstance(value, (bool, int, float)):
+        return parse_yes_no(value)
+    text = normalize(value)
+    if len(text) > 200:
+        return None
+    return _parse_certificate(text)
 
 
 @lru_cache(maxsize=4096)
-def _parse_yes_no_text(value: str) -> str | None:
-    text = clean(value)
-    if text in _YES_SYMBOLS:
-        return YES
-    if text in _NO_SYMBOLS:
+def _parse_certificate(text: str) -> str | None:
+    if _CERT_NEGATION.search(text):
         return NO
-    return _YESNO.get(fold(text))
+    word = YES_NO.parse(text)
+    if word is not None:
+        return word
+    if _CERT_NOT_LANGUAGE.search(text):
+        return None
+    return YES if _CERT_NAMES.search(text) else None
 
 
 YES_LABEL, NO_LABEL = "Có", "Không"
@@ -208,6 +342,37 @@ NOT_TITLES = {fold(x) for x in (
     "Bằng khen của Thủ tướng", "Giấy khen của Giám đốc Sở", "Khen thưởng",
 )}
 NO_TITLE = {fold(x) for x in ("", "Không", "Không có", "Chưa có", "Chưa", "-", "0", "K", "Không đạt", "Chưa đạt")}
+
+# workbook.md: a title may carry the assessment year ("LĐTT 2025", "Lao động tiên tiến năm 2025"); other text around
+# a title (a decision number, another year, "đề nghị") is an error and counts as no.
+_TITLE_YEAR = re.compile(r"^(?P<title>.+?)\s*(?:[(\[,\-–]\s*)?(?:năm\s+|nam\s+)?(?P<year>(?:19|20)\d{2})\s*[)\]]?$")
+
+
+def parse_title(vocab: Vocabulary, value: object, year: int | None) -> tuple[str | None, str | None]:
+    """(term key, None) when understood; (None, problem) otherwise, problem being "other-year" (the title with
+    another year), "extra-text" (a title with other words around it) or "invalid"."""
+    key = vocab.parse(value)
+    if key is not None:
+        return key, None
+    text = normalize(value)
+    m = _TITLE_YEAR.match(text)
+    if m and vocab.parse(m.group("title")) is not None:
+        if year is not None and int(m.group("year")) == year:
+            return vocab.parse(m.group("title")), None
+        return None, "other-year"
+    if _contains_term(vocab, text):
+        return None, "extra-text"
+    return None, "invalid"
+
+
+_NON_TITLE_WORD = re.compile(r"[^\w&]+")
+
+
+def _contains_term(vocab: Vocabulary, text: str) -> bool:
+    keys = vocab.exact if has_diacritics(text) else vocab.loose
+    padded = " " + _NON_TITLE_WORD.sub(" ", text) + " "
+    return any(len(alias) >= 4 and f" {alias} " in padded for alias in keys)
+
 
 COLLECTIVE_TITLES = Vocabulary(
     "danh hiệu tập thể",
@@ -317,6 +482,36 @@ UNIT_KINDS: list[UnitKind] = [
 ]
 UNIT_KIND_VOCAB = Vocabulary("loại đơn vị", [Term(k.key, k.label, k.aliases) for k in UNIT_KINDS])
 UNIT_KIND = {k.key: k for k in UNIT_KINDS}
+
+
+_KIND_FILLER = re.compile(r"^(?:trường|truong|cơ sở|co so)\s+")
+
+
+def parse_unit_kind(value: object) -> tuple[str | None, str | None]:
+    """Loại đơn vị typed freely (workbook.md): (kind key, ownership key or None). "trường mầm non tư thục" →
+    (mam_non, tu_thuc); "thcs" → (thcs, None); an unrecognised kind → (None, None)."""
+    key = UNIT_KIND_VOCAB.parse(value)
+    if key is not None:
+        return key, None
+    text = normalize(value)
+    ownership = None
+    # Longest first: "ngoài công lập" is Tư thục, not Công lập.
+    words = sorted(((normalize(a), t.key) for t in OWNERSHIP.terms for a in (t.label, *t.aliases)),
+                   key=lambda p: -len(p[0]))
+    for word, key in words:
+        if len(word) < 4:
+            continue
+        form = word if has_diacritics(text) else strip_diacritics(word)
+        found = re.search(rf"(?<!\w){re.escape(form)}(?!\w)", text)
+        if found and ownership in (None, key):
+            ownership = key
+            text = (text[:found.start()] + " " + text[found.end():]).strip(" ,-–()")
+    text = " ".join(text.split())
+    for candidate in (text, _KIND_FILLER.sub("", text)):
+        key = UNIT_KIND_VOCAB.parse(candidate)
+        if key is not None:
+            return key, ownership
+    return None, None
 
 
 def unit_traits(kind: str | None, ownership: str | None, tier: str) -> frozenset[str]:

@@ -21,7 +21,7 @@ from .schema import (
     COLLECTIVE_TITLES, CONDITION, DIGITAL_LEVELS, EVIDENCE_COLUMNS, FIRST_DATA_ROW, FORMULA_LAST_ROW, HEADER_ROW,
     INDICATOR_COLUMNS, INDIVIDUAL_TITLES, LEVELS, MEMBER_COLUMNS, NO_LABEL, OWNERSHIP, SHEET_EVIDENCE, SHEET_GUIDE,
     SHEET_INDICATORS, SHEET_MEMBERS, SHEET_META, SHEET_UNIT, TEMPLATE_MEMBER_ROWS, TEMPLATE_VERSION, TIER_LABEL,
-    TIERS, TRAIT_LABEL, UNIT_FIELDS, UNIT_KIND_VOCAB, YES_LABEL, Column, col_letter,
+    TIERS, TRAIT_LABEL, UNIT_FIELDS, UNIT_KIND_VOCAB, YES, YES_LABEL, YES_NO, NO, Column, col_letter,
 )
 
 FIXED_DATE = dt.datetime(2025, 1, 1)
@@ -144,15 +144,19 @@ def _write_guide(ws, f: _Formats, book: Rulebook, tier: str) -> None:
          f.text),
         ("   Các cột chỉ tiêu nhận: Có / Không (cũng hiểu C, x, ✓, 1, Đạt, Yes; K, 0, -, Chưa đạt, No). "
          "Ô để trống được tính là Không.", f.text),
+        ("   Gõ có dấu thì phải đúng chữ (“Cô”, “Cỏ” không phải “Có”); gõ không dấu cả ô cũng được (“co”, “khong”). "
+         "Không thêm dấu chấm hỏi, ngoặc, gạch chéo (“Có?”, “Có/Không” là lỗi và tính là Không).", f.text),
         ("   “Tính vào tổng số” để trống = Có. Chọn Không cho người không tính (ví dụ nghỉ thai sản dài ngày, biệt phái) "
          "và bắt buộc ghi lý do ở cột Ghi chú.", f.text),
-        ("   Cột chứng chỉ ngoại ngữ có thể ghi tên chứng chỉ (ví dụ “B1 tiếng Anh”): được hiểu là Có.", f.text),
+        ("   Cột chứng chỉ ngoại ngữ có thể ghi tên chứng chỉ (ví dụ “Tiếng Anh B1”, “TOEIC 550”, “Chứng chỉ tiếng "
+         "Mông”): được hiểu là Có; “Chưa có”, “Đang học”, “Đang chờ cấp” là Không.", f.text),
+        ("   Danh hiệu có thể kèm năm đánh giá (“LĐTT 2025”); số quyết định khen thưởng ghi ở cột Ghi chú.", f.text),
         ("   Danh hiệu thi đua: Lao động tiên tiến, Chiến sĩ thi đua cơ sở, … (viết tắt LĐTT, CSTĐCS cũng được). "
          "Giấy khen, Bằng khen, “Hoàn thành tốt nhiệm vụ” không phải danh hiệu thi đua.", f.text),
         ("3. Trang “Chỉ tiêu”: với chỉ tiêu về điều kiện của đơn vị, chọn Đạt / Không đạt / Không áp dụng; "
          "chỉ tiêu 3.3 chọn danh hiệu tập thể; chỉ tiêu chuyển đổi số chọn mức theo QĐ 4725/4740.", f.text),
-        ("   Ô tỉ lệ % được tính tự động từ trang Thành viên để đơn vị tự theo dõi; công cụ luôn tính lại từ danh sách "
-         "thành viên.", f.text),
+        (f"   Ô tỉ lệ % được tính tự động từ trang Thành viên để đơn vị tự theo dõi ({ESTIMATE_LABEL.lower()}): công "
+         "cụ luôn tính lại từ danh sách thành viên và chỉ tính các cách viết được chấp nhận.", f.text),
         ("   Mỗi chỉ tiêu phải ghi ít nhất một Mã minh chứng có trong trang “Minh chứng”: chỉ tiêu không có minh chứng "
          f"là Không đạt ({book.evidence_article}).", f.text),
         ("4. Trang “Minh chứng”: mỗi minh chứng một dòng, mã không trùng (ví dụ [H1-1.1-01]); ngoặc, dấu cách, chữ hoa/"
@@ -228,17 +232,51 @@ def _member_range(key: str) -> str:
     return f"'{SHEET_MEMBERS.name}'!${c}${FIRST_DATA_ROW + 1}:${c}${FORMULA_LAST_ROW}"
 
 
+ESTIMATE_LABEL = "Ước tính – công cụ tính lại"
+
+
+def _formula_words(vocab, keys: set[str]) -> list[str]:
+    """The spellings a formula can compare with LOWER(TRIM(cell)): every accepted spelling of the terms, lower case,
+    with its unaccented form (the tool accepts "co" for "Có", workbook.md), except one-letter folds ("Đ" ≠ "D")."""
+    words: list[str] = []
+    for text, key in [*vocab.exact.items(), *vocab.loose.items()]:
+        if key in keys and text not in words and '"' not in text:
+            words.append(text)
+    return words
+
+
+def _array(words: list[str]) -> str:
+    return "{" + ",".join(f'"{w}"' for w in words) + "}"
+
+
+def _in_list(rng: str, words: list[str]) -> str:
+    return f"ISNUMBER(MATCH(LOWER(TRIM({rng})),{_array(words)},0))"
+
+
+# Certificate names the formula recognises by a part (the tool's recogniser is richer: schema.parse_certificate).
+_CERT_PARTS = ("chứng chỉ", "chứng nhận", "tiếng ", "toeic", "ielts", "toefl", "vstep", "bậc ", "a1", "a2", "b1",
+               "b2", "c1", "c2")
+_CERT_NEGATIONS = ("chưa", "không", "đang", "chờ", "chua", "khong", "dang")
+
+
 def live_percent_formula(rule: Rule, level_key: str) -> str:
-    """The school's own view of a percentage indicator (the tool recomputes from the member rows)."""
-    counted = f'{_member_range("ho_ten")},"<>",{_member_range("tinh_vao_tong")},"<>{NO_LABEL}"'
+    """The school's own estimate of a percentage indicator: it counts the same spellings the tool accepts, as far as
+    a formula can (no trailing-full-stop rule, certificate names by their parts). The tool never reads it: it
+    recomputes every percentage from the member rows. Works in Excel and LibreOffice (SUMPRODUCT of arrays)."""
+    names = _member_range("ho_ten")
+    counted = f"(LEN(TRIM({names}))>0)*(1-{_in_list(_member_range('tinh_vao_tong'), _formula_words(YES_NO, {NO}))})"
     if rule.min_title:
-        titles = INDIVIDUAL_TITLES.labels[INDIVIDUAL_TITLES.rank(rule.min_title) - 1:]
-        rng = _member_range("danh_hieu")
-        num = "+".join(f'COUNTIFS({counted},{rng},"{t}")' for t in titles)
+        keys = {t.key for t in INDIVIDUAL_TITLES.terms if t.rank >= INDIVIDUAL_TITLES.rank(rule.min_title)}
+        hit = _in_list(_member_range("danh_hieu"), _formula_words(INDIVIDUAL_TITLES, keys))
     else:
-        rng = _member_range(rule.fields(level_key)[0])
-        num = f'COUNTIFS({counted},{rng},"{YES_LABEL}")'
-    return f'=IFERROR(({num})/COUNTIFS({counted}),"")'
+        key = rule.fields(level_key)[0]
+        rng = _member_range(key)
+        hit = _in_list(rng, _formula_words(YES_NO, {YES}))
+        if next(c for c in MEMBER_COLUMNS if c.key == key).kind == "cert":
+            part = "+".join(f'ISNUMBER(SEARCH("{w}",{rng}))' for w in _CERT_PARTS)
+            negation = "+".join(f'ISNUMBER(SEARCH("{w}",{rng}))' for w in _CERT_NEGATIONS)
+            hit = f"(({hit})+(({part})>0)*(({negation})=0)>0)"
+    return f'=IFERROR(SUMPRODUCT({counted}*({hit}))/SUMPRODUCT({counted}),"")'
 
 
 def _requirement_note(rule: Rule, book: Rulebook, tier: str) -> str:
@@ -269,7 +307,8 @@ def _write_indicators(ws, f: _Formats, lists: _Lists, book: Rulebook, tier: str,
         ws.set_column(c, c, col.width)
     title = f"TỰ ĐÁNH GIÁ CÁC CHỈ TIÊU – {book.name}" + (f", {TIER_LABEL[tier]}" if book.scheme == "levels" else "")
     ws.write_string(0, 0, title, f.title)
-    ws.write_string(1, 0, "Chọn kết quả ở cột C (ô % tự tính từ trang Thành viên), ghi mã minh chứng ở cột D.", f.hint)
+    ws.write_string(1, 0, "Chọn kết quả ở cột C, ghi mã minh chứng ở cột D. Ô % ở cột C: "
+                             f"{ESTIMATE_LABEL} từ trang Thành viên.", f.hint)
     for c, col in enumerate(INDICATOR_COLUMNS):
         ws.write_string(HEADER_ROW, c, col.header, f.header)
     r = FIRST_DATA_ROW
@@ -287,7 +326,10 @@ def _write_indicators(ws, f: _Formats, lists: _Lists, book: Rulebook, tier: str,
             r += 1
         row = data.get(rule.id, {})
         ws.write_string(r, 0, rule.id, f.locked)
-        ws.write_string(r, 1, f"{rule.text(first_level)}\n({_requirement_note(rule, book, tier)})", f.locked)
+        note = f"{rule.text(first_level)}\n({_requirement_note(rule, book, tier)})"
+        if rule.kind == "percent_members":
+            note += f"\nÔ kết quả: {ESTIMATE_LABEL} từ trang Thành viên"
+        ws.write_string(r, 1, note, f.locked)
         if rule.kind == "percent_members":
             ws.write_formula(r, 2, live_percent_formula(rule, first_level), f.percent, "")
         else:

@@ -1,6 +1,6 @@
-"""Generate samples/: realistic filled workbooks, deterministically (same bytes every run).
+"""Generate dvht_sheets/data/samples/: realistic filled workbooks, deterministically (same bytes every run).
 
-Usage: python scripts/make_samples.py [OUTDIR]   (default: samples/)
+Usage: python scripts/make_samples.py [OUTDIR]   (default: dvht_sheets/data/samples/)
 
 Each unit below states what it is meant to show; tests/test_samples.py checks that the tool agrees.
 """
@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from dvht_sheets import rulebook as rulebooks  # noqa: E402
+from dvht_sheets.bundled import SAMPLES_DIR  # noqa: E402
 from dvht_sheets.template import WorkbookData, write_workbook  # noqa: E402
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô",
@@ -291,4 +292,4 @@ def _fix_zip_times(path: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "samples")
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else SAMPLES_DIR)

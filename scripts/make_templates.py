@@ -1,4 +1,4 @@
-"""Regenerate templates/ (the committed blank templates) from the code: `make templates`.
+"""Regenerate dvht_sheets/data/templates/ (the committed blank templates) from the code: `make templates`.
 
 tests/test_template.py fails when the committed files differ from what the code generates today.
 """
@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from dvht_sheets import rulebook as rulebooks  # noqa: E402
+from dvht_sheets.bundled import TEMPLATES_DIR  # noqa: E402
 from dvht_sheets.template import template_name, write_workbook  # noqa: E402
 
 
@@ -31,4 +32,4 @@ def main(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "templates")
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else TEMPLATES_DIR)

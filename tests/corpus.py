@@ -19,7 +19,7 @@ from typing import Callable
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-SAMPLE = ROOT / "samples" / "03-th-kim-dong.xlsx"
+SAMPLE = ROOT / "dvht_sheets" / "data" / "samples" / "03-th-kim-dong.xlsx"
 
 
 @dataclass(frozen=True)

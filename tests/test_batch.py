@@ -23,7 +23,7 @@ from dvht_sheets.report_summary import GREEN, LIGHT_GREEN, RED, csv_safe
 from .helpers import standard_data, write_standard
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "samples"
+SAMPLES = ROOT / "dvht_sheets" / "data" / "samples"
 
 
 def fill(cell) -> str:
@@ -107,8 +107,11 @@ def test_long_form_findings_status_and_stats(demo_out):
     stats = [[c.value for c in r] for r in wb["Thống kê"].iter_rows()]
     assert ["Đạt mức độ 2", 6] == stats[2 + 1][:2]
     fails = next(k for k, r in enumerate(stats) if r[0] and str(r[0]).startswith("Chỉ tiêu không đạt nhiều nhất"))
-    # level 1 failures: 1.4, 3.2 (Quang Trung), 2.1 (Lê Văn Tám); level 2: 3.4 fails at five units
-    assert [r[:3] for r in stats[fails + 2: fails + 6]] == [["1.4", 1, 1], ["2.1", 1, 1], ["3.2", 1, 1], ["3.4", 0, 5]]
+    # level 1 failures: 1.4, 3.2 (Quang Trung), 2.1 (Lê Văn Tám); level 2: 3.4 fails at five units, 2.1 at Lê Văn Tám
+    # and Võ Thị Sáu, 2.5 at Nguyễn Du and Võ Thị Sáu (its member excluded without a reason counts with Không)
+    # sorted by level-1 count, then level-2 count, then id
+    assert [r[:3] for r in stats[fails + 2: fails + 7]] == [["2.1", 1, 2], ["1.4", 1, 1], ["3.2", 1, 1], ["3.4", 0, 5],
+                                                            ["2.5", 0, 2]]
     with zipfile.ZipFile(out / "tong-hop.xlsx") as zf:
         charts = [n for n in zf.namelist() if n.startswith("xl/charts/chart")]
     assert len(charts) == 3  # by kind, by tier, most-failed: native Excel charts

@@ -15,8 +15,8 @@ from dvht_sheets.batch import evaluate_path
 from dvht_sheets.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
-GOOD = ROOT / "samples" / "03-th-kim-dong.xlsx"
-FAILS = ROOT / "samples" / "04-th-le-van-tam.xlsx"
+GOOD = ROOT / "dvht_sheets" / "data" / "samples" / "03-th-kim-dong.xlsx"
+FAILS = ROOT / "dvht_sheets" / "data" / "samples" / "04-th-le-van-tam.xlsx"
 
 
 @pytest.fixture
@@ -85,7 +85,7 @@ def test_rules_commands(runner):
     res = runner.invoke(cli, ["rules", "show", "tt22-2020"])
     assert "Xếp loại Tốt: từ 85 điểm" in res.output
     res = runner.invoke(cli, ["rules", "show", "khong-co"])
-    assert res.exit_code == 1 and "Không có bộ quy tắc 'khong-co'" in res.output
+    assert res.exit_code == 2 and "Không có bộ quy tắc 'khong-co'" in res.output  # a usage error
 
 
 def _commands(group, prefix=()):

@@ -23,7 +23,7 @@ from dvht_sheets.report_summary import unit_row, write_summary_workbook
 
 from .helpers import standard_data, write_standard
 
-SAMPLES = sorted((Path(__file__).resolve().parents[1] / "samples").glob("*.xlsx"))
+SAMPLES = sorted((Path(__file__).resolve().parents[1] / "dvht_sheets/data/samples").glob("*.xlsx"))
 
 
 class PlainWorksheet(Worksheet):

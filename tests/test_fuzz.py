@@ -18,7 +18,7 @@ from dvht_sheets.evaluate import evaluate
 from dvht_sheets.read import Limits, read_bytes
 from dvht_sheets.validate import validate
 
-SAMPLES = sorted((Path(__file__).resolve().parents[1] / "samples").glob("*.xlsx"))
+SAMPLES = sorted((Path(__file__).resolve().parents[1] / "dvht_sheets/data/samples").glob("*.xlsx"))
 LIMITS = Limits(max_unzipped_bytes=50 << 20, max_rows=20_000)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import python_calamine as calamine
 
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "dvht_sheets" / "data" / "samples"
 
 
 def many_inputs(tmp_path: Path, copies: int = 25) -> Path:

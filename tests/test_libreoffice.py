@@ -1,7 +1,7 @@
 """Workbooks written by LibreOffice, not by our code, are read exactly like ours.
 
 The fixtures are made by tests/fixtures/make_libreoffice_fixtures.sh (soffice --headless --convert-to) from
-samples/05-thcs-nguyen-du.xlsx; the LibreOffice version is in tests/fixtures/libreoffice-version.txt.
+dvht_sheets/data/samples/05-thcs-nguyen-du.xlsx; the LibreOffice version is in tests/fixtures/libreoffice-version.txt.
 """
 
 import zipfile
@@ -12,7 +12,7 @@ import pytest
 from dvht_sheets.batch import evaluate_path
 
 HERE = Path(__file__).parent
-SAMPLE = HERE.parent / "samples" / "05-thcs-nguyen-du.xlsx"
+SAMPLE = HERE.parent / "dvht_sheets" / "data" / "samples" / "05-thcs-nguyen-du.xlsx"
 
 
 def comparable(result):
@@ -80,7 +80,7 @@ def values(path: Path) -> dict:
 def our_outputs(tmp_path_factory):
     d = tmp_path_factory.mktemp("ours")
     write_workbook(d / "mau.xlsx", rulebooks.get("tt24-2023"), "huyen")
-    unit = check_file(HERE.parent / "samples" / "12-th-vo-thi-sau-nhap-sai.xlsx", d).output
+    unit = check_file(HERE.parent / "dvht_sheets/data/samples/12-th-vo-thi-sau-nhap-sai.xlsx", d).output
     unit.rename(d / "don-vi.xlsx")
     from click.testing import CliRunner
     from dvht_sheets.cli import cli
@@ -115,7 +115,7 @@ def test_template_dropdowns_and_protection_survive_libreoffice(soffice, our_outp
 
 
 def test_workbooks_saved_by_libreoffice_now_read_like_ours(soffice, tmp_path):
-    source = HERE.parent / "samples" / "07-thpt-tran-phu.xlsx"
+    source = HERE.parent / "dvht_sheets" / "data" / "samples" / "07-thpt-tran-phu.xlsx"
     soffice([source], "ods", tmp_path / "ods")
     soffice([tmp_path / "ods" / "07-thpt-tran-phu.ods"], "xlsx", tmp_path / "xlsx")
     ours, _ = evaluate_path(source)

@@ -28,7 +28,7 @@ from dvht_sheets.cli import cli
 from dvht_sheets.findings import CATALOGUE
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "samples"
+SAMPLES = ROOT / "dvht_sheets" / "data" / "samples"
 GOOD = SAMPLES / "03-th-kim-dong.xlsx"  # Đạt mức độ 2, mã đơn vị TH-KIMDONG
 OTHER = SAMPLES / "05-thcs-nguyen-du.xlsx"
 

@@ -103,11 +103,12 @@ def test_errors_name_the_cell(tmp_path):
     bad = next(f for f in sub.findings if f.code == "evidence-unknown")
     assert (bad.sheet, bad.cell) == ("Chỉ tiêu", "D6")
     assert bad.message == render("evidence-unknown", value="1.2", detail="MC-9.9", cell="D6")
-    # Excluded with a reason: out of the denominator; without a reason: still counted (DECISION).
+    # Excluded with a reason: out of the denominator; without a reason: still counted, every answer as Không
+    # (README decision, never in the unit's favour).
     assert len(sub.members) == 9 and [m.name for m in sub.excluded] == ["Nguyễn Văn G6"]
     r = evaluate(sub)
     i = next(i for i in r.indicators if i.id == "2.1" and i.level == 1)
-    assert (i.numerator, i.denominator) == (8, 9)  # "có lẽ" counted as Không
+    assert (i.numerator, i.denominator) == (7, 9)  # "có lẽ" and the member excluded without a reason count as Không
 
 
 def test_blank_indicator_column_is_a_warning(tmp_path):
@@ -200,11 +201,11 @@ def test_tolerant_layout(tmp_path):
 
 @pytest.mark.parametrize("grid,code,cell", [
     ([["Tên đơn vị", "X"], ["Mã đơn vị", "X1"], ["Loại đơn vị", "THCS"], ["Năm đánh giá", "2024-2025"]],
-     "unit-year-invalid", "B4"),
+     "unit-year-school-year", "B4"),  # workbook.md: a school year is fatal
     ([["Tên đơn vị", "X"], ["Loại đơn vị", "THCS"], ["Năm đánh giá", 2025], ["Mã đơn vị", None]],
      "unit-code-missing", "B4"),
     ([["Tên đơn vị", "X"], ["Mã đơn vị", "X1"], ["Loại đơn vị", "Trường làng"], ["Năm đánh giá", 2025]],
-     "unit-value-invalid", "B3"),
+     "unit-kind-invalid", "B3"),  # workbook.md: an unrecognisable kind is fatal
     ([["Tên đơn vị", "X"], ["Mã đơn vị", "X1"], ["Loại đơn vị", "THCS"], ["Năm đánh giá", 2025]],
      "unit-type-assumed", None),
     ([["Tên đơn vị", "X"], ["Mã đơn vị", "X1"], ["Loại đơn vị", "THPT"], ["Loại hình", "Công lập"],

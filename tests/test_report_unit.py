@@ -15,7 +15,7 @@ from dvht_sheets.report_unit import GREEN, RED, safe_name
 from .helpers import standard_data, write_standard
 from .test_cli import ROOT
 
-SAMPLES = ROOT / "samples"
+SAMPLES = ROOT / "dvht_sheets" / "data" / "samples"
 
 
 def fill(cell) -> str:

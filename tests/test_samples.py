@@ -8,7 +8,7 @@ import pytest
 from dvht_sheets.batch import evaluate_path
 from scripts.make_samples import ROOT, UNITS, main
 
-SAMPLES = ROOT / "samples"
+SAMPLES = ROOT / "dvht_sheets" / "data" / "samples"
 
 # file → (level or grade, failing at level 1, failing at level 2) — the intent of each sample, by hand.
 EXPECTED = {
@@ -23,7 +23,7 @@ EXPECTED = {
     "09-gdtx-tinh.xlsx": (1, [], ["3.4"]),
     "10-ubnd-phuong.xlsx": (2, [], []),
     "11-thcs-chu-van-an-2023.xlsx": ("Tốt", ["2.2", "2.4"], []),  # TT 22: 100 − 5 − 5 = 90 points
-    "12-th-vo-thi-sau-nhap-sai.xlsx": (1, [], ["3.4"]),
+    "12-th-vo-thi-sau-nhap-sai.xlsx": (1, [], ["2.1", "2.5", "3.4"]),  # E17: excluded without a reason, answers as Không
     "13-dh-quang-tri.xlsx": (2, [], []),
     "14-cong-ty-cap-nuoc.xlsx": (2, [], []),
 }
@@ -33,7 +33,7 @@ def test_samples_are_regenerated_identically(tmp_path):
     main(tmp_path)
     for unit in UNITS:
         assert (tmp_path / unit.file).read_bytes() == (SAMPLES / unit.file).read_bytes(), \
-            f"samples/{unit.file} is stale: run `make samples`"
+            f"dvht_sheets/data/samples/{unit.file} is stale: run `make samples`"
     assert (tmp_path / "danh-sach-don-vi.csv").read_bytes() == (SAMPLES / "danh-sach-don-vi.csv").read_bytes()
 
 
@@ -66,4 +66,5 @@ def test_the_mistyped_sample_gives_findings_with_cells():
             ("title-not-a-title", "Thanh vien", "K14"), ("exclusion-no-reason", "Thanh vien", "E17"),
             ("date-invalid", "Thanh vien", "C20"), ("evidence-unknown", "Chỉ tiêu", "D6")} <= got
     i = next(i for i in result.indicators if i.id == "2.1" and i.level == 1)
-    assert (i.numerator, i.denominator) == (33, 34)  # "có lẽ" counts as Không; the unexcluded member still counts
+    # "có lẽ" counts as Không; the member excluded without a reason still counts, with every answer as Không
+    assert (i.numerator, i.denominator) == (32, 34)

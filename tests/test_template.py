@@ -30,8 +30,8 @@ def generate(book, tier, data=None) -> bytes:
 
 @pytest.mark.parametrize("name,book,tier", TEMPLATES, ids=[t[0] for t in TEMPLATES])
 def test_committed_template_is_what_the_code_generates(name, book, tier):
-    committed = (ROOT / "templates" / name).read_bytes()
-    assert committed == generate(book, tier), f"templates/{name} is stale: run `make templates`"
+    committed = (ROOT / "dvht_sheets" / "data" / "templates" / name).read_bytes()
+    assert committed == generate(book, tier), f"dvht_sheets/data/templates/{name} is stale: run `make templates`"
 
 
 def test_generation_is_deterministic():
@@ -95,7 +95,8 @@ def test_template_reader_round_trip(book_id, tier, count):
     book = rulebooks.get(book_id)
     blank = validate(read_bytes(generate(book, tier), "blank.xlsx"))
     # A blank template: only "please fill in" findings, nothing about its structure.
-    assert {f.code for f in blank.findings} <= {"unit-value-missing", "unit-code-missing", "unit-year-invalid"}
+    assert {f.code for f in blank.findings} <= {"unit-value-missing", "unit-code-missing", "unit-year-invalid",
+                                                 "unit-kind-invalid"}
     filled = validate(read_bytes(generate(book, tier, standard_data(12, book_id=book_id, tier=tier)), "f.xlsx"))
     assert len(filled.indicators) == count and len(filled.members) == 12
     assert not [f for f in filled.findings if f.severity != "warning"]
