@@ -12,7 +12,6 @@ import datetime as dt
 import io
 import json
 import os
-import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +24,7 @@ from . import rulebook as rulebooks
 from .findings import Severity
 from .model import UnitResult, vn_number, xml_safe
 from .report_unit import (
-    AMBER, BLANK, BLUE, GREEN, GREY, RED, FastWorksheet, _style, atomic_write, inline, number_xml, quote_sheet,
+    AMBER, BLANK, BLUE, GREEN, GREY, RED, FastWorksheet, _style, atomic_write, temp_file, inline, number_xml, quote_sheet,
 )
 from .schema import OWNERSHIP, TIER_LABEL, fold, text_of
 
@@ -248,9 +247,7 @@ class _Staged:
     def __init__(self, path: Path):
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
-        os.close(fd)
-        self.tmp = Path(tmp)
+        self.tmp = Path(temp_file(path))
 
     def commit(self) -> None:
         os.replace(self.tmp, self.path)
@@ -273,10 +270,25 @@ class JsonWriter(_Staged):
         self.fh.write(xml_safe(json.dumps(result.to_json(), ensure_ascii=False)))
         self.count += 1
 
-    def close(self) -> None:
+    def close(self, partial: bool = False) -> None:
         self.fh.write("\n]\n")
         self.fh.close()
+        if partial:
+            self._mark_partial()
         self.commit()
+
+    def _mark_partial(self) -> None:
+        # A stopped run: every object says so ("run_partial": true), the list keeps its one-object-per-file shape.
+        # Objects are one per line, so this is a streamed rewrite, not a second copy in memory.
+        marked = Path(temp_file(self.path))
+        try:
+            with open(self.tmp, encoding="utf-8") as src, open(marked, "w", encoding="utf-8") as dst:
+                for line in src:
+                    dst.write('{"run_partial": true, ' + line[1:] if line.startswith("{") else line)
+            os.replace(marked, self.tmp)
+        except BaseException:
+            marked.unlink(missing_ok=True)
+            raise
 
     def abort(self) -> None:
         self.fh.close()
@@ -360,7 +372,12 @@ def _totals(rows: list[UnitRow]) -> list[tuple[str, int]]:
             (NOT_EVALUATED, counts[NOT_EVALUATED]), ("Được đánh giá", evaluated), ("Được công nhận", achieved)]
 
 
-def _write_overview(ws, f: _F, rows: list[UnitRow]) -> None:
+def partial_note(done: int, total: int) -> str:
+    return (f"CHƯA ĐẦY ĐỦ: lần chạy bị dừng giữa chừng, mới đánh giá {done}/{total} tệp; "
+            "hãy chạy lại để có bản tổng hợp đầy đủ.")
+
+
+def _write_overview(ws, f: _F, rows: list[UnitRow], partial: tuple[int, int] | None = None) -> None:
     ws.write_string(0, 0, "TỔNG HỢP KẾT QUẢ TỰ ĐÁNH GIÁ “ĐƠN VỊ HỌC TẬP”", f.title)
     totals = dict(_totals(rows))
     rate = totals["Được công nhận"] / totals["Được đánh giá"] * 100 if totals["Được đánh giá"] else 0
@@ -370,6 +387,8 @@ def _write_overview(ws, f: _F, rows: list[UnitRow]) -> None:
                if totals["Xếp loại theo TT 22/2020"] else "")
             + f" · Không đánh giá được: {totals[NOT_EVALUATED]} · Tỉ lệ được công nhận: {vn_number(rate)} % "
               f"(trên {totals['Được đánh giá']} đơn vị được đánh giá)")
+    if partial:
+        line = partial_note(*partial) + " " + line
     ws.write_string(1, 0, line, f.big)
     ws.write_string(2, 0, "Màu: xanh đậm = đạt mức độ 2; xanh nhạt = đạt mức độ 1; đỏ = không đạt; xám = không áp "
                           "dụng / không đánh giá được; vàng = đạt mức độ 2 nhưng không đạt mức độ 1. Số liệu tổng: "
@@ -657,13 +676,16 @@ def _write_stats(wb, ws, f: _F, rows: list[UnitRow]) -> None:
     del sheet
 
 
-def _write_meta(ws, f: _F, rows: list[UnitRow], command: str, skipped: list[tuple[str, str]], run_date: str) -> None:
+def _write_meta(ws, f: _F, rows: list[UnitRow], command: str, skipped: list[tuple[str, str]], run_date: str,
+                partial: tuple[int, int] | None = None) -> None:
     used = sorted({(r.rulebook) for r in rows if r.rulebook})
     books = {b.id: b for b in rulebooks.bundled()}
     items = [("tool", f"dvht-sheets {__version__}"),
              ("rulebooks", "; ".join(f"{b} v{books[b].version}" if b in books else b for b in used)),
              ("run_date", run_date), ("inputs", str(len(rows))), ("skipped", str(len(skipped))),
              ("command", command)]
+    if partial:
+        items.append(("partial", f"có: dừng giữa chừng, {partial[0]}/{partial[1]} tệp đã đánh giá"))
     for r, (k, v) in enumerate(items):
         ws.write_string(r, 0, k, f.text)
         ws.write_string(r, 1, v, f.text)
@@ -689,11 +711,13 @@ class SummaryWriter(_Staged):
     """tong-hop.xlsx, built while the batch runs: add() each unit as it finishes (the long forms are streamed),
     close() with all units' compact rows to write the overview, submissions and statistics."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, tmpdir: Path | None = None):
         super().__init__(path)
+        # constant_memory spools each sheet to a file of xlsxwriter's own (named tmp*): they go to the run's
+        # temporary folder, which the run removes, and the next run too if this one is killed.
         self.wb = xlsxwriter.Workbook(str(self.tmp), {"constant_memory": True, "strings_to_numbers": False,
                                                       "strings_to_formulas": False, "strings_to_urls": False,
-                                                      "tmpdir": str(path.parent)})
+                                                      "tmpdir": str(tmpdir or path.parent)})
         self.wb.worksheet_class = FastWorksheet
         self.wb.set_properties({"title": "Tổng hợp “Đơn vị học tập”", "author": "dvht-sheets",
                                 "created": dt.datetime(2025, 1, 1)})
@@ -710,12 +734,13 @@ class SummaryWriter(_Staged):
         self.long.add(row, result)
 
     def close(self, rows: list[UnitRow], *, roster: Roster | None, command: str,
-              skipped: list[tuple[str, str]]) -> None:
+              skipped: list[tuple[str, str]], partial: tuple[int, int] | None = None) -> None:
+        """partial: (files finished, files found) when the run was stopped before the end."""
         self.long.close()
-        _write_overview(self.overview, self.f, rows)
+        _write_overview(self.overview, self.f, rows, partial)
         _write_status(self.status, self.f, rows, roster)
         _write_stats(self.wb, self.stats, self.f, rows)
-        _write_meta(self.meta, self.f, rows, command, skipped, run_date())
+        _write_meta(self.meta, self.f, rows, command, skipped, run_date(), partial)
         self.meta.hide()
         self.overview.activate()
         self.wb.close()

@@ -77,11 +77,33 @@ def result_file_name(result: UnitResult) -> str:
     return f"{safe_name(result.unit_code or '', fallback=stem)}{RESULT_SUFFIX}"
 
 
+def _read_umask() -> int:
+    # os.umask can only be read by setting it; done once, at import, before any thread exists.
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# mkstemp creates files 0600; every output gets instead what any file the user creates gets (0644 with umask 022,
+# 0664 with 002), so colleagues on a shared folder can read the results. outputs.md, Guarantees.
+FILE_MODE = 0o666 & ~_read_umask()
+
+
+def temp_file(path: Path) -> str:
+    """A new, empty temporary file beside path (named .tmp-*, which the next run removes if this one is killed),
+    with the permissions of an ordinary file of the user."""
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
+    try:
+        os.chmod(tmp, FILE_MODE)
+    finally:
+        os.close(fd)
+    return tmp
+
+
 def atomic_write(path: Path, writer) -> None:
     """Write through a temporary file in the same folder, then rename: no half-written workbook is ever left."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
+    tmp = temp_file(path)
     try:
         writer(tmp)
         os.replace(tmp, path)

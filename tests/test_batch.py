@@ -45,7 +45,9 @@ def demo_out(tmp_path_factory):
 
 def test_demo_writes_everything(demo_out):
     out, output = demo_out
-    assert sorted(p.name for p in out.iterdir()) == ["don-vi", "ket-qua.json", "tong-hop.csv", "tong-hop.xlsx"]
+    # the lock and the manifest of the tool's own files (issue 9.8) are hidden files; no temporary file is left
+    assert sorted(p.name for p in out.iterdir()) == [".dvht-lock", ".dvht-manifest", "don-vi", "ket-qua.json",
+                                                     "tong-hop.csv", "tong-hop.xlsx"]
     assert len(list((out / "don-vi").glob("*_ket-qua.xlsx"))) == 14
     assert "Chưa nộp: TH-HAIBATRUNG (Trường Tiểu học Hai Bà Trưng)" in output
     assert not list(out.rglob(".tmp-*"))  # no temporary file left behind
@@ -263,7 +265,12 @@ def test_output_folder_inside_input_is_not_read_back(tmp_path):
     assert [r["file"] for r in rows] == ["a.xlsx"]
 
 
-def test_empty_folder(tmp_path):
+def test_empty_folder_is_a_usage_error(tmp_path):
+    # outputs.md, exit status: an empty input folder given by mistake is exit 2, and nothing is written.
     (tmp_path / "in").mkdir()
     res = CliRunner().invoke(cli, ["batch", str(tmp_path / "in"), "-o", str(tmp_path / "out")])
-    assert res.exit_code == 0 and (tmp_path / "out" / "tong-hop.xlsx").exists()
+    assert res.exit_code == 2 and "Không có sổ tính nào" in res.output
+    assert not (tmp_path / "out").exists()
+    (tmp_path / "in" / "ghi-chu.docx").write_bytes(b"PK")
+    res = CliRunner().invoke(cli, ["batch", str(tmp_path / "in"), "-o", str(tmp_path / "out")])
+    assert res.exit_code == 2 and "ghi-chu.docx: không phải sổ tính Excel" in res.output

@@ -65,7 +65,9 @@ def test_wheel_installs_and_runs_from_an_empty_folder(tmp_path):
     assert "Chưa nộp: TH-HAIBATRUNG (Trường Tiểu học Hai Bà Trưng)" in res.stdout
     assert "site-packages" in res.stdout  # the samples were read where the wheel put them
     out = empty / "out"
-    assert sorted(p.name for p in out.iterdir()) == ["don-vi", "ket-qua.json", "tong-hop.csv", "tong-hop.xlsx"]
+    # the lock and the manifest of the tool's own files (issue 9.8) are hidden files beside the outputs
+    assert sorted(p.name for p in out.iterdir()) == [".dvht-lock", ".dvht-manifest", "don-vi", "ket-qua.json",
+                                                     "tong-hop.csv", "tong-hop.xlsx"]
     assert len(list((out / "don-vi").glob("*_ket-qua.xlsx"))) == 14
     summary = openpyxl.load_workbook(out / "tong-hop.xlsx", read_only=True)
     assert summary["Tổng hợp"]["A2"].value.startswith("Đã nộp 14 tệp")
