@@ -109,7 +109,9 @@ def _escape(text: str) -> str:
 def lines(text: str, width: float, font_size: float = 11) -> int:
     """How many lines text takes, wrapped in a column of this width (characters of the 11 pt default font)."""
     per_line = max(1, int(width * 1.15 * 11 / font_size))
-    return sum(max(1, -(-len(part) // per_line)) for part in str(text).split("\n"))
+    # Capitals (codes such as THPT-LYTHUONGKIET) are ~1.4 times as wide as the average letter.
+    return sum(max(1, -(-(len(part) + sum(ch.isupper() for ch in part) * 2 // 5) // per_line))
+               for part in str(text).split("\n"))
 
 
 def row_height(texts: dict[int, str], widths: list[float], font_size: float = 11, minimum: float = 15) -> float:

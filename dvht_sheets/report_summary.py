@@ -325,7 +325,7 @@ SUMMARY_HEADERS = (["STT", "Mã đơn vị", "Tên đơn vị", "Loại đơn v�
                     "Điểm (TT 22)", "Xếp loại (TT 22)"]
                    + [c[0] for c in PCT_COLUMNS] + UNIT_COLUMNS
                    + ["Số lỗi", "Số cảnh báo", "Tệp nguồn", "Tệp kết quả", "Lý do không đánh giá được"])
-SUMMARY_WIDTHS = ([5, 20, 34, 16, 10, 9, 6, 9, 18, 9, 8, 16, 16, 8, 10] + [9] * len(PCT_COLUMNS)
+SUMMARY_WIDTHS = ([5, 23, 34, 16, 10, 9, 6, 9, 18, 9, 8, 16, 16, 8, 10] + [9] * len(PCT_COLUMNS)
                   + [6] * len(UNIT_COLUMNS) + [7, 8, 30, 30, 50])
 TOTALS_ROWS = 4
 
@@ -409,7 +409,7 @@ LEGEND = (f"Màu: {paper.word('level2')} = đạt mức độ 2; {paper.word('le
 
 LIST_HEADERS = ["STT", "Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Cấp", "Kết quả",
                 "Chỉ tiêu chưa đạt (hoặc lý do không đánh giá được)"]
-LIST_WIDTHS = [5, 19, 32, 16, 9, 19, 42]  # one A4 landscape page wide at 100 % (paper.py)
+LIST_WIDTHS = [5, 23, 30, 16, 9, 19, 40]  # one A4 landscape page wide at 100 % (paper.py)
 
 
 def failing_text(row: UnitRow) -> str:
@@ -435,17 +435,17 @@ def _write_list(ws, f: _F, rows: list[UnitRow]) -> None:
                                         6: failing}, LIST_WIDTHS))
         fill = f.result_wrap.get(row.result, f.result_wrap[""] if row.result.startswith("Xếp loại") else f.wrap)
         for c, (value, fmt) in enumerate(zip([i + 1, row.unit_code, row.unit_name, row.unit_kind, tier, row.result,
-                                              failing], [f.int, f.wrap, f.wrap, f.wrap, f.wrap, fill, f.wrap])):
+                                              failing], [f.int, f.cell, f.wrap, f.wrap, f.wrap, fill, f.wrap])):
             _s(ws, r, c, value, fmt)
     ws.freeze_panes(2, 0)
     paper.setup(ws, LIST_WIDTHS, header_rows=1, min_font=11, rows=2 + len(rows))
 
 
 LONG_HEADERS = ["Mã đơn vị", "Mức", "Chỉ tiêu", "Tử số", "Mẫu số", "%", "Ngưỡng (%)", "Kết quả", "Điểm", "Lý do"]
-LONG_WIDTHS = [20, 9, 8, 7, 7, 9, 9, 13, 6, 70]
+LONG_WIDTHS = [23, 9, 8, 7, 7, 9, 9, 13, 6, 67]
 FINDING_HEADERS = ["Mã đơn vị", "Tệp nguồn", "Mức độ", "Mã lỗi", "Trang", "Ô", "Nội dung và cách sửa",
                    "Mở trong tệp kết quả"]
-FINDING_WIDTHS = [20, 22, 10, 18, 13, 6, 58, 24]  # A4 landscape at 85 %, the message wrapped
+FINDING_WIDTHS = [23, 22, 10, 18, 13, 6, 55, 24]  # A4 landscape at 85 %, the message wrapped
 
 
 class _LongForm:
