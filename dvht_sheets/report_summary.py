@@ -1,5 +1,5 @@
-"""Many UnitResults → the district summary: tong-hop.xlsx (Tổng hợp, Danh sách, Chỉ tiêu, Lỗi dữ liệu, Tình hình nộp, Thống kê,
-_meta), tong-hop.csv (UTF-8 with BOM) and ket-qua.json.
+"""Many UnitResults → the district summary: tong-hop.xlsx (Tổng hợp, Danh sách, Chỉ tiêu, Lỗi dữ liệu, Tình hình nộp,
+Thống kê, _meta), tong-hop.csv (UTF-8 with BOM) and ket-qua.json.
 
 Written with xlsxwriter in constant_memory mode while the batch runs (each unit's long-form rows as it finishes), so
 10,000 units cost no more memory than 1,000 and the summary costs almost no time after the last unit. Statistics are counted once across all units from the compact rows.
