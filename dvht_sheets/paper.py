@@ -109,12 +109,23 @@ def _escape(text: str) -> str:
 def lines(text: str, width: float, font_size: float = 11) -> int:
     """How many lines text takes, wrapped in a column of this width (characters of the 11 pt default font)."""
     per_line = max(1, int(width * 1.15 * 11 / font_size))
-    # Capitals (codes such as THPT-LYTHUONGKIET) are ~1.4 times as wide as the average letter.
-    return sum(max(1, -(-(len(part) + sum(ch.isupper() for ch in part) * 2 // 5) // per_line))
-               for part in str(text).split("\n"))
+    count = 0
+    for part in str(text).split("\n"):
+        size = len(part)
+        if size * 1.4 > per_line and " " not in part:
+            # A code or a file name (THPT-LYTHUONGKIET): its capitals are ~1.4 times as wide as the average letter.
+            # Sentences, and parts short enough to fit whatever their letters, are counted by length alone.
+            size += sum(map(str.isupper, part)) * 2 // 5
+        count += max(1, -(-size // per_line))
+    return count
 
 
 def row_height(texts: dict[int, str], widths: list[float], font_size: float = 11, minimum: float = 15) -> float:
     """Points for a row whose wrapped texts (column → text) must show whole."""
-    count = max([1, *(lines(t, widths[c] if c < len(widths) else 10, font_size) for c, t in texts.items() if t)])
+    count = 1
+    for c, text in texts.items():
+        width = widths[c] if c < len(widths) else 10
+        # Most cells are one short line: a length check is all they cost (a unit workbook measures ~300 a unit).
+        if text and (len(text) * 1.4 > int(width * 1.15 * 11 / font_size) or "\n" in text):
+            count = max(count, lines(text, width, font_size))
     return min(409, max(minimum, round(count * font_size * 1.3 + 3, 1)))

@@ -424,7 +424,7 @@ class GridSheet(FastWorksheet):
         # A row holding one text (a title, a hint line) runs across the empty cells beside it instead of wrapping
         # in its narrow column; other rows wrap, with a measured height.
         self._line_fmt = line_fmt or fmt
-        self._lines = {r for r, row in enumerate(grid) if sum(1 for v in row if v is not None and v != "") == 1}
+        self._lines = {r for r, row in enumerate(grid) if len(row) - row.count(None) - row.count("") == 1}
         self._heights = _grid_heights(grid, list(widths), self._lines)
         for used in (fmt, date_fmt, self._line_fmt, *(f for pair in marks.values() for f in pair)):
             used._get_xf_index()  # register the formats now, before the workbook collects its styles
@@ -489,10 +489,11 @@ def _grid_heights(grid: list[list[Any]], widths: list[float], skip: set[int]) ->
         return {}
     capacity = [w * 1.15 for w in widths]
     out = {}
+    n = len(widths)
     for r, row in enumerate(grid):
         if r in skip:
             continue
-        long = {c: v for c, v in enumerate(row[:len(widths)]) if type(v) is str and (len(v) > capacity[c] or "\n" in v)}
+        long = {c: v for c, v in zip(range(n), row) if v.__class__ is str and (len(v) > capacity[c] or "\n" in v)}
         if long:
             out[r] = f' ht="{paper.row_height(long, widths)}" customHeight="1"'
     return out

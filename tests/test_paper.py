@@ -48,6 +48,17 @@ def test_layout_portrait_when_it_fits_landscape_otherwise_never_under_8_pt():
     assert paper.layout([(1200 - 5) / 7.4]) == (True, 88)
 
 
+def test_wrapped_lines_and_row_heights():
+    # width 10 holds int(10 × 1.15) = 11 characters of 11 pt type a line
+    assert paper.lines("a" * 30, 10) == 3 and paper.lines("a" * 11, 10) == 1 and paper.lines("ab\ncd", 10) == 2
+    assert paper.row_height({0: "a" * 30}, [10]) == 45.9  # 3 lines × 11 pt × 1.3 + 3
+    assert paper.row_height({0: "ngắn"}, [10]) == 17.3 and paper.row_height({}, [10], minimum=48) == 48
+    # a code: 17 characters, 16 of them capitals counted 1.4 wide → 17 + 6 = 23 > 13 a line at width 12: two lines
+    assert paper.lines("THPT-LYTHUONGKIET", 12) == 2 and paper.lines("Trường Tiểu học", 12) == 2
+    assert paper.lines("thpt-lythuongkiet", 12) == 2 and paper.lines("thpt-ly", 12) == 1
+    assert paper.lines("a" * 26, 20, font_size=12) == 2  # 12 pt: int(20 × 1.15 × 11 / 12) = 21 a line
+
+
 def test_palette_is_distinct_in_greyscale_and_never_near_white():
     ys = sorted(paper.lightness(c) for c, _ in paper.PALETTE.values())
     assert all(b - a >= 18 for a, b in zip(ys, ys[1:])), ys
