@@ -56,7 +56,7 @@ def test_demo_writes_everything(demo_out):
 def test_summary_sheet_cells(demo_out):
     out, _ = demo_out
     wb = openpyxl.load_workbook(out / "tong-hop.xlsx")
-    assert wb.sheetnames == ["Tổng hợp", "Chỉ tiêu", "Lỗi dữ liệu", "Tình hình nộp", "Thống kê", "_meta"]
+    assert wb.sheetnames == ["Tổng hợp", "Danh sách", "Chỉ tiêu", "Lỗi dữ liệu", "Tình hình nộp", "Thống kê", "_meta"]
     ws = wb["Tổng hợp"]
     assert ws["A2"].value.startswith("Đã nộp 14 tệp · Đạt mức độ 2: 6 · Đạt mức độ 1: 4 · Không đạt: 3")
     assert "Tỉ lệ được công nhận: 78,57 % (trên 14 đơn vị được đánh giá)" in ws["A2"].value  # 11/14
