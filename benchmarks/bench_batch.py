@@ -1,14 +1,19 @@
-"""Benchmark: the whole district batch against a naive baseline, in one run.
+"""Benchmark: the whole district batch against a straightforward peer and a naive baseline, interleaved.
 
-    python benchmarks/bench_batch.py [--n 1000] [--jobs 2] [--baseline 200] [--keep DIR]
+    python benchmarks/bench_batch.py [--n 1000] [--jobs 2] [--baseline 200] [--rounds 3] [--keep DIR] [--outputs DIR]
     make bench
 
 1. Generates N typical workbooks (80 members, 30 evidence rows, a filled unit sheet), each a distinct unit.
-2. Runs `dvht batch` on them in a child process (reading, evaluation, every unit workbook, tong-hop.xlsx/.csv,
-   ket-qua.json) and times it end to end; the child reports its own peak memory and its workers'.
-3. Runs the naive baseline in this process on the first --baseline files: pandas.read_excel(engine="openpyxl") for
-   every sheet, the percentages computed with pandas per unit, the result workbook written with openpyxl.
-4. Prints workbooks per second for both, their ratio, and the peak resident memory of the batch.
+2. Runs --rounds rounds; round k runs the three contenders on the same inputs in an order that rotates with k:
+   - tool: `dvht batch` in a child process (reading, evaluation, every unit workbook, tong-hop.xlsx/.csv,
+     ket-qua.json), timed end to end, its memory and its workers' sampled while it runs;
+   - peer: benchmarks/peer.py, the straightforward implementation of the same outputs (python-calamine, plain
+     Python, xlsxwriter's public API in memory, Pool.imap with chunksize 8), in a child process, measured the same way;
+   - naive: in this process on the first --baseline files: pandas.read_excel(engine="openpyxl") for every sheet,
+     the percentages computed with pandas per unit, the result workbook written with openpyxl.
+3. Prints per round the workbooks per second of each, tool/peer and tool/naive, the peak resident memory of the tool
+   and the peer (main process; whole process tree), then the medians over the rounds. The machine drifts between
+   runs: compare the ratios measured within one run.
 """
 
 from __future__ import annotations

@@ -61,15 +61,15 @@ DIGITAL = {"chưa đáp ứng": 0, "đáp ứng cơ bản": 1, "cơ bản": 1, "
 DIGITAL_LABEL = {"co_ban": (1, "Đáp ứng cơ bản"), "tot": (2, "Đáp ứng tốt")}
 CONDITION = {"đạt": "Đạt", "không đạt": "Không đạt", "không áp dụng": "Không áp dụng"}
 
-# Loại đơn vị (dropdown label) → (tier, traits) for the rulebook's applies_to names.
-EDU, DIG = {"education", "public_body?"}, {"digital_school"}
+# Loại đơn vị (dropdown label) → (inferred tier, facts). "school": public when Loại hình is Công lập or blank;
+# "learners_tinh": learners count only at the provincial tier (PTDTNT).
+S, D = "school", "digital_school"
 KINDS = {
-    "Nhà trẻ / Mẫu giáo / Mầm non": ("huyen", EDU), "Tiểu học": ("huyen", EDU | DIG), "THCS": ("huyen", EDU | DIG),
-    "TH&THCS": ("huyen", EDU | DIG), "PTDTBT": ("huyen", EDU | DIG),
-    "THPT": ("tinh", EDU | DIG | {"learners"}), "THCS&THPT": ("tinh", EDU | DIG | {"learners"}),
-    "PTDTNT": ("tinh", EDU | DIG | {"learners@tinh"}), "Trung tâm GDTX / GDNN-GDTX": ("tinh", EDU | DIG | {"learners"}),
-    "Cơ sở GDNN": ("tinh", EDU | {"learners", "vocational"}), "Trường cao đẳng": ("tinh", EDU | {"learners", "vocational"}),
-    "Trường đại học": ("tinh", EDU | {"learners", "university"}),
+    "Nhà trẻ / Mẫu giáo / Mầm non": ("huyen", {S}), "Tiểu học": ("huyen", {S, D}), "THCS": ("huyen", {S, D}),
+    "TH&THCS": ("huyen", {S, D}), "PTDTBT": ("huyen", {S, D}), "THPT": ("tinh", {S, D, "learners"}),
+    "THCS&THPT": ("tinh", {S, D, "learners"}), "PTDTNT": ("tinh", {S, D, "learners_tinh"}),
+    "Trung tâm GDTX / GDNN-GDTX": ("tinh", {S, D, "learners"}), "Cơ sở GDNN": ("tinh", {S, "learners", "vocational"}),
+    "Trường cao đẳng": ("tinh", {S, "learners", "vocational"}), "Trường đại học": ("tinh", {S, "learners", "university"}),
     "Cơ quan nhà nước": (None, {"public_body"}), "Đơn vị sự nghiệp công lập": (None, {"public_body"}),
     "Tổ chức kinh tế": (None, {"economic_org"}), "Tổ chức xã hội / khác": (None, set()),
 }
@@ -157,6 +157,7 @@ class Unit:
         self.tier: str | None = None
         self.kind: str | None = None
         self.conclusion = ""
+        self.requested: int | None = None
 
     def add(self, code: str, severity: str, sheet: str | None, cell: str | None, message: str) -> None:
         self.findings.append({"code": code, "severity": severity, "sheet": sheet, "cell": cell, "message": message})
@@ -216,12 +217,12 @@ def read_unit(u: Unit, book: Rules) -> None:
 
 
 def traits_of(u: Unit) -> set[str]:
-    tier, traits = KINDS[u.kind]
-    out = {"all"} | {t for t in traits if not t.endswith("?") and "@" not in t}
-    public = text(u.unit.get("loai_hinh")) in ("", "Công lập")
-    if "public_body?" in traits and public:
+    """The rulebook's applies_to names that fit the unit."""
+    facts = KINDS[u.kind][1]
+    out = {"all"} | (facts - {"school", "learners_tinh"})
+    if "school" in facts and text(u.unit.get("loai_hinh")) in ("", "Công lập"):
         out.add("public_body")
-    if "learners@tinh" in traits and u.tier == "tinh":
+    if "learners_tinh" in facts and u.tier == "tinh":
         out.add("learners")
     if "economic_org" not in out:
         out.add("not_economic_org")
@@ -676,7 +677,7 @@ def process(path_text: str) -> dict:
     return {
         "row": [u.file, u.sha256, code, text(u.unit.get("ten_don_vi")), u.kind or "", text(u.unit.get("loai_hinh")),
                 u.tier or "", u.unit.get("nam_danh_gia") or "", _BOOK.id, u.members, u.level,
-                getattr(u, "requested", None), result,
+                u.requested, result,
                 ", ".join(i["id"] for i in u.indicators if i["level"] == 1 and i["applicable"] and not i["met"]),
                 ", ".join(i["id"] for i in u.indicators if i["level"] == 2 and i["applicable"] and not i["met"]),
                 errors, len(u.findings) - errors, output],
@@ -699,7 +700,7 @@ STATUS_FILL = {"A": GREEN, "B": LIGHT_GREEN, "X": AMBER, "F": RED, "N": GREY}
 RESULT_FILL = {"Đạt mức độ 2": GREEN, "Đạt mức độ 1": LIGHT_GREEN, "Không đạt": RED, "Không đánh giá được": GREY}
 HEADERS = (["STT", "Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Loại hình", "Cấp", "Năm", "Số thành viên", "Kết quả",
             "Mức đề nghị", "Mức đạt", "Chỉ tiêu chưa đạt MĐ1", "Chỉ tiêu chưa đạt MĐ2"]
-           + [f"{i} {'MĐ2 ' if i == '2.4' and lv == 2 else 'MĐ1 ' if i == '2.4' else ''}(%)" for i, lv in PCT_COLUMNS]
+           + ["2.1 (%)", "2.2 (%)", "2.3 (%)", "2.4 MĐ1 (%)", "2.4 MĐ2 (%)", "2.5 (%)", "3.1 (%)"]
            + UNIT_COLUMNS + ["Số lỗi", "Số cảnh báo", "Tệp nguồn", "Tệp kết quả"])
 WIDTHS = [5, 18, 34, 16, 10, 9, 6, 9, 18, 9, 8, 16, 16] + [9] * 7 + [6] * 10 + [7, 8, 30, 30]
 CSV_FIELDS = ["file", "sha256", "unit_code", "unit_name", "unit_kind", "ownership", "tier", "year", "rulebook",
@@ -800,7 +801,10 @@ class Summary:
              fail1, fail2, errors, warnings, output) = unit["row"]
             ws.write_number(r, 0, i + 1, f["int"])
             for c, v in ((1, code), (2, name), (3, kind), (4, ownership), (5, TIER_LABEL.get(tier, ""))):
-                ws.write_string(r, c, v, f["cell"]) if v else ws.write_blank(r, c, None, f["cell"])
+                if v:
+                    ws.write_string(r, c, v, f["cell"])
+                else:
+                    ws.write_blank(r, c, None, f["cell"])
             ws.write(r, 6, year or None, f["cell"])
             ws.write_number(r, 7, members, f["int"])
             ws.write_string(r, 8, result, self.f_result.get(result, f["cell"]))
