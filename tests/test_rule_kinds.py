@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import json
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,38 @@ def test_every_reason_code_of_evaluate_is_in_the_catalogue_and_formats():
         assert text and "{" not in text, code
         assert present.text(Reason(code, {"numerator": "x", "denominator": 0, "threshold": "?", "cells": 3}))
     assert present.text(Reason("no-such-reason")) == "[no-such-reason]"
+
+
+# ---------------------------------------------------------------------------------------------------- amended file
+
+
+def test_amended_rulebook_file_changes_the_verdict_with_no_python_change(tmp_path):
+    """A copy of TT 24 with 2.1's level-1 threshold raised to 100 % and one indicator added (3.6, a share of members
+    with an approved self-study plan), passed to `dvht check --rulebook FILE`."""
+    text = (PACKAGE / "rulebooks" / "tt24_2023.toml").read_text(encoding="utf-8")
+    amended = text.replace('id = "tt24-2023"', 'id = "tt24-2023-sua-doi"', 1).replace(
+        "threshold = { H1 = 90, H2 = 95, T1 = 90, T2 = 95 }\ntext = \"Thành viên tuân thủ",
+        "threshold = { H1 = 100, H2 = 100, T1 = 90, T2 = 95 }\ntext = \"Thành viên tuân thủ", 1)
+    assert amended.count("H1 = 100") == 1
+    amended += ('\n[[rules]]\nid = "3.6"\nletter = "e"\nkind = "percent_members"\ntiers = ["huyen"]\n'
+                'field = "ke_hoach_tu_hoc"\nthreshold = 50\ntext = "Thành viên có kế hoạch tự học được phê duyệt"\n')
+    book_file = tmp_path / "tt24-sua-doi.toml"
+    book_file.write_text(amended, encoding="utf-8")
+    # 19 of 20 members keep the rules (95 %): level 2 by the regulation, not even level 1 by the amended file
+    data = standard_data(20, member_overrides={0: {"tuan_thu_ky_luat": "Không"}, 1: {"ke_hoach_tu_hoc": "Không"}})
+    # the standard template has no row for 3.6: its evidence names it in "Dùng cho chỉ tiêu" (workbook.md)
+    data.evidence.append({"stt": 99, "ma_minh_chung": "[MC-3.6]", "ten_minh_chung": "Kế hoạch tự học", "chi_tieu": "3.6"})
+    unit = write_standard(tmp_path / "don-vi.xlsx", data)
+    runner = CliRunner()
+    plain = json.loads(runner.invoke(cli, ["check", str(unit), "-o", str(tmp_path / "a"), "--json"]).output)[0]
+    res = runner.invoke(cli, ["check", str(unit), "-o", str(tmp_path / "b"), "--json", "--rulebook", str(book_file)])
+    assert res.exit_code == 0, res.output
+    amended_result = json.loads(res.output)[0]
+    assert (plain["rulebook"], plain["level"]) == (TT24, 2)
+    assert (amended_result["rulebook"], amended_result["level"]) == ("tt24-2023-sua-doi", 0)
+    one = {(i["id"], i["level"]): i for i in amended_result["indicators"]}
+    assert (one["2.1", 1]["numerator"], one["2.1", 1]["denominator"], one["2.1", 1]["threshold"],
+            one["2.1", 1]["met"], one["2.1", 1]["reason_code"]) == (19, 20, 100, False, "members-below")
+    assert one["2.1", 1]["reason"] == "95,00 % < 100 %: còn thiếu 1 thành viên"
+    assert (one["3.6", 1]["numerator"], one["3.6", 1]["denominator"], one["3.6", 1]["met"]) == (19, 20, True)
+    assert ("3.6", 1) not in {(i["id"], i["level"]) for i in plain["indicators"]}
