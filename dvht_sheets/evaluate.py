@@ -46,7 +46,7 @@ class _Eval:
         self._counts: dict[tuple, int] = {}
         self._evidence: dict[str, list[str]] = {}
 
-    def add(self, code: str, **kw) -> None:
+    def add(self, code: Code, **kw) -> None:
         key = (code, kw.get("cell"), kw.get("value"))
         if key not in self._seen:
             self._seen.add(key)
@@ -162,8 +162,7 @@ def _percent_members(ev: _Eval, rule: Rule, lv: Level, res: IndicatorResult) -> 
     res.numerator, res.denominator, res.threshold = num, den, threshold
     reasons: list[Reason] = []
     if den == 0:
-        ev.add(Code.DENOMINATOR_ZERO, sheet=sub.sheet_names.get("members"), value=rule.id,
-               detail="không có Thành viên nào được tính vào tổng số")
+        ev.add(Code.DENOMINATOR_ZERO, sheet=sub.sheet_names.get("members"), value=rule.id)
         return [Reason("denominator-zero")]
     if sub.unreasoned_exclusions:
         # issue 8: a contradiction makes the indicator Không đạt, never met (the cells carry the errors)

@@ -170,7 +170,7 @@ CATALOGUE: dict[str, Entry] = {
     Code.EVIDENCE_NAME_MISSING: Entry(W, "Minh chứng '{value}' (dòng {row}) thiếu tên minh chứng (ô {cell})."),
     Code.EVIDENCE_DUPLICATE: Entry(E, "Mã minh chứng '{value}' ở ô {cell} trùng với dòng {detail}. Mỗi minh chứng cần một mã riêng."),
     Code.LEARNERS_MISSING: Entry(E, "Đơn vị là cơ sở giáo dục có người học được tính (chỉ tiêu 3.1) nhưng chưa nhập '{label}' (ô {cell}); chỉ tiêu 3.1 được tính là Không đạt."),
-    Code.DENOMINATOR_ZERO: Entry(E, "Chỉ tiêu {value}: mẫu số bằng 0 ({detail}); chỉ tiêu được tính là Không đạt."),
+    Code.DENOMINATOR_ZERO: Entry(E, "Chỉ tiêu {value}: mẫu số bằng 0 (không có Thành viên nào được tính vào tổng số); chỉ tiêu được tính là Không đạt."),
     # --- issue 8, vocabulary half (branch vocab): strict matching, certificates, titles with a year, kinds, copies
     Code.VALUE_TELEX: Entry(E, "Ô {cell} ('{label}') có giá trị '{value}', có lẽ là “{expected}” gõ khi bộ gõ tiếng Việt đang tắt; công cụ không đoán chữ nên tạm tính là Không. Hãy sửa thành “{expected}”."),
     Code.CERT_INVALID: Entry(E, "Ô {cell} ('{label}') có giá trị '{value}': không phải Có/Không và không nêu tên chứng chỉ ngoại ngữ hoặc tiếng dân tộc thiểu số; tạm tính là Không. Hãy nhập Có, Không hoặc tên chứng chỉ, ví dụ {expected}."),

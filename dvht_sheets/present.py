@@ -9,7 +9,6 @@ missing value prints "?").
 
 from __future__ import annotations
 
-import string
 from typing import Any
 
 from .findings import fatal_messages
@@ -67,6 +66,8 @@ class _Safe(dict):
 
 def _values(params: dict[str, Any]) -> dict[str, Any]:
     out = dict(params)
+    if not out:
+        return out
     if "numerator" in params and "denominator" in params and params["denominator"]:
         out["percent"] = vn_percent(params["numerator"], params["denominator"])
     if "threshold" in params:
@@ -99,15 +100,17 @@ def text(reason: Reason) -> str:
     template = REASONS.get(reason.code)
     if template is None:
         return f"[{reason.code}]"
+    if not reason.params and "{" not in template:  # most reasons: a fixed sentence
+        return template
     try:
         values = _Safe({k: ("?" if v is None else v) for k, v in _values(reason.params).items()})
-        return string.Formatter().vformat(template, (), values)
+        return template.format_map(values)
     except (ValueError, IndexError, AttributeError, KeyError, TypeError, ArithmeticError):
         return template
 
 
 def _m(key: str, **params: Any) -> str:
-    return MEASURES[key].format_map(_Safe(_values(params)))
+    return MEASURES[key].format_map(_Safe(_values(params))) if params else MEASURES[key]
 
 
 def measure(res: IndicatorResult) -> tuple[str, str]:
