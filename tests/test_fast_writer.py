@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from dvht_sheets import report_unit
+from dvht_sheets.xlsxfast import compat
 from dvht_sheets.xlsxfast.partzip import PartZip
 from dvht_sheets.xlsxfast.sheets import PlainSheet
 from dvht_sheets.xlsxfast.workbook import FastWorkbook, StreamWorkbook
@@ -25,6 +26,15 @@ from dvht_sheets.report_summary import unit_row, write_summary_workbook
 from .helpers import standard_data, write_standard
 
 SAMPLES = sorted((Path(__file__).resolve().parents[1] / "dvht_sheets/data/samples").glob("*.xlsx"))
+
+
+@pytest.fixture(autouse=True)
+def fast_path():
+    """These tests are about the fast path itself: on, whatever DVHT_XLSX_PLAIN says for the rest of the run."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv(compat.PLAIN_ENV, raising=False)
+        assert compat.fast()
+        yield
 
 
 def parts(data: bytes) -> dict[str, bytes]:

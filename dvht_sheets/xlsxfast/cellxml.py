@@ -10,9 +10,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from xlsxwriter.utility import xl_rowcol_to_cell_fast
-
 from ..model import xml_safe
+from .compat import escape_control_characters, xl_rowcol_to_cell_fast
 
 # Text that xlsxwriter would escape (XML specials, control characters, "_xHHHH_" look-alikes) takes its own path.
 _CONTROL = re.compile(r"[\x00-\x1f]|_x[0-9A-Fa-f]{4}_")
@@ -109,5 +108,4 @@ _inline = lru_cache(maxsize=8192)(inline_text)  # "Có", "GV", titles … repeat
 
 def escape_controls(text: str) -> str:
     # Excel's own escape for control characters (what xlsxwriter writes): "\x07" → "_x0007_", "_x0041_" → "_x005F_x0041_".
-    from xlsxwriter.xmlwriter import XMLwriter
-    return XMLwriter._escape_control_characters(text)
+    return escape_control_characters(text)

@@ -17,11 +17,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from xlsxwriter.worksheet import CellNumberTuple, CellStringTuple, Worksheet
-from xlsxwriter.utility import xl_rowcol_to_cell_fast
+from xlsxwriter.worksheet import Worksheet
 
 from ..model import XML_BAD, xml_safe
 from .cellxml import cell_xml, col_letters, inline, style_attr, value_kind
+from .compat import CellNumberTuple, CellStringTuple, xl_rowcol_to_cell_fast
 
 BLANK = object()  # put_row/put_rows: a blank cell that still carries its format (borders, fill)
 
@@ -277,7 +277,8 @@ class GridSheet(FastWorksheet):
         self._grid, self._fmt, self._date_fmt, self._marks = grid, fmt, date_fmt, marks
         self._line_fmt = line_fmt or fmt
         self._lines = line_rows
-        self._heights = {r: f' ht="{h}" customHeight="1"' for r, h in (heights or {}).items()}
+        # as set_row writes them, so the plain path (set_row) gives the same heights
+        self._heights = {r: _row_height_attr(h) for r, h in (heights or {}).items()}
         for used in (fmt, date_fmt, self._line_fmt, *(f for pair in marks.values() for f in pair)):
             used._get_xf_index()  # register the formats now, before the workbook collects its styles
         last_row = next((r for r in range(len(grid) - 1, -1, -1) if any(v not in (None, "") for v in grid[r])), -1)
@@ -390,6 +391,8 @@ class PlainSheet(Worksheet):
             if links and col in links:
                 url, tip = links[col]
                 self.write_url(row, col, url, fmt, value, tip)
+                # the text as given, as the fast path writes it (xlsxwriter 3.2.0 and before wrote "\\" for "/")
+                self.write_string(row, col, value, fmt)
             elif value is None or value == "" or value is BLANK:
                 if fmt is not None and (keep_empty or value is BLANK):
                     self.write_blank(row, col, None, fmt)
