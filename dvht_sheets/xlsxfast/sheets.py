@@ -20,10 +20,11 @@ from typing import Any
 from xlsxwriter.worksheet import Worksheet
 
 from ..model import XML_BAD, xml_safe
-from .cellxml import cell_xml, col_letters, inline, style_attr, value_kind
+from .cellxml import _COLS, _inline, cell_xml, col_letters, inline, inline_text, style_attr, value_kind
 from .compat import CellNumberTuple, CellStringTuple, xl_rowcol_to_cell_fast
 
 BLANK = object()  # put_row/put_rows: a blank cell that still carries its format (borders, fill)
+_INF = math.inf
 
 
 def _row_height_attr(height: float | None) -> str:
@@ -216,12 +217,19 @@ class FastWorksheet(Worksheet):
         if self.table:
             self._write_single_row(first_row)  # flush the row xlsxwriter still holds
         out = []
+        low = high = top = bottom = None
         for number, (height, cells) in enumerate(rows, start=first_row + 1):
             parts, first, last = self._cells_xml(number, cells, keep_empty)
             if parts:
-                self._track(number - 1, first)
-                self._track(number - 1, last)
-                out.append(f'<row r="{number}"{_row_height_attr(height)}>{"".join(parts)}</row>')
+                if top is None:
+                    top, low, high = number - 1, first, last
+                else:
+                    low, high = min(low, first), max(high, last)
+                bottom = number - 1
+                out.append(f'<row r="{number}"{_row_height_attr(height) if height else ""}>{"".join(parts)}</row>')
+        if top is not None:  # the bookkeeping of every cell, once for the rows
+            self._track(top, low)
+            self._track(bottom, high)
         self.previous_row = first_row + len(rows)
         if out:
             self.fh.write("".join(out))
@@ -241,18 +249,33 @@ class FastWorksheet(Worksheet):
 
     def _cells_xml(self, number: int, cells: list[tuple[int, Any, Any]],
                    keep_empty: bool) -> tuple[list[str], int | None, int | None]:
-        """The XML of one row's (column, value, format) cells, and its first and last column."""
+        """The XML of one row's (column, value, format) cells, and its first and last column. Text and finite
+        numbers, nearly every cell, are written here; everything else as cell_xml writes it."""
         parts: list[str] = []
+        append = parts.append
         first = last = None
-        date_1904 = self.date_1904
+        letters = _COLS
         for col, value, fmt in cells:
-            if value is None or value == "" or value is BLANK:
+            kind = value.__class__
+            ref = letters.get(col) or col_letters(col)
+            if fmt is None:
+                style = ""
+            else:
+                try:
+                    style = fmt._dvht_style
+                except AttributeError:
+                    style = style_attr(fmt)
+            if kind is str and value:
+                append(f'<c r="{ref}{number}"{style} t="inlineStr">'
+                       f'{_inline(value) if len(value) < 200 else inline_text(value)}</c>')
+            elif (kind is int or kind is float) and -_INF < value < _INF:
+                append(f'<c r="{ref}{number}"{style}><v>{value:.16G}</v></c>')
+            elif value is None or value == "" or value is BLANK:
                 if fmt is None or not (keep_empty or value is BLANK):
                     continue
-                parts.append(f'<c r="{col_letters(col)}{number}"{style_attr(fmt)}/>')
+                append(f'<c r="{ref}{number}"{style}/>')
             else:
-                style = style_attr(fmt) if fmt is not None else ""
-                parts.append(cell_xml(f"{col_letters(col)}{number}", value, style, style, date_1904))
+                append(cell_xml(f"{ref}{number}", value, style, style, self.date_1904))
             if first is None:
                 first = col
             last = col
