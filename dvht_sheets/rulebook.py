@@ -7,7 +7,9 @@ a value that does not is written once.
 
 from __future__ import annotations
 
+import sys
 import tomllib
+import types
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -236,3 +238,15 @@ def for_year(year: int) -> Rulebook:
     if not matches:
         return max(bundled(), key=lambda b: b.first_year)
     return max(matches, key=lambda b: b.first_year)
+
+
+class _CallableModule(types.ModuleType):
+    """The library API names this module `dvht_sheets.rulebook` and calls it: dvht_sheets.rulebook("tt24-2023") or
+    dvht_sheets.rulebook("sua-doi.toml") is get(). Being the module itself (not a function of the same name),
+    `from dvht_sheets import rulebook as rulebooks; rulebooks.get(…)` keeps working everywhere."""
+
+    def __call__(self, id_or_path: str | Path) -> Rulebook:
+        return get(str(id_or_path))
+
+
+sys.modules[__name__].__class__ = _CallableModule

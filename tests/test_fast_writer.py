@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 from xlsxwriter.worksheet import Worksheet
 
-from dvht_sheets import report_summary, report_unit
+from dvht_sheets import report_unit
+from dvht_sheets.report import summary as report_summary
 from dvht_sheets.batch import evaluate_path
-from dvht_sheets.report_summary import unit_row, write_summary_workbook
+from dvht_sheets.report.summary import unit_row, write_summary_workbook
 
 from .helpers import standard_data, write_standard
 

@@ -33,7 +33,8 @@ from dvht_sheets.batch import IsolationFailed, run_isolated
 from dvht_sheets.evaluate import evaluate
 from dvht_sheets.model import XML_BAD
 from dvht_sheets.read import Limits, read_bytes
-from dvht_sheets.report_summary import JsonWriter, SummaryWriter, unit_row, write_csv
+from dvht_sheets.report.exports import JsonWriter, write_csv
+from dvht_sheets.report.summary import SummaryWriter, unit_row
 from dvht_sheets.report_unit import write_unit_workbook
 from dvht_sheets.validate import validate
 

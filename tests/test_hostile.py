@@ -26,7 +26,7 @@ from dvht_sheets.batch import Task, WorkerConfig, evaluate_path
 from dvht_sheets.cli import cli
 from dvht_sheets.model import XML_BAD
 from dvht_sheets.read import Limits
-from dvht_sheets.report_summary import read_roster
+from dvht_sheets.batch import read_roster_isolated as read_roster
 from dvht_sheets.report_unit import safe_name
 
 from . import corpus
