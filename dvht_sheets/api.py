@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import signal
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -18,13 +17,12 @@ from .batch import (
     UNIT_DIR, BatchOutcome, Discovery, OutputFailed, OutputFolder, discover, evaluate_folder, evaluate_path,
     read_roster_isolated,
 )
+from .frames import JSON_NAME
 from .model import UnitResult
 from .read import DEFAULT_LIMITS, Limits
 from .report.exports import JsonWriter, write_csv
 from .report.summary import SummaryWriter
 from .rulebook import Rulebook
-
-from .frames import JSON_NAME
 
 SUMMARY_NAME, CSV_NAME = "tong-hop.xlsx", "tong-hop.csv"
 

@@ -34,7 +34,7 @@ from .findings import finding
 from .model import Submission, UnitResult, xml_safe
 from .read import DEFAULT_LIMITS, Limits, read_workbook
 from .report.files import TEMP_PREFIX, atomic_write, result_file_name
-from .report_unit import save_unit_workbook, write_unit_workbook
+from .report.unit import save_unit_workbook, write_unit_workbook
 from .roster import Roster, read_roster
 from .rulebook import Rulebook
 from .validate import validate

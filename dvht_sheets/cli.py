@@ -192,12 +192,19 @@ def run_and_report(input_dir: Path, out_dir: Path, roster_path: Path | None, job
     task_id = progress.add_task("batch", total=None)
 
     def tick(done: int, total: int, _row) -> None:
+        # Started at the first unit, not before: the roster is read first, in a forked child, which is safe only
+        # while this process runs no other thread (the bar's refresh thread).
+        if not progress.live.is_started:
+            progress.start()
         progress.update(task_id, completed=done, total=total)
 
     try:
-        with _StopRequest() as stop, progress:
-            outcome = run_batch(input_dir, out_dir, roster=roster_path, jobs=jobs, rulebook=rulebook_ref,
-                                progress=tick, limits=limits, command=command, stop=lambda: stop.signum)
+        with _StopRequest() as stop:
+            try:
+                outcome = run_batch(input_dir, out_dir, roster=roster_path, jobs=jobs, rulebook=rulebook_ref,
+                                    progress=tick, limits=limits, command=command, stop=lambda: stop.signum)
+            finally:
+                progress.stop()
     except (InputInsideOutput, NoInputs, FolderBusy) as exc:
         click.echo(exc.message, err=True)
         return 2

@@ -23,7 +23,7 @@ from dvht_sheets.evaluate import evaluate
 from dvht_sheets.findings import render
 from dvht_sheets.model import FORMULA_NO_VALUE
 from dvht_sheets.read import read_workbook
-from dvht_sheets.report_unit import RED
+from dvht_sheets.report.styles import RED
 from dvht_sheets.validate import indicator_ids, parse_codes, validate
 from dvht_sheets.schema import code_key
 
