@@ -14,11 +14,14 @@ __version__ = "0.1.0"
 
 # After __version__: the modules below read it while the package is being imported.
 from . import rulebook  # noqa: E402  (the module, callable: rulebook(id_or_path) → Rulebook)
-from .api import InputInsideOutput, NoInputs, evaluate, run_batch, write_template  # noqa: E402
+from .api import InputInsideOutput, NoInputs, check, evaluate, run_batch, to_json, write_template  # noqa: E402
+from .batch import UNIT_DIR  # noqa: E402
+from .read import DEFAULT_LIMITS, Limits  # noqa: E402
 from .batch import BatchOutcome, FolderBusy, OutputFailed  # noqa: E402
 from .frames import Frames, frames  # noqa: E402
 from .model import UnitResult  # noqa: E402
 from .rulebook import Rulebook, RulebookError  # noqa: E402
 
-__all__ = ["__version__", "evaluate", "run_batch", "rulebook", "frames", "write_template", "UnitResult", "BatchOutcome", "Frames",
+__all__ = ["__version__", "evaluate", "run_batch", "rulebook", "frames", "write_template", "check", "to_json", "Limits",
+           "DEFAULT_LIMITS", "UNIT_DIR", "UnitResult", "BatchOutcome", "Frames",
            "Rulebook", "RulebookError", "FolderBusy", "OutputFailed", "InputInsideOutput", "NoInputs"]

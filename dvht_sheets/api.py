@@ -10,17 +10,17 @@ from __future__ import annotations
 import signal
 import threading
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from . import rulebook as rulebooks
 from .batch import (
-    UNIT_DIR, BatchOutcome, Discovery, OutputFailed, OutputFolder, discover, evaluate_folder, evaluate_path,
-    read_roster_isolated,
+    UNIT_DIR, BatchOutcome, Discovery, FileOutcome, OutputFailed, OutputFolder, check_isolated, discover,
+    evaluate_folder, evaluate_path, read_roster_isolated,
 )
 from .frames import JSON_NAME
 from .model import UnitResult
 from .read import DEFAULT_LIMITS, Limits
-from .report.exports import JsonWriter, write_csv
+from .report.exports import JsonWriter, json_text, write_csv
 from .report.summary import SummaryWriter
 from .rulebook import Rulebook
 
@@ -53,13 +53,27 @@ class NoInputs(Exception):
         self.message = text
 
 
-def write_template(path: str | Path, book: Rulebook, tier: str) -> Path:
-    """The blank standard workbook for a tier ("huyen", "tinh") of a rulebook, written whole or not at all."""
+def write_template(path: str | Path | None, book: Rulebook, tier: str) -> Path:
+    """The blank standard workbook for a tier ("huyen", "tinh") of a rulebook, written whole or not at all; path None
+    gives the default name (mau-dvht-<bộ quy tắc>-cap-<cấp>.xlsx) in the current folder."""
     from .report.files import atomic_write
-    from .template import write_workbook
+    from .template import template_name, write_workbook
 
-    atomic_write(Path(path), lambda tmp: write_workbook(tmp, book, tier))
-    return Path(path)
+    target = Path(path) if path is not None else Path(template_name(book, tier))
+    atomic_write(target, lambda tmp: write_workbook(tmp, book, tier))
+    return target
+
+
+def check(path: str | Path, out_dir: str | Path | None, *, rulebook: str | Path | Rulebook | None = None,
+          limits: Limits = DEFAULT_LIMITS) -> FileOutcome:
+    """`dvht check` for one file: read and evaluate it in a child process with a memory cap (a file that aborts a
+    reader costs that file), and write its result workbook into out_dir (None: none)."""
+    return check_isolated(path, out_dir, _book(rulebook), limits, display_name=str(path))
+
+
+def to_json(results: Iterable[UnitResult]) -> str:
+    """Results as the JSON of ket-qua.json (UnitResult.to_json() each), indented: what `dvht check --json` prints."""
+    return json_text(results)
 
 
 def _book(ref: str | Path | Rulebook | None) -> Rulebook | None:

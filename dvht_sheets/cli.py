@@ -7,23 +7,20 @@ not be written; 130 after Ctrl-C; 143 after SIGTERM (outputs.md).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import signal
 import sys
 from pathlib import Path
 
 import click
 
+# The library's API only (dvht_sheets/__init__.py), the console helpers and the bundled samples; the vocabulary
+# labels that `rules show` prints come from the schema.
 from . import (
-    BatchOutcome, FolderBusy, InputInsideOutput, NoInputs, OutputFailed, RulebookError, __version__, bundled, console,
-    run_batch, write_template,
+    UNIT_DIR, BatchOutcome, FolderBusy, InputInsideOutput, Limits, NoInputs, OutputFailed, RulebookError, __version__,
+    bundled, check as check_file, console, run_batch, to_json, write_template,
 )
 from . import rulebook as rulebooks
-from .batch import UNIT_DIR, check_isolated
-from .read import Limits
-from .model import xml_safe
 from .schema import COLLECTIVE_TITLES, DIGITAL_LEVELS, TIER_LABEL, TRAIT_LABEL
-from .template import template_name
 
 
 # Before the decorators below: some of click's texts (the --version help) are taken when a command is declared.
@@ -86,11 +83,10 @@ def template(tier: str, year: int | None, output: Path | None) -> None:
     Ví dụ: dvht template --cap tinh --nam 2025 -o mau-cap-tinh.xlsx
     """
     book = rulebooks.for_year(year or dt.date.today().year)
-    output = output or Path(template_name(book, tier))
     try:
-        write_template(output, book, tier)
+        output = write_template(output, book, tier)
     except OSError as exc:
-        click.echo(OutputFailed(output.parent, exc).message, err=True)
+        click.echo(OutputFailed((output or Path(".")).parent, exc).message, err=True)
         sys.exit(3)
     click.echo(f"Đã ghi mẫu {TIER_LABEL[tier]} theo {book.name}: {output}")
 
@@ -112,9 +108,9 @@ def check(files: tuple[Path, ...], out_dir: Path, as_json: bool, rulebook_ref: s
     limits = _limits(max_unzipped_mb, max_rows)
     # each file in a child process with a memory cap: one that aborts a reader or allocates without bound gets
     # "Không đánh giá được" and the others are still evaluated (a fork costs ~5 ms)
-    outcomes = [check_isolated(p, out_dir, book, limits, display_name=str(p)) for p in files]
+    outcomes = [check_file(p, out_dir, rulebook=book, limits=limits) for p in files]
     if as_json:
-        click.echo(xml_safe(json.dumps([o.result.to_json() for o in outcomes], ensure_ascii=False, indent=2)))
+        click.echo(to_json(o.result for o in outcomes))
     else:
         for o in outcomes:
             _echo_outcome(o)

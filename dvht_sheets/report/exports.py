@@ -98,3 +98,8 @@ class JsonWriter(Staged):
         super().abort()
 
 
+
+
+def json_text(results) -> str:
+    """Results as one indented JSON list (the objects of ket-qua.json), safe for any XML/terminal consumer."""
+    return xml_safe(json.dumps([r.to_json() for r in results], ensure_ascii=False, indent=2))
