@@ -157,8 +157,13 @@ def run_batch(input_dir: str | Path, output_dir: str | Path, *, roster: str | Pa
         if isinstance(exc, OSError):
             raise OutputFailed(output_dir, exc) from exc
         raise
+    from .report.stats import counted_rows, duplicate_warnings, submission_status, submitted_text
+
+    usable = roster_data if roster_data is not None and not roster_data.problem else None
     outcome.roster, outcome.partial, outcome.stopped_by = roster_data, partial, signum
-    if roster_data is not None and not roster_data.problem:
-        from .report.stats import submission_status
-        outcome.missing = submission_status(outcome.rows, roster_data)["missing"]
+    outcome.units = counted_rows(outcome.rows)
+    outcome.submitted = submitted_text(outcome.rows, usable)
+    outcome.warnings = duplicate_warnings(outcome.rows)
+    if usable is not None:
+        outcome.missing = submission_status(outcome.rows, usable)["missing"]
     return outcome

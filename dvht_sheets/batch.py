@@ -701,6 +701,9 @@ class BatchOutcome:
     missing: list = field(default_factory=list)  # (code, name) of roster units that did not submit
     partial: tuple[int, int] | None = None  # (files finished, files found) when the run was stopped
     stopped_by: int | None = None  # the signal that stopped it (SIGINT, SIGTERM), when one did
+    units: list = field(default_factory=list)  # one row per unit (a code sent in several files counts once)
+    submitted: str = ""  # "14 đơn vị (15 tệp; 1 tệp trùng mã đơn vị: …) · Chưa nộp: 1 đơn vị", as row 2 of Tổng hợp
+    warnings: list = field(default_factory=list)  # one line per unit code found in several files
 
     @property
     def not_evaluated(self) -> int:

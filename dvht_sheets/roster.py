@@ -28,15 +28,8 @@ def read_roster(path: Path) -> Roster:
     roster = Roster(source=xml_safe(path.name))
     try:
         if path.suffix.lower() == ".csv":
-            data = path.read_bytes()
-            for enc in ("utf-8-sig", "cp1258", "latin-1"):
-                try:
-                    text = data.decode(enc)
-                    break
-                except UnicodeDecodeError:
-                    continue
-            dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t") if text.strip() else csv.excel
-            grid = [[xml_safe(v) for v in row] for row in csv.reader(io.StringIO(text), dialect)]
+            text = _decode_roster(path.read_bytes())
+            grid = [[xml_safe(v) for v in row] for row in csv.reader(io.StringIO(text), _roster_dialect(text))]
         else:
             raw = read_workbook(path)
             fatal = [f for f in raw.findings if f.severity == "fatal"]
@@ -50,7 +43,10 @@ def read_roster(path: Path) -> Roster:
     code_col, name_col, start = 0, 1, 0
     for r, row in enumerate(grid[:10]):
         keys = [fold(v) for v in row]
-        code_idx = next((i for i, k in enumerate(keys) if k.startswith("ma")), None)
+        # "STT, Mã huyện, Mã đơn vị": the exact header first, then the usual aliases, then any "Mã …"
+        code_idx = next((i for k in CODE_HEADERS for i, key in enumerate(keys) if key == k), None)
+        if code_idx is None:
+            code_idx = next((i for i, k in enumerate(keys) if k.startswith("ma")), None)
         if code_idx is not None:
             code_col, start = code_idx, r + 1
             name_col = next((i for i, k in enumerate(keys) if k.startswith("ten")), code_col + 1)
@@ -62,3 +58,42 @@ def read_roster(path: Path) -> Roster:
     return roster
 
 
+CODE_HEADERS = [fold(h) for h in ("Mã đơn vị", "Mã DV", "Mã trường", "Mã cơ quan", "Mã")]
+
+
+def _decode_roster(data: bytes) -> str:
+    """A BOM says the encoding (Excel's "Unicode Text" is UTF-16 LE with FF FE; "CSV UTF-8" has EF BB BF); without
+    one UTF-8, then cp1258 (Vietnamese Windows) and cp1252; latin-1 reads any byte, so the reader never fails here."""
+    for bom, enc in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            return data.decode(enc)
+    # UTF-16 without a BOM: every other byte of Latin text is NUL
+    if len(data) >= 4 and data[1::2].count(0) > len(data) // 4:
+        return data.decode("utf-16-le", errors="replace")
+    if len(data) >= 4 and data[0::2].count(0) > len(data) // 4:
+        return data.decode("utf-16-be", errors="replace")
+    for enc in ("utf-8", "cp1258", "cp1252"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
+def _roster_dialect(text: str):
+    """Tab, semicolon (Excel with a Vietnamese/European locale) or comma: the one that appears most often, and the
+    same number of times, on the first lines; csv.Sniffer alone guesses wrong on short files."""
+    lines = [ln for ln in text.splitlines()[:10] if ln.strip()]
+    best, best_score = ",", -1
+    for delim in ("\t", ";", ","):
+        counts = [ln.count(delim) for ln in lines]
+        if not counts or counts[0] == 0:
+            continue
+        score = sum(1 for c in counts if c == counts[0]) * 100 + counts[0]
+        if score > best_score:
+            best, best_score = delim, score
+
+    class Dialect(csv.excel):
+        delimiter = best
+
+    return Dialect

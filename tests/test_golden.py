@@ -4,6 +4,8 @@ sample unchanged"). The restructuring of issue 10 moved code, not behaviour; thi
 tests/golden/demo.json holds the cell VALUES of every sheet of tong-hop.xlsx and of every don-vi/*.xlsx written by
 `dvht demo`, read back through openpyxl (csvkit/style.md: compare golden workbooks cell by cell, not byte by byte).
 Two cells of tong-hop.xlsx `_meta` depend on the run (run_date, command) and are masked on both sides.
+The file was made by `dvht demo` on the commit before the moves (e6a3803), then once more on main after the `truth`
+merge (926d3ef: row 2 of `Tổng hợp` counts units), in both cases with that commit's own code, never with the moved code.
 
 Regenerate after an intended change of output:  DVHT_REGEN_GOLDEN=1 .venv/bin/python -m pytest tests/test_golden.py
 """

@@ -1,5 +1,5 @@
-"""Across units: the submission status (who has not submitted, duplicate codes and files) and the statistics of the
-`Thống kê` sheet (results by kind and by tier, the indicators failed most often), from the summary's compact rows.
+"""Across units: the submission status (who has not submitted, duplicate codes and files; one row per unit for
+every count) and the statistics of the `Thống kê` sheet (results by kind and by tier, the indicators failed most often), from the summary's compact rows.
 
 pandas is the tool for counting across units (and for the roll-ups that will follow); it is imported here and in
 frames.py only, never on the per-unit path (an 80-row table costs ~40x more in pandas than in plain Python). This
@@ -49,6 +49,56 @@ def submission_status(rows: list[UnitRow], roster: Roster | None) -> dict[str, l
         out["missing"] = [expected[k] for k in sorted(expected) if k not in by_code]
         out["unexpected"] = [row for k, group in sorted(by_code.items()) if k not in expected for row in group]
     return out
+
+
+def counted_rows(rows: list[UnitRow]) -> list[UnitRow]:
+    """One row per unit for every count (row 2 of Tổng hợp, Thống kê, the closing table): a code sent in several
+    files counts once, with the file whose name sorts last (README, decisions); a file without a code (not
+    evaluated) counts on its own. The rows of every file stay in the sheets."""
+    chosen: dict[str, UnitRow] = {}
+    for row in rows:
+        if row.unit_code:
+            key = row.unit_code.casefold()
+            if key not in chosen or row.file > chosen[key].file:
+                chosen[key] = row
+    keep = {id(r) for r in chosen.values()}
+    return [r for r in rows if not r.unit_code or id(r) in keep]
+
+
+SHOWN_DUPLICATE_CODES = 5
+
+
+def submitted_text(rows: list[UnitRow], roster: Roster | None) -> str:
+    """“14 đơn vị (308 tệp; 294 tệp trùng mã đơn vị: A, B, …; tính tệp có tên xếp sau cùng) · Chưa nộp: 1 đơn vị”"""
+    status = submission_status(rows, roster)
+    units = len(counted_rows(rows))
+    text = f"{units} đơn vị ({len(rows)} tệp"
+    if status["duplicate_code"]:
+        codes = [group[0].unit_code for _, group in status["duplicate_code"]]
+        shown = ", ".join(codes[:SHOWN_DUPLICATE_CODES]) + (", …" if len(codes) > SHOWN_DUPLICATE_CODES else "")
+        text += f"; {len(rows) - units} tệp trùng mã đơn vị: {shown}; mỗi đơn vị tính tệp có tên xếp sau cùng"
+    text += ")"
+    if roster is not None and not roster.problem:
+        text += f" · Chưa nộp: {len(status['missing'])} đơn vị"
+    return text
+
+
+SHOWN_DUPLICATE_WARNINGS = 10
+
+
+def duplicate_warnings(rows: list[UnitRow]) -> list[str]:
+    """The terminal's lines about codes sent in several files: the first SHOWN_DUPLICATE_WARNINGS, then a count."""
+    groups = submission_status(rows, None)["duplicate_code"]
+    lines = []
+    for _, group in groups[:SHOWN_DUPLICATE_WARNINGS]:
+        files = sorted(r.file for r in group)
+        shown = ", ".join(files[:3]) + (", …" if len(files) > 3 else "")
+        lines.append(f"Cảnh báo: mã đơn vị {group[0].unit_code} có trong {len(files)} tệp ({shown}); "
+                     f"chỉ tính tệp {files[-1]}.")
+    if len(groups) > SHOWN_DUPLICATE_WARNINGS:
+        lines.append(f"… và {len(groups) - SHOWN_DUPLICATE_WARNINGS} mã đơn vị trùng khác; xem trang “Tình hình nộp” "
+                     "trong tong-hop.xlsx.")
+    return lines
 
 
 @dataclass

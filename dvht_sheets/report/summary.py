@@ -232,13 +232,14 @@ def partial_note(done: int, total: int) -> str:
             "hãy chạy lại để có bản tổng hợp đầy đủ.")
 
 
-def _write_overview(ws, f: Formats, rows: list[UnitRow], partial: tuple[int, int] | None = None) -> None:
-    from .stats import totals as count_totals
+def _write_overview(ws, f: Formats, rows: list[UnitRow], partial: tuple[int, int] | None = None,
+                    roster: Roster | None = None) -> None:
+    from .stats import counted_rows, submitted_text, totals as count_totals
 
     ws.write_string(0, 0, "TỔNG HỢP KẾT QUẢ TỰ ĐÁNH GIÁ “ĐƠN VỊ HỌC TẬP”", f.title)
-    totals = dict(count_totals(rows))
+    totals = dict(count_totals(counted_rows(rows)))  # units, not files (issue 11)
     rate = totals["Được công nhận"] / totals["Được đánh giá"] * 100 if totals["Được đánh giá"] else 0
-    line = (f"Đã nộp {totals['Số tệp đã nộp']} tệp · Đạt mức độ 2: {totals['Đạt mức độ 2']} · Đạt mức độ 1: "
+    line = (f"Đã nộp: {submitted_text(rows, roster)} · Đạt mức độ 2: {totals['Đạt mức độ 2']} · Đạt mức độ 1: "
             f"{totals['Đạt mức độ 1']} · Không đạt: {totals['Không đạt']}"
             + (f" · Xếp loại theo TT 22/2020: {totals['Xếp loại theo TT 22/2020']}"
                if totals["Xếp loại theo TT 22/2020"] else "")
@@ -611,10 +612,12 @@ class SummaryWriter(Staged):
         besides the bundled ones (a file given with --rulebook)."""
         known = {b.id: b for b in (*rulebooks.bundled(), *books)}
         self.long.close()
-        _write_overview(self.overview, self.f, rows, partial)
+        _write_overview(self.overview, self.f, rows, partial, roster)
         _write_list(self.list, self.f, rows)
         _write_status(self.status, self.f, rows, roster)
-        _write_stats(self.wb, self.stats, self.f, rows, known)
+        from .stats import counted_rows
+
+        _write_stats(self.wb, self.stats, self.f, counted_rows(rows), known)
         _write_meta(self.meta, self.f, rows, command, skipped, run_date(), known, partial)
         self.meta.hide()
         self.overview.activate()
