@@ -34,7 +34,9 @@ from .evaluate import evaluate
 from .findings import Code, finding
 from .model import RawWorkbook, Submission, UnitResult, xml_safe
 from .read import DEFAULT_LIMITS, Limits, read_workbook
-from .report_unit import result_file_name, save_unit_workbook, write_unit_workbook
+from .report.files import TEMP_PREFIX, atomic_write, result_file_name
+from .report.unit import save_unit_workbook, write_unit_workbook
+from .roster import Roster, read_roster
 from .rulebook import Rulebook
 from .validate import read_unit, validate
 
@@ -178,7 +180,7 @@ class Discovery:
 SUMMARY_FILES = ("tong-hop.xlsx", "tong-hop.csv", "ket-qua.json")
 LOCK_NAME = ".dvht-lock"
 MANIFEST_NAME = ".dvht-manifest"
-TEMP_PREFIX = ".tmp-"  # every temporary file or folder the tool makes in the output folder starts with this
+# every temporary file or folder the tool makes in the output folder starts with TEMP_PREFIX (report/files.py)
 RUN_TEMP_PREFIX = TEMP_PREFIX + "run-"
 
 
@@ -357,9 +359,9 @@ def _context():
 def _pack(task: Task, result: UnitResult):
     """A result as the parent needs it: the compact summary row and the pickled result, so the parent only unpickles
     a result once, and the summary row costs it nothing."""
-    from .report_summary import unit_row
+    from .report.summary import unit_row
 
-    return unit_row(task.index, result, ""), pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    return unit_row(task.index, result, "", _BOOK), pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _crashed(task: Task) -> UnitResult:
@@ -661,8 +663,6 @@ class OutputFolder:
             if self._journal is not None:
                 self._journal.close()
                 self._journal = None
-            from .report_unit import atomic_write
-
             def write(tmp: str) -> None:
                 with open(tmp, "w", encoding="utf-8") as fh:
                     fh.write(_MANIFEST_HEAD)
@@ -696,21 +696,22 @@ _MANIFEST_HEAD = ("# dvht-sheets: các tệp kết quả do công cụ ghi vào 
 # ---------------------------------------------------------------------------------------------------- the batch
 
 
-class Sink:
-    """Receives each finished unit, in input order, with its result workbook already in place."""
-
-    def add(self, row, result: UnitResult) -> None:  # pragma: no cover - interface
-        raise NotImplementedError
-
-
 @dataclass
 class BatchOutcome:
     out_dir: Path
     discovery: Discovery
-    rows: list  # compact per-unit rows (report_summary.UnitRow), sorted by unit code then file
+    rows: list  # compact per-unit rows (report.summary.UnitRow), sorted by unit code then file
     interrupted: bool = False
     write_failures: list = field(default_factory=list)  # (file, cause) of unit workbooks that could not be written
     worker_pids: dict = field(default_factory=dict)  # task index → the worker process that evaluated it
+    # Set by the library's run_batch (dvht_sheets.run_batch), which writes the summary too:
+    roster: Roster | None = None
+    missing: list = field(default_factory=list)  # (code, name) of roster units that did not submit
+    partial: tuple[int, int] | None = None  # (files finished, files found) when the run was stopped
+    stopped_by: int | None = None  # the signal that stopped it (SIGINT, SIGTERM), when one did
+    units: list = field(default_factory=list)  # one row per unit (a code sent in several files counts once)
+    submitted: str = ""  # "14 đơn vị (15 tệp; 1 tệp trùng mã đơn vị: …) · Chưa nộp: 1 đơn vị", as row 2 of Tổng hợp
+    warnings: list = field(default_factory=list)  # one line per unit code found in several files
 
     @property
     def not_evaluated(self) -> int:
@@ -736,13 +737,13 @@ class _Names:
         return name
 
 
-def run_batch(root: Path, out_dir: Path, *, jobs: int | None = None, rulebook: str | None = None,
-              limits: Limits = DEFAULT_LIMITS, memory_mb: int = 3072, progress: ProgressFn | None = None,
-              sink: Sink | None = None, crash_on: str | None = None, stop: Callable[[], bool] | None = None,
+def evaluate_folder(root: Path, out_dir: Path, *, jobs: int | None = None, rulebook: str | None = None,
+                    limits: Limits = DEFAULT_LIMITS, memory_mb: int = 3072, progress: ProgressFn | None = None,
+                    sink=None, crash_on: str | None = None, stop: Callable[[], bool] | None = None,
               folder: OutputFolder | None = None, discovery: Discovery | None = None) -> BatchOutcome:
     """Evaluate every workbook under root and put each unit's result workbook into out_dir/don-vi.
 
-    Each finished unit goes to sink (in input order) while the others are still being evaluated, so the summary is
+    Each finished unit goes to sink.add(row, result) (in input order) while the others are still being evaluated, so the summary is
     written alongside the batch instead of after it. Ctrl-C, or stop() saying so, stops cleanly: the workers are
     ended, what was finished is kept and reported (interrupted=True); no half-written workbook is left.
 
@@ -796,5 +797,21 @@ def run_batch(root: Path, out_dir: Path, *, jobs: int | None = None, rulebook: s
     return outcome
 
 
-__all__ = ["evaluate_path", "check_file", "check_isolated", "run_isolated", "discover", "run_batch", "BatchOutcome",
-           "FileOutcome", "Sink", "OutputFolder", "OutputFailed", "FolderBusy", "describe_os_error"]
+def read_roster_isolated(path: Path) -> Roster:
+    """The roster (roster.py), read in a child process with a memory cap: a roster file that aborts the reader or is
+    damaged gives a Roster with its problem, and the batch goes on without it (the sheet Tình hình nộp and the
+    terminal say why)."""
+    try:
+        return run_isolated(read_roster, path, memory_mb=3072)
+    except IsolationFailed as exc:
+        problem = f"bộ đọc bị dừng đột ngột khi đọc tệp ({exc.why}); tệp bị hỏng hoặc cần quá nhiều bộ nhớ"
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:
+        problem = xml_safe(f"không đọc được danh sách ({type(exc).__name__}: {str(exc)[:160]})")
+    return Roster(source=xml_safe(path.name), problem=problem)
+
+
+__all__ = ["evaluate_path", "check_file", "check_isolated", "run_isolated", "discover", "evaluate_folder",
+           "BatchOutcome", "FileOutcome", "OutputFolder", "OutputFailed", "FolderBusy", "describe_os_error",
+           "read_roster_isolated"]

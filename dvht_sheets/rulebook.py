@@ -10,7 +10,9 @@ a value that does not is written once.
 
 from __future__ import annotations
 
+import sys
 import tomllib
+import types
 from dataclasses import dataclass, field
 from typing import Callable
 from functools import lru_cache
@@ -311,3 +313,15 @@ def choose(year: int | None, forced: Rulebook | None = None) -> Rulebook:
 def names() -> dict[str, str]:
     """id → name of every bundled rulebook (validate words a template made for another one with it)."""
     return {b.id: b.name for b in bundled()}
+
+
+class _CallableModule(types.ModuleType):
+    """The library API names this module `dvht_sheets.rulebook` and calls it: dvht_sheets.rulebook("tt24-2023") or
+    dvht_sheets.rulebook("sua-doi.toml") is get(). Being the module itself (not a function of the same name),
+    `from dvht_sheets import rulebook as rulebooks; rulebooks.get(…)` keeps working everywhere."""
+
+    def __call__(self, id_or_path: str | Path) -> Rulebook:
+        return get(str(id_or_path))
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import os
 import shutil
 import subprocess
@@ -14,11 +15,13 @@ import xlsxwriter
 
 from dvht_sheets import present
 from dvht_sheets import rulebook as rulebooks
-from dvht_sheets import evaluate as core_evaluate
 from dvht_sheets import validate as core_validate
 from dvht_sheets.model import Evidence, IndicatorRow, Member, RawWorkbook, Submission, UnitResult
 from dvht_sheets.schema import code_key
 from dvht_sheets.template import WorkbookData, write_workbook
+# The package exports the library function evaluate(path), which hides the module of the same name as an
+# attribute of dvht_sheets; the core module is taken from the import system.
+core_evaluate = importlib.import_module("dvht_sheets.evaluate")
 
 FIELDS = ["tuan_thu_ky_luat", "hoan_thanh_boi_duong", "tham_gia_cds", "chung_chi_ngoai_ngu", "trinh_do_ngoai_ngu",
           "cong_dan_hoc_tap", "ke_hoach_tu_hoc"]

@@ -15,13 +15,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from dvht_sheets import report_unit
+from dvht_sheets.report import unit as report_unit
 from dvht_sheets.xlsxfast import compat
 from dvht_sheets.xlsxfast.partzip import PartZip
 from dvht_sheets.xlsxfast.sheets import PlainSheet
 from dvht_sheets.xlsxfast.workbook import FastWorkbook, StreamWorkbook
 from dvht_sheets.batch import evaluate_path
-from dvht_sheets.report_summary import unit_row, write_summary_workbook
+from dvht_sheets.report.summary import unit_row, write_summary_workbook
 
 from .helpers import standard_data, write_standard
 

@@ -21,7 +21,7 @@ from .helpers import evaluate
 from dvht_sheets.findings import render
 from dvht_sheets.model import FORMULA_NO_VALUE
 from dvht_sheets.read import read_workbook
-from dvht_sheets.report_unit import RED
+from dvht_sheets.report.styles import RED
 from dvht_sheets.validate import indicator_ids, parse_codes
 
 from .helpers import validate

@@ -26,8 +26,8 @@ from python_calamine import CalamineWorkbook
 
 from dvht_sheets import xlsxfast
 from dvht_sheets.batch import evaluate_path
-from dvht_sheets.report_summary import unit_row, write_summary_workbook
-from dvht_sheets.report_unit import write_unit_workbook
+from dvht_sheets.report.summary import unit_row, write_summary_workbook
+from dvht_sheets.report.unit import write_unit_workbook
 from dvht_sheets.xlsxfast import compat
 from dvht_sheets.xlsxfast.workbook import FastWorkbook, PlainWorkbook, StreamWorkbook
 

@@ -67,7 +67,7 @@ def missing_internals() -> tuple[str, ...]:
 
     from xlsxwriter.format import Format
     from xlsxwriter.packager import Packager
-    from xlsxwriter.worksheet import Worksheet
+    from xlsxwriter.worksheet import Worksheet  # noqa: F401  (probed: the fast sheets subclass it)
 
     missing = [name for name, value in (("worksheet.CellStringTuple", CellStringTuple),
                                         ("worksheet.CellNumberTuple", CellNumberTuple),

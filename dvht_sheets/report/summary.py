@@ -1,41 +1,102 @@
-"""Many UnitResults → the district summary: tong-hop.xlsx (Tổng hợp, Danh sách, Chỉ tiêu, Lỗi dữ liệu, Tình hình nộp,
-Thống kê, _meta), tong-hop.csv (UTF-8 with BOM) and ket-qua.json.
+"""Many UnitResults → the district summary workbook tong-hop.xlsx (Tổng hợp, Danh sách, Chỉ tiêu, Lỗi dữ liệu,
+Tình hình nộp, Thống kê, _meta).
 
 Written with xlsxwriter in constant_memory mode while the batch runs (each unit's long-form rows as it finishes), so
-10,000 units cost no more memory than 1,000 and the summary costs almost no time after the last unit. Statistics are counted once across all units from the compact rows.
+10,000 units cost no more memory than 1,000 and the summary costs almost no time after the last unit.
+
+The indicator columns of `Tổng hợp` are derived from the rulebooks of the batch's units (summary_columns): a rulebook
+file with a new indicator gets its column with no code change. The submission status and the statistics are
+computed across units in stats.py (pandas), imported only when the workbook is closed, in the main process.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import json
 import os
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
-from . import __version__, paper, xlsxfast
-from . import rulebook as rulebooks
-from .findings import Severity
-from .model import UnitResult, vn_number, xml_safe
-from .report_unit import AMBER, BLUE, GREEN, GREY, RED, atomic_write, temp_file
-from .xlsxfast import BLANK, quote_sheet
-from .schema import OWNERSHIP, TIER_LABEL, fold, text_of
+from .. import __version__, paper, xlsxfast
+from .. import rulebook as rulebooks
+from ..findings import Severity
+from ..model import UnitResult, vn_number
+from ..roster import Roster
+from ..rulebook import Rulebook
+from ..schema import OWNERSHIP, TIER_LABEL
+from ..xlsxfast import BLANK, quote_sheet
+from .files import Staged
+from .styles import AMBER, FIXED_DATE, GREEN, GREY, LIGHT_GREEN, RED, SUMMARY, TT22_BLUE, Formats
 
-LIGHT_GREEN, TT22_BLUE = paper.colour("level1"), paper.colour("tt22")
-RESULT_FILL = {"Đạt mức độ 2": GREEN, "Đạt mức độ 1": LIGHT_GREEN, "Không đạt": RED, "Không đánh giá được": GREY}
 NOT_EVALUATED = "Không đánh giá được"
-
-# Tổng hợp columns for TT 24 indicators: (column title, indicator id, level whose numbers are shown, kind)
-PCT_COLUMNS = [("2.1 (%)", "2.1", 1), ("2.2 (%)", "2.2", 1), ("2.3 (%)", "2.3", 1), ("2.4 MĐ1 (%)", "2.4", 1),
-               ("2.4 MĐ2 (%)", "2.4", 2), ("2.5 (%)", "2.5", 1), ("3.1 (%)", "3.1", 1)]
-UNIT_COLUMNS = ["1.1", "1.2", "1.3", "1.4", "1.5", "3.2", "3.3", "3.4", "3.5", "3.6"]
 STATUS_LABEL = {"A": "Đạt MĐ2", "B": "Đạt MĐ1", "X": "Đạt MĐ2, không đạt MĐ1", "F": "Không đạt", "N": "Không áp dụng",
                 "": ""}
-STATUS_FILL = {"A": GREEN, "B": LIGHT_GREEN, "X": AMBER, "F": RED, "N": GREY}
+RESULT_ORDER = ["Đạt mức độ 2", "Đạt mức độ 1", "Không đạt", "Xếp loại (TT 22)", NOT_EVALUATED]
+
+
+# ---------------------------------------------------------------------------------------------------- columns
+
+
+@dataclass(frozen=True)
+class Column:
+    """One indicator column of `Tổng hợp`: a percentage (with the level whose numbers it shows) or a status."""
+
+    title: str
+    id: str
+    level: int | None  # the level shown; None for a status column (met at both levels, one of them, neither)
+    percent: bool
+
+
+
+_COLUMN_CACHE: dict[tuple[str, str, str], tuple[Column, ...]] = {}
+
+
+def summary_columns(book: Rulebook | None) -> tuple[Column, ...]:
+    """The indicator columns a rulebook gives `Tổng hợp`, taken from its rules: first every rule measured as a share
+    of members (it has a threshold), then every other rule, each group in the rulebook's order, one column per id.
+    A measured rule whose counted columns differ between levels (TT 24's 2.4: a certificate at level 1, proficiency
+    or a certificate at level 2) measures a different share at each level and gets a column per level ("2.4 MĐ1
+    (%)"); otherwise the share is the same at every level and one column shows it ("2.1 (%)").
+
+    Only rulebooks of levels (TT 24) get these columns; a points rulebook (TT 22) has its score and grade columns,
+    and its per-indicator numbers are in `Chỉ tiêu`."""
+    if book is None or book.scheme != "levels":
+        return ()
+    key = (book.id, book.version, book.source)
+    known = _COLUMN_CACHE.get(key)
+    if known is not None:
+        return known
+    measured: dict[str, Column | list[Column]] = {}
+    status: dict[str, Column] = {}
+    level_numbers = sorted({lv.level for lv in book.levels.values()})
+    for rule in book.rules:
+        keys = [k for k, lv in book.levels.items() if rule.in_tier(lv.tier) or lv.tier == "any"]
+        if rule.raw.get("threshold") is not None:
+            if rule.id in measured:
+                continue
+            counted = {tuple(rule.fields(k)) for k in keys}
+            if len(counted) > 1:
+                measured[rule.id] = [Column(f"{rule.id} MĐ{n} (%)", rule.id, n, True) for n in level_numbers]
+            else:
+                measured[rule.id] = Column(f"{rule.id} (%)", rule.id, level_numbers[0], True)
+        elif rule.id not in status:
+            status[rule.id] = Column(rule.id, rule.id, None, False)
+    out: list[Column] = []
+    for col in measured.values():
+        out += col if isinstance(col, list) else [col]
+    out += [c for c in status.values() if c.id not in measured]
+    _COLUMN_CACHE[key] = result = tuple(out)
+    return result
+
+
+def book_of(result: UnitResult, books: Mapping[str, Rulebook] | None = None) -> Rulebook | None:
+    """The Rulebook a result was evaluated with: the batch's own (a file given with --rulebook), or a bundled one."""
+    if not result.rulebook:
+        return None
+    if books and result.rulebook in books:
+        return books[result.rulebook]
+    return next((b for b in rulebooks.bundled() if b.id == result.rulebook), None)
 
 
 @dataclass(slots=True)
@@ -65,8 +126,9 @@ class UnitRow:
     errors: int
     warnings: int
     reason: str
-    pct: tuple  # fractions for PCT_COLUMNS (None when not applicable / not TT 24)
-    status: str  # one status letter per PCT_COLUMNS + UNIT_COLUMNS
+    columns: tuple  # summary_columns() of the unit's rulebook (shared, not copied)
+    pct: tuple  # a fraction per percentage column of `columns` (None when not applicable)
+    status: str  # one status letter per column of `columns`
     output: str = ""
 
 
@@ -88,17 +150,22 @@ def _status(by_key: dict, ident: str, level: int | None = None) -> str:
     return "A" if met1 and met2 else "B" if met1 else "X" if met2 else "F"
 
 
-def unit_row(index: int, r: UnitResult, output: str) -> UnitRow:
+def unit_row(index: int, r: UnitResult, output: str, book: Rulebook | None = None) -> UnitRow:
+    """The compact row of one unit; book is its rulebook when not a bundled one (a file given with --rulebook)."""
     counts = r.counts()
     levels_scheme = r.scheme == "levels"
+    columns = summary_columns(book if book is not None and book.id == r.rulebook else book_of(r)) \
+        if levels_scheme else ()
     by_key = {(i.id, i.level): i for i in r.indicators} if levels_scheme else {}
     pct, status = [], []
-    for _, ident, level in PCT_COLUMNS:
-        res = by_key.get((ident, level))
-        pct.append(res.numerator / res.denominator if res is not None and res.applicable and res.denominator else None)
-        status.append(_status(by_key, ident, level) or " ")
-    for ident in UNIT_COLUMNS:
-        status.append(_status(by_key, ident) or " ")
+    for col in columns:
+        if col.percent:
+            res = by_key.get((col.id, col.level))
+            pct.append(res.numerator / res.denominator if res is not None and res.applicable and res.denominator
+                       else None)
+            status.append(_status(by_key, col.id, col.level) or " ")
+        else:
+            status.append(_status(by_key, col.id) or " ")
     return UnitRow(
         index=index, file=r.file, sha256=r.sha256, evaluated=r.evaluated, unit_code=r.unit_code,
         unit_name=r.unit_name, unit_kind=r.unit_kind, ownership=r.ownership, tier=r.tier, year=r.year,
@@ -108,339 +175,56 @@ def unit_row(index: int, r: UnitResult, output: str) -> UnitRow:
         failing2=", ".join(r.failing(2)) if r.evaluated and levels_scheme else "",
         errors=counts["fatal"] + counts["error"], warnings=counts["warning"],
         reason="" if r.evaluated else "; ".join(f.message for f in r.findings if f.severity == "fatal"),
-        pct=tuple(pct), status="".join(status), output=output,
+        columns=columns, pct=tuple(pct), status="".join(status), output=output,
     )
 
 
-# ---------------------------------------------------------------------------------------------------- roster
+def batch_columns(rows: Iterable[UnitRow]) -> tuple[list[Column], list[Column]]:
+    """The percentage and the status columns of the batch: every column of every unit's rulebook, by title, in the
+    order met (a unit whose rulebook lacks a column leaves it blank)."""
+    seen: dict[str, Column] = {}
+    for columns in {id(r.columns): r.columns for r in rows}.values():
+        for col in columns:
+            seen.setdefault(col.title, col)
+    return [c for c in seen.values() if c.percent], [c for c in seen.values() if not c.percent]
 
 
-@dataclass
-class Roster:
-    units: list[tuple[str, str]] = field(default_factory=list)  # (code, name)
-    source: str = ""
-    problem: str = ""
-
-
-def read_roster(path: Path) -> Roster:
-    """Expected units from a .csv or .xlsx (see _read_roster), read in a child process with a memory cap: a roster
-    file that aborts the reader or is damaged gives a Roster with its problem, and the batch goes on without it (the
-    sheet Tình hình nộp and the terminal say why)."""
-    from .batch import IsolationFailed, run_isolated
-
-    try:
-        return run_isolated(_read_roster, path, memory_mb=3072)
-    except IsolationFailed as exc:
-        problem = f"bộ đọc bị dừng đột ngột khi đọc tệp ({exc.why}); tệp bị hỏng hoặc cần quá nhiều bộ nhớ"
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException as exc:
-        problem = xml_safe(f"không đọc được danh sách ({type(exc).__name__}: {str(exc)[:160]})")
-    return Roster(source=xml_safe(path.name), problem=problem)
-
-
-def _read_roster(path: Path) -> Roster:
-    """Expected units from a .csv or .xlsx: the column whose header says "mã" and the one that says "tên"."""
-    roster = Roster(source=xml_safe(path.name))
-    try:
-        if path.suffix.lower() == ".csv":
-            text = _decode_roster(path.read_bytes())
-            grid = [[xml_safe(v) for v in row] for row in csv.reader(io.StringIO(text), _roster_dialect(text))]
+def row_values(row: UnitRow, pct_cols: list[Column], status_cols: list[Column]) -> tuple[list, list]:
+    """(fraction or None, status letter) per batch column for one unit's row."""
+    own: dict[str, tuple] = {}
+    k = 0
+    for i, col in enumerate(row.columns):
+        if col.percent:
+            own[col.title] = (row.pct[k], row.status[i].strip())
+            k += 1
         else:
-            from .read import read_workbook
-            raw = read_workbook(path)
-            fatal = [f for f in raw.findings if f.severity == "fatal"]
-            if fatal or not raw.sheets:
-                roster.problem = fatal[0].message if fatal else "không có trang tính"
-                return roster
-            grid = raw.sheets[0].grid
-    except (OSError, csv.Error, UnicodeError, ValueError) as exc:
-        roster.problem = xml_safe(f"không đọc được danh sách ({exc})")
-        return roster
-    code_col, name_col, start = 0, 1, 0
-    for r, row in enumerate(grid[:10]):
-        keys = [fold(v) for v in row]
-        # "STT, Mã huyện, Mã đơn vị": the exact header first, then the usual aliases, then any "Mã …"
-        code_idx = next((i for k in CODE_HEADERS for i, key in enumerate(keys) if key == k), None)
-        if code_idx is None:
-            code_idx = next((i for i, k in enumerate(keys) if k.startswith("ma")), None)
-        if code_idx is not None:
-            code_col, start = code_idx, r + 1
-            name_col = next((i for i, k in enumerate(keys) if k.startswith("ten")), code_col + 1)
-            break
-    for row in grid[start:]:
-        code = text_of(row[code_col]) if code_col < len(row) else ""
-        if code:
-            roster.units.append((code, text_of(row[name_col]) if name_col < len(row) else ""))
-    return roster
+            own[col.title] = (None, row.status[i].strip())
+    return [own.get(c.title, (None, "")) for c in pct_cols], [own.get(c.title, (None, ""))[1] for c in status_cols]
 
 
-CODE_HEADERS = [fold(h) for h in ("Mã đơn vị", "Mã DV", "Mã trường", "Mã cơ quan", "Mã")]
+def short_name(book: Rulebook) -> str:
+    """The regulation's short name for headings ("TT 24/2023"): the rulebook's `short_name`, else from its name."""
+    if book.raw.get("short_name"):
+        return str(book.raw["short_name"])
+    m = re.search(r"Thông tư\s+(\d+/\d{4})", book.name)
+    return f"TT {m.group(1)}" if m else book.name
 
 
-def _decode_roster(data: bytes) -> str:
-    """A BOM says the encoding (Excel's "Unicode Text" is UTF-16 LE with FF FE; "CSV UTF-8" has EF BB BF); without
-    one UTF-8, then cp1258 (Vietnamese Windows) and cp1252; latin-1 reads any byte, so the reader never fails here."""
-    for bom, enc in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
-        if data.startswith(bom):
-            return data.decode(enc)
-    # UTF-16 without a BOM: every other byte of Latin text is NUL
-    if len(data) >= 4 and data[1::2].count(0) > len(data) // 4:
-        return data.decode("utf-16-le", errors="replace")
-    if len(data) >= 4 and data[0::2].count(0) > len(data) // 4:
-        return data.decode("utf-16-be", errors="replace")
-    for enc in ("utf-8", "cp1258", "cp1252"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
-
-
-def _roster_dialect(text: str):
-    """Tab, semicolon (Excel with a Vietnamese/European locale) or comma: the one that appears most often, and the
-    same number of times, on the first lines; csv.Sniffer alone guesses wrong on short files."""
-    lines = [ln for ln in text.splitlines()[:10] if ln.strip()]
-    best, best_score = ",", -1
-    for delim in ("\t", ";", ","):
-        counts = [ln.count(delim) for ln in lines]
-        if not counts or counts[0] == 0:
-            continue
-        score = sum(1 for c in counts if c == counts[0]) * 100 + counts[0]
-        if score > best_score:
-            best, best_score = delim, score
-
-    class Dialect(csv.excel):
-        delimiter = best
-
-    return Dialect
-
-
-def submission_status(rows: list[UnitRow], roster: Roster | None) -> dict[str, list]:
-    by_code: dict[str, list[UnitRow]] = defaultdict(list)
-    for row in rows:
-        if row.unit_code:
-            by_code[row.unit_code.casefold()].append(row)
-    by_hash: dict[str, list[UnitRow]] = defaultdict(list)
-    for row in rows:
-        if row.sha256:
-            by_hash[row.sha256].append(row)
-    out: dict[str, list] = {
-        "duplicate_code": [(code, group) for code, group in sorted(by_code.items()) if len(group) > 1],
-        "duplicate_content": [(h, group) for h, group in sorted(by_hash.items(), key=lambda kv: kv[1][0].file)
-                              if len(group) > 1],
-        "missing": [], "unexpected": [],
-    }
-    if roster is not None and not roster.problem:
-        expected = {code.casefold(): (code, name) for code, name in roster.units}
-        out["missing"] = [expected[k] for k in sorted(expected) if k not in by_code]
-        out["unexpected"] = [row for k, group in sorted(by_code.items()) if k not in expected for row in group]
-    return out
-
-
-def counted_rows(rows: list[UnitRow]) -> list[UnitRow]:
-    """One row per unit for every count (row 2 of Tổng hợp, Thống kê, the closing table): a code sent in several
-    files counts once, with the file whose name sorts last (README, decisions); a file without a code (not
-    evaluated) counts on its own. The rows of every file stay in the sheets."""
-    chosen: dict[str, UnitRow] = {}
-    for row in rows:
-        if row.unit_code:
-            key = row.unit_code.casefold()
-            if key not in chosen or row.file > chosen[key].file:
-                chosen[key] = row
-    keep = {id(r) for r in chosen.values()}
-    return [r for r in rows if not r.unit_code or id(r) in keep]
-
-
-SHOWN_DUPLICATE_CODES = 5
-
-
-def submitted_text(rows: list[UnitRow], roster: Roster | None) -> str:
-    """“14 đơn vị (308 tệp; 294 tệp trùng mã đơn vị: A, B, …; tính tệp có tên xếp sau cùng) · Chưa nộp: 1 đơn vị”"""
-    status = submission_status(rows, roster)
-    units = len(counted_rows(rows))
-    text = f"{units} đơn vị ({len(rows)} tệp"
-    if status["duplicate_code"]:
-        codes = [group[0].unit_code for _, group in status["duplicate_code"]]
-        shown = ", ".join(codes[:SHOWN_DUPLICATE_CODES]) + (", …" if len(codes) > SHOWN_DUPLICATE_CODES else "")
-        text += f"; {len(rows) - units} tệp trùng mã đơn vị: {shown}; mỗi đơn vị tính tệp có tên xếp sau cùng"
-    text += ")"
-    if roster is not None and not roster.problem:
-        text += f" · Chưa nộp: {len(status['missing'])} đơn vị"
-    return text
-
-
-SHOWN_DUPLICATE_WARNINGS = 10
-
-
-def duplicate_warnings(rows: list[UnitRow]) -> list[str]:
-    """The terminal's lines about codes sent in several files: the first SHOWN_DUPLICATE_WARNINGS, then a count."""
-    groups = submission_status(rows, None)["duplicate_code"]
-    lines = []
-    for _, group in groups[:SHOWN_DUPLICATE_WARNINGS]:
-        files = sorted(r.file for r in group)
-        shown = ", ".join(files[:3]) + (", …" if len(files) > 3 else "")
-        lines.append(f"Cảnh báo: mã đơn vị {group[0].unit_code} có trong {len(files)} tệp ({shown}); "
-                     f"chỉ tính tệp {files[-1]}.")
-    if len(groups) > SHOWN_DUPLICATE_WARNINGS:
-        lines.append(f"… và {len(groups) - SHOWN_DUPLICATE_WARNINGS} mã đơn vị trùng khác; xem trang “Tình hình nộp” "
-                     "trong tong-hop.xlsx.")
-    return lines
-
-
-# ---------------------------------------------------------------------------------------------------- CSV / JSON
-
-CSV_FIELDS = ["file", "sha256", "unit_code", "unit_name", "unit_kind", "ownership", "tier", "year", "rulebook",
-              "members", "level", "requested_level", "grade", "points", "result", "failing_level1", "failing_level2",
-              "errors", "warnings", *[f"percent_{c[1]}_L{c[2]}" for c in PCT_COLUMNS], "result_file", "reason"]
-_CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: object) -> object:
-    """OWASP CSV injection: a text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str):
-        # a lone surrogate (a file name in a foreign encoding) could not even be encoded; Excel holds 32,767
-        # characters a cell and splits a longer CSV field over the next cells
-        value = xml_safe(value[:32767])
-        if value.startswith(_CSV_TRIGGERS):
-            return "'" + value
-    return value
-
-
-def _csv_row(row: UnitRow) -> list:
-    values = [row.file, row.sha256, row.unit_code, row.unit_name, row.unit_kind, OWNERSHIP.label(row.ownership),
-              row.tier, row.year, row.rulebook, row.members, row.level, row.requested, row.grade, row.points,
-              row.result, row.failing1, row.failing2, row.errors, row.warnings,
-              *[None if p is None else round(p * 100, 2) for p in row.pct], row.output, row.reason]
-    return ["" if v is None else csv_safe(v) for v in values]
-
-
-def write_csv(path: Path, rows: list[UnitRow]) -> None:
-    def writer(tmp: str) -> None:
-        with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(CSV_FIELDS)
-            for row in rows:
-                w.writerow(_csv_row(row))
-    atomic_write(path, writer)
-
-
-class _Staged:
-    """A file written under a temporary name in its folder and renamed when complete (or removed on abort)."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.tmp = Path(temp_file(path))
-
-    def commit(self) -> None:
-        os.replace(self.tmp, self.path)
-
-    def abort(self) -> None:
-        self.tmp.unlink(missing_ok=True)
-
-
-class JsonWriter(_Staged):
-    """ket-qua.json, one object per input file, written as results arrive (in input order)."""
-
-    def __init__(self, path: Path):
-        super().__init__(path)
-        self.fh = open(self.tmp, "w", encoding="utf-8")
-        self.fh.write("[")
-        self.count = 0
-
-    def add(self, row, result: UnitResult) -> None:
-        self.fh.write(",\n" if self.count else "\n")
-        self.fh.write(xml_safe(json.dumps(result.to_json(), ensure_ascii=False)))
-        self.count += 1
-
-    def close(self, partial: bool = False) -> None:
-        self.fh.write("\n]\n")
-        self.fh.close()
-        if partial:
-            self._mark_partial()
-        self.commit()
-
-    def _mark_partial(self) -> None:
-        # A stopped run: every object says so ("run_partial": true), the list keeps its one-object-per-file shape.
-        # Objects are one per line, so this is a streamed rewrite, not a second copy in memory.
-        marked = Path(temp_file(self.path))
-        try:
-            with open(self.tmp, encoding="utf-8") as src, open(marked, "w", encoding="utf-8") as dst:
-                for line in src:
-                    dst.write('{"run_partial": true, ' + line[1:] if line.startswith("{") else line)
-            os.replace(marked, self.tmp)
-        except BaseException:
-            marked.unlink(missing_ok=True)
-            raise
-
-    def abort(self) -> None:
-        self.fh.close()
-        super().abort()
-
-
-def write_json(path: Path, results: Iterable[UnitResult]) -> None:
-    writer = JsonWriter(path)
-    try:
-        for result in results:
-            writer.add(None, result)
-    except BaseException:
-        writer.abort()
-        raise
-    writer.close()
-
-
-# ---------------------------------------------------------------------------------------------------- the workbook
-
-
-class _F:
-    def __init__(self, wb):
-        base = {"font_name": "Times New Roman", "font_size": 11, "valign": "top"}
-        self.base = base
-        self.title = wb.add_format({**base, "bold": True, "font_size": 14})
-        self.bold = wb.add_format({**base, "bold": True})
-        self.big = wb.add_format({**base, "bold": True, "font_size": 12, "font_color": "#1F4E78"})
-        self.text = wb.add_format(base)
-        self.header = wb.add_format({**base, "bold": True, "bg_color": BLUE, "border": 1, "text_wrap": True,
-                                     "align": "center", "valign": "vcenter"})
-        self.cell = wb.add_format({**base, "border": 1})
-        self.wrap = wb.add_format({**base, "border": 1, "text_wrap": True})
-        self.int = wb.add_format({**base, "border": 1, "num_format": "#,##0"})
-        self.num = wb.add_format({**base, "border": 1, "num_format": "#,##0.##"})
-        self.pct_plain = wb.add_format({**base, "border": 1, "num_format": "0.00%"})
-        self.link = wb.add_format({**base, "border": 1, "font_color": "blue", "underline": 1})
-        self.pct = {k: wb.add_format({**base, "border": 1, "num_format": "0.00%", "bg_color": v})
-                    for k, v in STATUS_FILL.items()}
-        self.status = {k: wb.add_format({**base, "border": 1, "bg_color": v, "align": "center"})
-                       for k, v in STATUS_FILL.items()}
-        self.result = {k: wb.add_format({**base, "border": 1, "bg_color": v, "bold": True})
-                       for k, v in RESULT_FILL.items()}
-        self.result_other = wb.add_format({**base, "border": 1, "bg_color": TT22_BLUE, "bold": True})
-        self.result_wrap = {k: wb.add_format({**base, "border": 1, "bg_color": v, "bold": True, "text_wrap": True})
-                            for k, v in {**RESULT_FILL, "": TT22_BLUE}.items()}
-        self.sev = {Severity.FATAL.value: wb.add_format({**base, "border": 1, "bg_color": RED, "bold": True}),
-                    Severity.ERROR.value: wb.add_format({**base, "border": 1, "bg_color": RED}),
-                    Severity.WARNING.value: wb.add_format({**base, "border": 1, "bg_color": AMBER})}
-
-
-SUMMARY_HEADERS = (["STT", "Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Loại hình", "Cấp", "Năm", "Số thành viên",
-                    "Kết quả", "Mức đề nghị", "Mức đạt", "Chỉ tiêu chưa đạt MĐ1", "Chỉ tiêu chưa đạt MĐ2",
-                    "Điểm (TT 22)", "Xếp loại (TT 22)"]
-                   + [c[0] for c in PCT_COLUMNS] + UNIT_COLUMNS
-                   + ["Số lỗi", "Số cảnh báo", "Tệp nguồn", "Tệp kết quả", "Lý do không đánh giá được"])
-SUMMARY_WIDTHS = ([5, 23, 34, 16, 10, 9, 6, 9, 18, 9, 8, 16, 16, 8, 10] + [9] * len(PCT_COLUMNS)
-                  + [6] * len(UNIT_COLUMNS) + [7, 8, 30, 30, 50])
+LEAD_HEADERS = ["STT", "Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Loại hình", "Cấp", "Năm", "Số thành viên",
+                "Kết quả", "Mức đề nghị", "Mức đạt", "Chỉ tiêu chưa đạt MĐ1", "Chỉ tiêu chưa đạt MĐ2", "Điểm (TT 22)",
+                "Xếp loại (TT 22)"]
+LEAD_WIDTHS = [5, 23, 34, 16, 10, 9, 6, 9, 18, 9, 8, 16, 16, 8, 10]
+TAIL_HEADERS = ["Số lỗi", "Số cảnh báo", "Tệp nguồn", "Tệp kết quả", "Lý do không đánh giá được"]
+TAIL_WIDTHS = [7, 8, 30, 30, 50]
+PCT_WIDTH, STATUS_WIDTH = 9, 6
 TOTALS_ROWS = 4
 
 
-def _totals(rows: list[UnitRow]) -> list[tuple[str, int]]:
-    counts = Counter(r.result for r in rows)
-    evaluated = sum(1 for r in rows if r.evaluated)
-    achieved = sum(1 for r in rows if r.evaluated and (r.level or 0) > 0)
-    return [("Số tệp đã nộp", len(rows)), ("Đạt mức độ 2", counts["Đạt mức độ 2"]),
-            ("Đạt mức độ 1", counts["Đạt mức độ 1"]), ("Không đạt", counts["Không đạt"]),
-            ("Xếp loại theo TT 22/2020", sum(v for k, v in counts.items() if k.startswith("Xếp loại"))),
-            (NOT_EVALUATED, counts[NOT_EVALUATED]), ("Được đánh giá", evaluated), ("Được công nhận", achieved)]
+def summary_layout(pct_cols: list[Column], status_cols: list[Column]) -> tuple[list[str], list[float]]:
+    """The headers and widths of `Tổng hợp` for these indicator columns."""
+    headers = LEAD_HEADERS + [c.title for c in pct_cols] + [c.title for c in status_cols] + TAIL_HEADERS
+    widths = LEAD_WIDTHS + [PCT_WIDTH] * len(pct_cols) + [STATUS_WIDTH] * len(status_cols) + TAIL_WIDTHS
+    return headers, widths
 
 
 def partial_note(done: int, total: int) -> str:
@@ -448,10 +232,12 @@ def partial_note(done: int, total: int) -> str:
             "hãy chạy lại để có bản tổng hợp đầy đủ.")
 
 
-def _write_overview(ws, f: _F, rows: list[UnitRow], partial: tuple[int, int] | None = None,
+def _write_overview(ws, f: Formats, rows: list[UnitRow], partial: tuple[int, int] | None = None,
                     roster: Roster | None = None) -> None:
+    from .stats import counted_rows, submitted_text, totals as count_totals
+
     ws.write_string(0, 0, "TỔNG HỢP KẾT QUẢ TỰ ĐÁNH GIÁ “ĐƠN VỊ HỌC TẬP”", f.title)
-    totals = dict(_totals(counted_rows(rows)))  # units, not files (issue 11)
+    totals = dict(count_totals(counted_rows(rows)))  # units, not files (issue 11)
     rate = totals["Được công nhận"] / totals["Được đánh giá"] * 100 if totals["Được đánh giá"] else 0
     line = (f"Đã nộp: {submitted_text(rows, roster)} · Đạt mức độ 2: {totals['Đạt mức độ 2']} · Đạt mức độ 1: "
             f"{totals['Đạt mức độ 1']} · Không đạt: {totals['Không đạt']}"
@@ -464,13 +250,15 @@ def _write_overview(ws, f: _F, rows: list[UnitRow], partial: tuple[int, int] | N
     ws.write_string(1, 0, line, f.big)
     ws.write_string(2, 0, LEGEND, f.text)
     header = TOTALS_ROWS
-    for c, (h, w) in enumerate(zip(SUMMARY_HEADERS, SUMMARY_WIDTHS)):
+    pct_cols, status_cols = batch_columns(rows)
+    headers, widths = summary_layout(pct_cols, status_cols)
+    for c, (h, w) in enumerate(zip(headers, widths)):
         ws.set_column(c, c, w)
         ws.write_string(header, c, h, f.header)
     ws.set_row(header, 45)
-    pct_start = 15
-    unit_start = pct_start + len(PCT_COLUMNS)
-    link_col = unit_start + len(UNIT_COLUMNS) + 3
+    pct_start = len(LEAD_HEADERS)
+    unit_start = pct_start + len(pct_cols)
+    link_col = unit_start + len(status_cols) + 3
     for i, row in enumerate(rows):
         r = header + 1 + i
         fmt = f.result.get(row.result, f.result_other if row.result.startswith("Xếp loại") else f.cell)
@@ -480,26 +268,25 @@ def _write_overview(ws, f: _F, rows: list[UnitRow], partial: tuple[int, int] | N
         cells += [(8, row.result, fmt), (9, row.requested, f.cell),
                   (10, row.level if row.scheme == "levels" else None, f.cell), (11, row.failing1, f.cell),
                   (12, row.failing2, f.cell), (13, row.points, f.num), (14, row.grade, f.cell)]
-        for k, value in enumerate(row.pct):
-            st = row.status[k].strip()
+        measured, statuses = row_values(row, pct_cols, status_cols)
+        for k, (value, st) in enumerate(measured):
             if value is None:
                 cells.append((pct_start + k, STATUS_LABEL.get(st, "") if st == "N" else None, f.status.get(st, f.cell)))
             else:
                 cells.append((pct_start + k, value, f.pct.get(st, f.pct_plain)))
-        for k, _ in enumerate(UNIT_COLUMNS):
-            st = row.status[len(PCT_COLUMNS) + k].strip()
+        for k, st in enumerate(statuses):
             cells.append((unit_start + k, {"A": "Đạt", "B": "MĐ1", "X": "MĐ2", "F": "Không", "N": "—"}.get(st),
                           f.status.get(st, f.cell)))
-        base = unit_start + len(UNIT_COLUMNS)
+        base = unit_start + len(status_cols)
         cells += [(base, row.errors, f.int), (base + 1, row.warnings, f.int), (base + 2, row.file, f.cell),
                   (link_col, row.output or None, f.link if row.output else f.cell), (base + 4, row.reason, f.cell)]
         links = {link_col: (f"external:{row.output}", "Mở tệp kết quả của đơn vị")} if row.output else None
         ws.put_row(r, [(c, BLANK if v is None or v == "" else v, fm) for c, v, fm in cells], links=links)
     ws.freeze_panes(header + 1, 3)
-    ws.autofilter(header, 0, header + max(1, len(rows)), len(SUMMARY_HEADERS) - 1)
+    ws.autofilter(header, 0, header + max(1, len(rows)), len(headers) - 1)
     # Too wide for one page at a readable size: landscape at 75 %, code and name repeated on every page; the
     # one-page list to print is `Danh sách`.
-    paper.setup(ws, SUMMARY_WIDTHS, header_rows=header, repeat_cols=(0, 2), min_font=11, rows=header + 1 + len(rows))
+    paper.setup(ws, widths, header_rows=header, repeat_cols=(0, 2), min_font=11, rows=header + 1 + len(rows))
 
 
 # The legend names the palette's colours with the palette's own words (paper.py).
@@ -521,7 +308,7 @@ def failing_text(row: UnitRow) -> str:
     return row.failing1
 
 
-def _write_list(ws, f: _F, rows: list[UnitRow]) -> None:
+def _write_list(ws, f: Formats, rows: list[UnitRow]) -> None:
     """`Danh sách`: the compact list an officer prints (issue 11): one A4 landscape page wide, type ≥ 8 pt."""
     ws.write_string(0, 0, "DANH SÁCH KẾT QUẢ TỰ ĐÁNH GIÁ “ĐƠN VỊ HỌC TẬP”", f.title)
     ws.set_row(1, 30)
@@ -554,7 +341,7 @@ class _LongForm:
 
     MAX_ROWS = 1_048_575
 
-    def __init__(self, ws, err_ws, f: _F):
+    def __init__(self, ws, err_ws, f: Formats):
         self.ws, self.err_ws, self.f = ws, err_ws, f
         for c, (h, w) in enumerate(zip(LONG_HEADERS, LONG_WIDTHS)):
             ws.set_column(c, c, w)
@@ -617,7 +404,9 @@ def _reason_height(reason: str | None) -> float | None:
     return paper.row_height({9: reason}, LONG_WIDTHS)
 
 
-def _write_status(ws, f: _F, rows: list[UnitRow], roster: Roster | None) -> None:
+def _write_status(ws, f: Formats, rows: list[UnitRow], roster: Roster | None) -> None:
+    from .stats import submission_status
+
     status = submission_status(rows, roster)
     for c, w in enumerate(STATUS_WIDTHS):
         ws.set_column(c, c, w)
@@ -665,39 +454,9 @@ STATS_WIDTHS = [26] + [10.5] * 6  # portrait A4 at 100 %; the charts are drawn a
 CHART_PX = int(sum(paper.column_px(w) for w in STATS_WIDTHS) * 0.9)  # inside the columns in Excel and LibreOffice
 PAGE_ROWS = 46  # default 15 pt rows on a portrait A4 page between the margins (paper.MARGINS)
 
-RESULT_ORDER = ["Đạt mức độ 2", "Đạt mức độ 1", "Không đạt", "Xếp loại (TT 22)", NOT_EVALUATED]
+def _write_stats(wb, ws, f: Formats, rows: list[UnitRow], books: Mapping[str, Rulebook]) -> None:
+    from .stats import statistics, totals as count_totals
 
-
-@dataclass
-class Crosstab:
-    columns: list[str]
-    rows: list[tuple[str, list[int]]]
-
-
-def _crosstab(pairs: list[tuple[str, str]]) -> Crosstab:
-    counts: dict[str, Counter] = defaultdict(Counter)
-    for key, result in pairs:
-        counts[key][result] += 1
-    return Crosstab(RESULT_ORDER, [(key, [counts[key][c] for c in RESULT_ORDER]) for key in sorted(counts)])
-
-
-def statistics(rows: list[UnitRow]) -> tuple[Crosstab, Crosstab, list[dict]]:
-    """Results by kind and by tier, and how often each indicator fails, in one pass over the compact rows (plain
-    counting: a pandas import alone would cost more than the whole computation)."""
-    result = [r.result if not r.result.startswith("Xếp loại") else "Xếp loại (TT 22)" for r in rows]
-    by_kind = _crosstab([(r.unit_kind or "(không rõ)", res) for r, res in zip(rows, result)])
-    by_tier = _crosstab([(TIER_LABEL.get(r.tier or "", "(không rõ)"), res) for r, res in zip(rows, result)])
-    f1, f2 = Counter(), Counter()
-    for r in rows:
-        if r.scheme == "levels":
-            f1.update(x for x in r.failing1.split(", ") if x)
-            f2.update(x for x in r.failing2.split(", ") if x)
-    failed = sorted(({"id": i, "l1": f1[i], "l2": f2[i]} for i in set(f1) | set(f2)),
-                    key=lambda d: (-d["l1"], -d["l2"], tuple(int(p) for p in d["id"].split("."))))
-    return by_kind, by_tier, failed
-
-
-def _write_stats(wb, ws, f: _F, rows: list[UnitRow]) -> None:
     by_kind, by_tier, failed = statistics(rows)
     for c, w in enumerate(STATS_WIDTHS):
         ws.set_column(c, c, w)
@@ -705,7 +464,7 @@ def _write_stats(wb, ws, f: _F, rows: list[UnitRow]) -> None:
     sheet = quote_sheet(ws.name)
     charts: list = []  # (chart, height in px), drawn one under another below the tables
 
-    def table(r0: int, title: str, frame: Crosstab) -> int:
+    def table(r0: int, title: str, frame) -> int:
         ws.write_string(r0, 0, title, f.bold)
         ws.set_row(r0 + 1, 32)
         ws.write_string(r0 + 1, 0, "", f.header)
@@ -736,7 +495,7 @@ def _write_stats(wb, ws, f: _F, rows: list[UnitRow]) -> None:
         charts.append((chart, height))
 
     ws.write_string(0, 0, "THỐNG KÊ KẾT QUẢ", f.title)
-    totals = _totals(rows)
+    totals = count_totals(rows)
     for i, (label, n) in enumerate(totals):
         ws.write_string(2 + i, 0, label, f.cell)
         ws.write_number(2 + i, 1, n, f.int)
@@ -747,7 +506,11 @@ def _write_stats(wb, ws, f: _F, rows: list[UnitRow]) -> None:
     end_tier = table(r_tier, "Kết quả theo cấp đánh giá", by_tier)
     stacked(r_tier, end_tier, len(by_tier.columns), "Kết quả theo cấp đánh giá")
     r_fail = max(end_tier + 2, r_tier + 2)
-    ws.write_string(r_fail, 0, "Chỉ tiêu không đạt nhiều nhất (TT 24/2023, số đơn vị)", f.bold)
+    # Failures are counted by level for the rulebooks of levels in the batch (statistics()); the heading names them.
+    regulations = ", ".join(sorted({short_name(books[r.rulebook]) for r in rows
+                                    if r.scheme == "levels" and r.rulebook in books}))
+    ws.write_string(r_fail, 0, f"Chỉ tiêu không đạt nhiều nhất ({regulations + ', ' if regulations else ''}số đơn vị)",
+                    f.bold)
     ws.set_row(r_fail + 1, 32)
     for c, h in enumerate(["Chỉ tiêu", "Không đạt mức độ 1", "Không đạt mức độ 2"]):
         ws.write_string(r_fail + 1, c, h, f.header)
@@ -783,10 +546,9 @@ def _write_stats(wb, ws, f: _F, rows: list[UnitRow]) -> None:
     del sheet
 
 
-def _write_meta(ws, f: _F, rows: list[UnitRow], command: str, skipped: list[tuple[str, str]], run_date: str,
-                partial: tuple[int, int] | None = None) -> None:
+def _write_meta(ws, f: Formats, rows: list[UnitRow], command: str, skipped: list[tuple[str, str]], run_date: str,
+                books: Mapping[str, Rulebook], partial: tuple[int, int] | None = None) -> None:
     used = sorted({(r.rulebook) for r in rows if r.rulebook})
-    books = {b.id: b for b in rulebooks.bundled()}
     items = [("tool", f"dvht-sheets {__version__}"),
              ("rulebooks", "; ".join(f"{b} v{books[b].version}" if b in books else b for b in used)),
              ("run_date", run_date), ("inputs", str(len(rows))), ("skipped", str(len(skipped))),
@@ -814,7 +576,7 @@ def run_date() -> str:
     return when.strftime("%Y-%m-%d %H:%M UTC")
 
 
-class SummaryWriter(_Staged):
+class SummaryWriter(Staged):
     """tong-hop.xlsx, built while the batch runs: add() each unit as it finishes (the long forms are streamed),
     close() with all units' compact rows to write the overview, submissions and statistics."""
 
@@ -827,8 +589,8 @@ class SummaryWriter(_Staged):
                                                               "tmpdir": str(tmpdir or path.parent),
                                                               "default_format_properties": dict(paper.DEFAULT_FONT)})
         self.wb.set_properties({"title": "Tổng hợp “Đơn vị học tập”", "author": "dvht-sheets",
-                                "created": dt.datetime(2025, 1, 1)})
-        self.f = _F(self.wb)
+                                "created": FIXED_DATE})
+        self.f = Formats(self.wb, SUMMARY)
         self.overview = self.wb.add_sheet("Tổng hợp")
         self.list = self.wb.add_sheet("Danh sách")
         long = self.wb.add_sheet("Chỉ tiêu")
@@ -844,14 +606,19 @@ class SummaryWriter(_Staged):
         self.long.add(row, result)
 
     def close(self, rows: list[UnitRow], *, roster: Roster | None, command: str,
-              skipped: list[tuple[str, str]], partial: tuple[int, int] | None = None) -> None:
-        """partial: (files finished, files found) when the run was stopped before the end."""
+              skipped: list[tuple[str, str]], partial: tuple[int, int] | None = None,
+              books: Iterable[Rulebook] = ()) -> None:
+        """partial: (files finished, files found) when the run was stopped before the end; books: rulebooks used
+        besides the bundled ones (a file given with --rulebook)."""
+        known = {b.id: b for b in (*rulebooks.bundled(), *books)}
         self.long.close()
         _write_overview(self.overview, self.f, rows, partial, roster)
         _write_list(self.list, self.f, rows)
         _write_status(self.status, self.f, rows, roster)
-        _write_stats(self.wb, self.stats, self.f, counted_rows(rows))
-        _write_meta(self.meta, self.f, rows, command, skipped, run_date(), partial)
+        from .stats import counted_rows
+
+        _write_stats(self.wb, self.stats, self.f, counted_rows(rows), known)
+        _write_meta(self.meta, self.f, rows, command, skipped, run_date(), known, partial)
         self.meta.hide()
         self.overview.activate()
         self.wb.close()
@@ -859,13 +626,14 @@ class SummaryWriter(_Staged):
 
 
 def write_summary_workbook(path: Path, rows: list[UnitRow], results: Iterable[UnitResult], *,
-                           roster: Roster | None, command: str, skipped: list[tuple[str, str]]) -> None:
+                           roster: Roster | None, command: str, skipped: list[tuple[str, str]],
+                           books: Iterable[Rulebook] = ()) -> None:
     """The summary in one call, for results already at hand (rows and results in the same order)."""
     writer = SummaryWriter(path)
     try:
         for row, result in zip(rows, results):
             writer.add(row, result)
-        writer.close(rows, roster=roster, command=command, skipped=skipped)
+        writer.close(rows, roster=roster, command=command, skipped=skipped, books=books)
     except BaseException:
         writer.abort()
         raise

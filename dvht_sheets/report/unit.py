@@ -7,96 +7,20 @@ Text from inputs is always written as text, so a name like "=HYPERLINK(…)" sta
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 import re
-import tempfile
-import unicodedata
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from . import __version__, paper, template, xlsxfast
-from .findings import Finding, Severity
-from .model import IndicatorResult, Submission, UnitResult, xml_safe
-from .paper import colour
-from .schema import HEADER_ROW, SHEET_META, TIER_LABEL, col_index
+from .. import __version__, paper, template, xlsxfast
+from ..findings import Finding, Severity
+from ..model import IndicatorResult, Submission, UnitResult, xml_safe
+from ..schema import HEADER_ROW, SHEET_META, TIER_LABEL, col_index
+from .files import atomic_write, result_file_name
+from .styles import FIXED_DATE, UNIT, Formats
 
-FIXED_DATE = dt.datetime(2025, 1, 1)
-# Result colours come from the one palette (paper.py) that the summary's fills, charts and legend share.
-GREEN, RED, GREY, AMBER, BLUE = (colour("level2"), colour("fail"), colour("none"), colour("partial"), "#DDEBF7")
 RESULT_SHEET, FINDINGS_SHEET = "Kết quả", "Lỗi dữ liệu"
 MAX_NOTES_PER_SHEET = 500  # notes are costly to write and unreadable by the thousand; fills still mark every cell
-_UNSAFE = re.compile(r"[^\w.\-]+")
-
-RESULT_SUFFIX = "_ket-qua.xlsx"
-# A name component may hold 255 bytes on every file system we meet (ext4, NTFS counts UTF-16 units, which UTF-8
-# bytes always bound); the stem keeps room for RESULT_SUFFIX and a dedupe suffix "_<n>" of up to 10 digits.
-MAX_STEM_BYTES = 255 - len(RESULT_SUFFIX.encode()) - 11
-_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
-
-
-def _cut_bytes(text: str, limit: int) -> str:
-    # at a character boundary: a cut inside a UTF-8 sequence would leave a name no file system accepts
-    return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
-
-
-def safe_name(text: str, fallback: str = "don-vi", max_bytes: int = MAX_STEM_BYTES) -> str:
-    """A file name stem from a unit code that cannot leave the output folder or upset any file system: NFC, only
-    letters, digits, "." and "-", at most max_bytes in UTF-8."""
-    def clean(value: str) -> str:
-        value = xml_safe(unicodedata.normalize("NFC", value or ""))
-        return _cut_bytes(_UNSAFE.sub("_", value).strip("._-"), max_bytes).strip("._-")
-
-    text = clean(text)
-    if not text or text.upper().split(".")[0] in _RESERVED:
-        text = clean(fallback)
-        if not text or text.upper().split(".")[0] in _RESERVED:
-            text = "don-vi"
-    return text
-
-
-def result_file_name(result: UnitResult) -> str:
-    stem = Path(result.file).stem
-    return f"{safe_name(result.unit_code or '', fallback=stem)}{RESULT_SUFFIX}"
-
-
-def _read_umask() -> int:
-    # os.umask can only be read by setting it; done once, at import, before any thread exists.
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-# mkstemp creates files 0600; every output gets instead what any file the user creates gets (0644 with umask 022,
-# 0664 with 002), so colleagues on a shared folder can read the results. outputs.md, Guarantees.
-FILE_MODE = 0o666 & ~_read_umask()
-
-
-def temp_file(path: Path) -> str:
-    """A new, empty temporary file beside path (named .tmp-*, which the next run removes if this one is killed),
-    with the permissions of an ordinary file of the user."""
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
-    try:
-        os.chmod(tmp, FILE_MODE)
-    finally:
-        os.close(fd)
-    return tmp
-
-
-def atomic_write(path: Path, writer) -> None:
-    """Write through a temporary file in the same folder, then rename: no half-written workbook is ever left."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temp_file(path)
-    try:
-        writer(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def _line_rows(grid: list[list[Any]]) -> set[int]:
@@ -122,38 +46,7 @@ def _grid_heights(grid: list[list[Any]], widths: list[float], skip: set[int]) ->
     return out
 
 
-class _F:
-    def __init__(self, wb):
-        base = {"font_name": "Times New Roman", "font_size": 11, "valign": "top", "text_wrap": True}
-        self.base = base
-        self.title = wb.add_format({**base, "bold": True, "font_size": 14, "text_wrap": False})
-        self.info = wb.add_format({**base, "text_wrap": False})
-        self.header = wb.add_format({**base, "bold": True, "bg_color": BLUE, "border": 1, "align": "center",
-                                     "valign": "vcenter"})
-        self.cell = wb.add_format({**base, "border": 1})
-        self.crit = wb.add_format({**base, "border": 1, "bold": True, "bg_color": "#FCE4D6"})
-        self.met = wb.add_format({**base, "border": 1, "bg_color": GREEN, "bold": True, "align": "center"})
-        self.not_met = wb.add_format({**base, "border": 1, "bg_color": RED, "bold": True, "align": "center"})
-        self.na = wb.add_format({**base, "border": 1, "bg_color": GREY, "align": "center"})
-        self.concl_ok = wb.add_format({**base, "bold": True, "font_size": 13, "bg_color": GREEN, "text_wrap": False})
-        self.concl_bad = wb.add_format({**base, "bold": True, "font_size": 13, "bg_color": RED, "text_wrap": False})
-        self.link = wb.add_format({**base, "border": 1, "font_color": "blue", "underline": 1})
-        self.sev = {Severity.FATAL.value: wb.add_format({**base, "border": 1, "bg_color": RED, "bold": True}),
-                    Severity.ERROR.value: wb.add_format({**base, "border": 1, "bg_color": RED}),
-                    Severity.WARNING.value: wb.add_format({**base, "border": 1, "bg_color": AMBER})}
-        self.plain = wb.add_format({"font_name": "Times New Roman", "font_size": 11})
-        self.grid = wb.add_format({"font_name": "Times New Roman", "font_size": 11, "text_wrap": True, "valign": "top"})
-        self.date = wb.add_format({"font_name": "Times New Roman", "font_size": 11, "num_format": "dd/mm/yyyy",
-                                   "valign": "top"})
-        self.mark = {Severity.FATAL.value: wb.add_format({"bg_color": RED, "border": 2, "border_color": "#C00000"}),
-                     Severity.ERROR.value: wb.add_format({"bg_color": RED, "border": 2, "border_color": "#C00000"}),
-                     Severity.WARNING.value: wb.add_format({"bg_color": AMBER, "border": 1,
-                                                            "border_color": "#BF8F00"})}
-        self.mark_date = {k: wb.add_format({"bg_color": v.bg_color, "num_format": "dd/mm/yyyy", "border": 1})
-                          for k, v in self.mark.items()}
-
-
-def _status(f: _F, res: IndicatorResult | None):
+def _status(f: Formats, res: IndicatorResult | None):
     if res is None or not res.applicable:
         return "Không áp dụng", f.na
     return ("Đạt", f.met) if res.met else ("Không đạt", f.not_met)
@@ -163,7 +56,7 @@ def ws_text(first: IndicatorResult, two: IndicatorResult | None) -> str:
     return first.text if not two or two.text == first.text else f"Mức độ 1: {first.text}\nMức độ 2: {two.text}"
 
 
-def _write_summary(ws, f: _F, result: UnitResult) -> None:
+def _write_summary(ws, f: Formats, result: UnitResult) -> None:
     points = result.scheme == "points"
     tier = TIER_LABEL.get(result.tier or "", "")
     ok = result.evaluated and (result.level or 0) > 0
@@ -273,7 +166,7 @@ def sheet_title(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def _copy_sheets(wb, f: _F, sub: Submission | None,
+def _copy_sheets(wb, f: Formats, sub: Submission | None,
                  by_cell: dict[tuple[str, str], list[Finding]]) -> dict[str, str]:
     """The school's sheets, copied; returns their names in the input → their titles in the result workbook."""
     copied: dict[str, str] = {}
@@ -330,7 +223,7 @@ def _parse_a1(cell: str | None) -> tuple[int, int] | None:
     return int(m.group(2)) - 1, col_index(m.group(1))
 
 
-def _write_findings(ws, f: _F, findings: list[Finding], copied: dict[str, str]) -> None:
+def _write_findings(ws, f: Formats, findings: list[Finding], copied: dict[str, str]) -> None:
     heads = ["STT", "Mức độ", "Mã lỗi", "Trang", "Ô", "Nội dung và cách sửa"]
     widths = [5, 11, 20, 14, 7, 72]  # A4 landscape at 100 %, the message wrapped (paper.py)
     for c, (h, w) in enumerate(zip(heads, widths)):
@@ -355,7 +248,7 @@ def _write_findings(ws, f: _F, findings: list[Finding], copied: dict[str, str]) 
     paper.setup(ws, widths, header_rows=0, min_font=11)
 
 
-def _write_meta(ws, f: _F, result: UnitResult) -> None:
+def _write_meta(ws, f: Formats, result: UnitResult) -> None:
     rows = [("tool", f"dvht-sheets {__version__}"), ("rulebook", result.rulebook or ""),
             ("rulebook_version", result.rulebook_version or ""), ("input_file", Path(result.file).name),
             ("input_sha256", result.sha256)]
@@ -374,7 +267,7 @@ def write_unit_workbook(target, result: UnitResult, sub: Submission | None = Non
                                           "default_format_properties": dict(paper.DEFAULT_FONT)})
     wb.set_properties({"title": f"Kết quả tự đánh giá {result.unit_code or ''}", "author": "dvht-sheets",
                        "created": FIXED_DATE})
-    f = _F(wb)
+    f = Formats(wb, UNIT)
     wb.register_formats()
     summary = wb.add_sheet(RESULT_SHEET)
     by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
