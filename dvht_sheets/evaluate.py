@@ -192,14 +192,23 @@ def _percent_members(ev: _Eval, rule: Rule, lv: Level, res: IndicatorResult) -> 
     return reasons
 
 
-@evaluator("unit_condition")
-def _unit_condition(ev: _Eval, rule: Rule, lv: Level, res: IndicatorResult) -> list[Reason]:
-    key, reasons = ev.answer(rule, CONDITION)
+def _read_answer(ev: _Eval, rule: Rule, vocab, res: IndicatorResult) -> tuple[str | None, list[Reason] | None]:
+    """The unit's own answer on the Chỉ tiêu sheet: (key, None), or (None, reasons to return at once) when there is
+    no understood answer or it is "Không áp dụng"."""
+    key, reasons = ev.answer(rule, vocab)
     if key is None:
-        return reasons
+        return None, reasons
     res.answer = key
     if key == "na":
-        return ev.not_applicable_answer(rule, res)
+        return None, ev.not_applicable_answer(rule, res)
+    return key, None
+
+
+@evaluator("unit_condition")
+def _unit_condition(ev: _Eval, rule: Rule, lv: Level, res: IndicatorResult) -> list[Reason]:
+    key, early = _read_answer(ev, rule, CONDITION, res)
+    if early is not None:
+        return early
     if key == "khong_dat":
         return [Reason("self-assessed-not-met")]
     return []
@@ -209,12 +218,9 @@ def _ranked(ev: _Eval, rule: Rule, lv: Level, res: IndicatorResult) -> list[Reas
     vocab, minimum = KINDS[rule.kind].vocab, rule.minimum(lv.key)
     assert vocab is not None
     res.minimum = minimum
-    key, reasons = ev.answer(rule, vocab)
-    if key is None:
-        return reasons
-    res.answer = key
-    if key == "na":
-        return ev.not_applicable_answer(rule, res)
+    key, early = _read_answer(ev, rule, vocab, res)
+    if early is not None:
+        return early
     if vocab.rank(key) < vocab.rank(minimum):
         return [Reason("rank-below", {"kind": rule.kind, "value": key, "minimum": minimum})]
     return []
