@@ -3,6 +3,7 @@
 The only module that opens inputs. python-calamine parses .xlsx/.xlsm/.xlsb/.xls/.ods in Rust without building a DOM;
 before it sees an .xlsx, scan_package() inflates every part once, streaming and bounded, and refuses bombs, lying zip
 headers, DTDs/entities and oversized sheets (see tests/corpus.py for every hostile case and its expected finding).
+calamine then parses those very bytes, re-packed uncompressed (stored_zip): the input is inflated once, not twice.
 """
 
 from __future__ import annotations
@@ -163,7 +164,6 @@ def _odd_separator(xml: bytes) -> bool:
 def _farthest(xml: bytes, limits: Limits) -> tuple[int, int]:
     """The largest 0-based row and column any row or cell reference in this XML points at — or, when no reference
     has as many digits as max_rows, a bound already known to be safe (the common case: a few fast regex scans)."""
-    # each separator is looked for only when its rarer single byte occurs at all (a one-byte search is far cheaper)
     exact = _odd_separator(xml)
     digits = len(str(limits.max_rows))
     # A typical sheet (under 100 rows, columns A–Z) is settled by one scan for a 3-digit row or a 2-letter column;
@@ -208,7 +208,8 @@ def scan_package(data: bytes, limits: Limits) -> PackageScan:
             extents: dict[str, list[int]] = {}  # sheet → farthest (row, column) bound seen
             exact_xml: dict[str, bytes] = {}
             # an .xlsx/.xlsm of a sensible size is re-packed for calamine from the scanned bytes (not .xlsb or .ods)
-            checked: list[tuple[str, int, int, int, bytes]] | None = [] if sheets and total <= STORED_MAX_BYTES else None
+            checked: list[tuple[str, int, int, int, bytes]] | None = \
+                [] if sheets and total <= STORED_MAX_BYTES else None
             for info in infos:
                 if info.filename not in sheets and info.filename not in PARSED_PARTS:
                     # parts no parser of ours reads (theme, docProps, media …): their sizes were checked; they are
@@ -295,7 +296,7 @@ _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
 _CENTRAL_HEADER = struct.Struct("<4s6H3L5H2L")
 _END_RECORD = struct.Struct("<4s4H2LH")
 _UTF8_NAME = 0x800
-_DOS_DATE = 1 << 5 | 1  # 1980-01-01: the entries' dates are nobody's business
+_DOS_DATE = 1 << 5 | 1  # 1980-01-01 for every entry: the package lives only in memory, for calamine
 
 
 def _raw_entry(data: bytes, info: zipfile.ZipInfo) -> tuple[str, int, int, int, bytes] | None:
