@@ -50,10 +50,30 @@ def generate(n: int, folder: Path) -> list[Path]:
 
 def _write_fn():
     try:
-        from dvht_sheets.report_unit import write_unit_workbook
-    except ImportError:  # the report modules moved into a package
-        from dvht_sheets.report import write_unit_workbook  # type: ignore[no-redef]
+        from dvht_sheets.report.unit import write_unit_workbook
+    except ImportError:  # a copy of the code from before the report/ package
+        from dvht_sheets.report_unit import write_unit_workbook  # type: ignore[no-redef]
     return write_unit_workbook
+
+
+def _stage_fns():
+    """(validate: RawWorkbook → (Submission, Rulebook), evaluate: (Submission, Rulebook) → UnitResult) the way the
+    batch calls them: read_unit, the rulebook chosen, validate, evaluate — or, in a copy of the code from before that
+    split, validate(raw) and evaluate(sub)."""
+    from dvht_sheets import validate as v
+    from dvht_sheets.evaluate import evaluate
+
+    if not hasattr(v, "read_unit"):
+        return (lambda raw: (v.validate(raw), None)), (lambda sub, book: evaluate(sub))
+    from dvht_sheets import rulebook
+
+    known = rulebook.names()
+
+    def run(raw):
+        head = v.read_unit(raw)
+        book = rulebook.choose(head.unit.get("nam_danh_gia"))
+        return v.validate(head, book, known), book
+    return run, evaluate
 
 
 def _inflate(data: bytes) -> None:
@@ -68,11 +88,9 @@ def _inflate(data: bytes) -> None:
 def measure(root: str, paths: list[str], warm: int = 5) -> dict[str, float]:
     """One pass, in this process, on the code under root: stage → median CPU ms per workbook."""
     sys.path.insert(0, root)
-    from dvht_sheets.evaluate import evaluate
     from dvht_sheets.read import DEFAULT_LIMITS, read_bytes, scan_package
-    from dvht_sheets.validate import validate
 
-    write = _write_fn()
+    write, (validate, evaluate) = _write_fn(), _stage_fns()
     datas = [Path(p).read_bytes() for p in paths]
     clock = time.process_time
     times: dict[str, list[float]] = {s: [] for s in STAGES}
@@ -83,9 +101,9 @@ def measure(root: str, paths: list[str], warm: int = 5) -> dict[str, float]:
         t1 = clock()
         raw = read_bytes(data, "x.xlsx")
         t2 = clock()
-        sub = validate(raw)
+        sub, book = validate(raw)
         t3 = clock()
-        result = evaluate(sub)
+        result = evaluate(sub, book)
         t4 = clock()
         write(io.BytesIO(), result, sub)
         t5 = clock()
@@ -108,21 +126,19 @@ def profile(stage: str, paths: list[str]) -> None:
     import pstats
 
     sys.path.insert(0, str(ROOT))
-    from dvht_sheets.evaluate import evaluate
     from dvht_sheets.read import DEFAULT_LIMITS, read_bytes, scan_package
-    from dvht_sheets.validate import validate
 
-    write = _write_fn()
+    write, (validate, evaluate) = _write_fn(), _stage_fns()
     datas = [Path(p).read_bytes() for p in paths]
     raws = [read_bytes(d, "x.xlsx") for d in datas]
     subs = [validate(r) for r in raws]
-    results = [evaluate(s) for s in subs]
+    results = [evaluate(s, b) for s, b in subs]
     run = {
         "scan": lambda: [scan_package(d, DEFAULT_LIMITS) for d in datas],
         "read": lambda: [read_bytes(d, "x.xlsx") for d in datas],
         "validate": lambda: [validate(r) for r in raws],
-        "evaluate": lambda: [evaluate(s) for s in subs],
-        "write": lambda: [write(io.BytesIO(), r, s) for r, s in zip(results, subs)],
+        "evaluate": lambda: [evaluate(s, b) for s, b in subs],
+        "write": lambda: [write(io.BytesIO(), r, s) for r, (s, _) in zip(results, subs)],
     }[stage]
     prof = cProfile.Profile()
     prof.enable()

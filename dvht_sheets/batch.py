@@ -28,14 +28,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
+from . import present
 from . import rulebook as rulebooks
 from .evaluate import evaluate
-from .findings import finding
-from .model import Submission, UnitResult, xml_safe
+from .findings import Code, finding
+from .model import RawWorkbook, Submission, UnitResult, xml_safe
 from .read import DEFAULT_LIMITS, Limits, read_workbook
-from .report_unit import result_file_name, save_unit_workbook, write_unit_workbook
+from .report.files import TEMP_PREFIX, atomic_write, result_file_name
+from .report.unit import save_unit_workbook, write_unit_workbook
+from .roster import Roster, read_roster
 from .rulebook import Rulebook
-from .validate import validate
+from .validate import read_unit, validate
 
 INPUT_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 UNIT_DIR = "don-vi"
@@ -56,22 +59,29 @@ def evaluate_path(path: str | Path, book: Rulebook | None = None, limits: Limits
     try:
         raw = read_workbook(path, limits)
         raw.path = name
-        sub = validate(raw, book)
-        return evaluate(sub, book), sub
+        return judge(raw, book)
     except (KeyboardInterrupt, SystemExit):
         raise
     except MemoryError:
         return _failed(name, "tệp cần quá nhiều bộ nhớ để đọc"), None
     except BaseException as exc:  # a bug of ours, or a panic in a library, must cost one file, not the batch
-        result = _failed(name, xml_safe(f"{type(exc).__name__}: {str(exc)[:120]}"), "internal-error")
+        result = _failed(name, xml_safe(f"{type(exc).__name__}: {str(exc)[:120]}"), Code.INTERNAL_ERROR)
         result.debug = traceback.format_exc()  # type: ignore[attr-defined]
         return result, None
 
 
-def _failed(name: str, detail: str, code: str = "file-unreadable") -> UnitResult:
+def judge(raw: RawWorkbook, forced: Rulebook | None = None) -> tuple[UnitResult, Submission]:
+    """validate → evaluate → present for a workbook read, by the rulebook chosen here, in one place
+    (rulebook.choose: the user's --rulebook, else the assessment year read from the unit sheet first)."""
+    head = read_unit(raw)
+    book = rulebooks.choose(head.unit.get("nam_danh_gia"), forced)
+    sub = validate(head, book, rulebooks.names())
+    return present.render(evaluate(sub, book)), sub
+
+
+def _failed(name: str, detail: str, code: Code = Code.FILE_UNREADABLE) -> UnitResult:
     result = UnitResult(file=name, sha256="", evaluated=False, findings=[finding(code, detail=detail)])
-    result.conclusion = "Không đánh giá được: " + result.findings[0].message
-    return result
+    return present.render(result)
 
 
 def check_file(path: str | Path, out_dir: str | Path | None, book: Rulebook | None = None,
@@ -85,7 +95,7 @@ def check_file(path: str | Path, out_dir: str | Path | None, book: Rulebook | No
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:  # e.g. a full disk: the result itself still stands
-            result.findings.append(finding("output-write-failed", detail=xml_safe(describe_os_error(exc))))
+            result.findings.append(finding(Code.OUTPUT_WRITE_FAILED, detail=xml_safe(describe_os_error(exc))))
     return FileOutcome(result, output)
 
 
@@ -170,7 +180,7 @@ class Discovery:
 SUMMARY_FILES = ("tong-hop.xlsx", "tong-hop.csv", "ket-qua.json")
 LOCK_NAME = ".dvht-lock"
 MANIFEST_NAME = ".dvht-manifest"
-TEMP_PREFIX = ".tmp-"  # every temporary file or folder the tool makes in the output folder starts with this
+# every temporary file or folder the tool makes in the output folder starts with TEMP_PREFIX (report/files.py)
 RUN_TEMP_PREFIX = TEMP_PREFIX + "run-"
 
 
@@ -332,9 +342,9 @@ def _work(task: Task) -> UnitResult:
     except (KeyboardInterrupt, SystemExit):
         raise
     except MemoryError:
-        result.findings.append(finding("output-write-failed", detail="không đủ bộ nhớ để ghi tệp kết quả"))
+        result.findings.append(finding(Code.OUTPUT_WRITE_FAILED, detail="không đủ bộ nhớ để ghi tệp kết quả"))
     except BaseException as exc:  # only plain data goes back to the parent: the text, never the exception object
-        result.findings.append(finding("output-write-failed", detail=xml_safe(describe_os_error(exc))))
+        result.findings.append(finding(Code.OUTPUT_WRITE_FAILED, detail=xml_safe(describe_os_error(exc))))
     return result
 
 
@@ -349,9 +359,9 @@ def _context():
 def _pack(task: Task, result: UnitResult):
     """A result as the parent needs it: the compact summary row and the pickled result, so the parent only unpickles
     a result once, and the summary row costs it nothing."""
-    from .report_summary import unit_row
+    from .report.summary import unit_row
 
-    return unit_row(task.index, result, ""), pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    return unit_row(task.index, result, "", _BOOK), pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _crashed(task: Task) -> UnitResult:
@@ -430,7 +440,7 @@ def run_tasks(tasks: list[Task], config: WorkerConfig, jobs: int, max_ahead: int
                     solo = _pool(ctx, 1, config)
                 except Exception as exc:  # e.g. a result that cannot travel back: this file only
                     ready[task.index] = _pack(task, _failed(task.rel, f"{type(exc).__name__}: {str(exc)[:120]}",
-                                                            "internal-error"))
+                                                            Code.INTERNAL_ERROR))
             solo.shutdown(wait=True)
         except BaseException:
             _end_pool(solo)
@@ -653,8 +663,6 @@ class OutputFolder:
             if self._journal is not None:
                 self._journal.close()
                 self._journal = None
-            from .report_unit import atomic_write
-
             def write(tmp: str) -> None:
                 with open(tmp, "w", encoding="utf-8") as fh:
                     fh.write(_MANIFEST_HEAD)
@@ -688,21 +696,22 @@ _MANIFEST_HEAD = ("# dvht-sheets: các tệp kết quả do công cụ ghi vào 
 # ---------------------------------------------------------------------------------------------------- the batch
 
 
-class Sink:
-    """Receives each finished unit, in input order, with its result workbook already in place."""
-
-    def add(self, row, result: UnitResult) -> None:  # pragma: no cover - interface
-        raise NotImplementedError
-
-
 @dataclass
 class BatchOutcome:
     out_dir: Path
     discovery: Discovery
-    rows: list  # compact per-unit rows (report_summary.UnitRow), sorted by unit code then file
+    rows: list  # compact per-unit rows (report.summary.UnitRow), sorted by unit code then file
     interrupted: bool = False
     write_failures: list = field(default_factory=list)  # (file, cause) of unit workbooks that could not be written
     worker_pids: dict = field(default_factory=dict)  # task index → the worker process that evaluated it
+    # Set by the library's run_batch (dvht_sheets.run_batch), which writes the summary too:
+    roster: Roster | None = None
+    missing: list = field(default_factory=list)  # (code, name) of roster units that did not submit
+    partial: tuple[int, int] | None = None  # (files finished, files found) when the run was stopped
+    stopped_by: int | None = None  # the signal that stopped it (SIGINT, SIGTERM), when one did
+    units: list = field(default_factory=list)  # one row per unit (a code sent in several files counts once)
+    submitted: str = ""  # "14 đơn vị (15 tệp; 1 tệp trùng mã đơn vị: …) · Chưa nộp: 1 đơn vị", as row 2 of Tổng hợp
+    warnings: list = field(default_factory=list)  # one line per unit code found in several files
 
     @property
     def not_evaluated(self) -> int:
@@ -728,13 +737,13 @@ class _Names:
         return name
 
 
-def run_batch(root: Path, out_dir: Path, *, jobs: int | None = None, rulebook: str | None = None,
-              limits: Limits = DEFAULT_LIMITS, memory_mb: int = 3072, progress: ProgressFn | None = None,
-              sink: Sink | None = None, crash_on: str | None = None, stop: Callable[[], bool] | None = None,
+def evaluate_folder(root: Path, out_dir: Path, *, jobs: int | None = None, rulebook: str | None = None,
+                    limits: Limits = DEFAULT_LIMITS, memory_mb: int = 3072, progress: ProgressFn | None = None,
+                    sink=None, crash_on: str | None = None, stop: Callable[[], bool] | None = None,
               folder: OutputFolder | None = None, discovery: Discovery | None = None) -> BatchOutcome:
     """Evaluate every workbook under root and put each unit's result workbook into out_dir/don-vi.
 
-    Each finished unit goes to sink (in input order) while the others are still being evaluated, so the summary is
+    Each finished unit goes to sink.add(row, result) (in input order) while the others are still being evaluated, so the summary is
     written alongside the batch instead of after it. Ctrl-C, or stop() saying so, stops cleanly: the workers are
     ended, what was finished is kept and reported (interrupted=True); no half-written workbook is left.
 
@@ -759,7 +768,7 @@ def run_batch(root: Path, out_dir: Path, *, jobs: int | None = None, rulebook: s
                                            pids=outcome.worker_pids) if tasks else ():
             temp = Path(task.temp_out)
             result = pickle.loads(blob)
-            failed = [f for f in result.findings if f.code == "output-write-failed"]
+            failed = [f for f in result.findings if f.code == Code.OUTPUT_WRITE_FAILED]
             if failed:  # what the worker left may be half a workbook: it never reaches don-vi/
                 temp.unlink(missing_ok=True)
                 outcome.write_failures.append((row.file, failed[0].message))
@@ -788,5 +797,21 @@ def run_batch(root: Path, out_dir: Path, *, jobs: int | None = None, rulebook: s
     return outcome
 
 
-__all__ = ["evaluate_path", "check_file", "check_isolated", "run_isolated", "discover", "run_batch", "BatchOutcome",
-           "FileOutcome", "Sink", "OutputFolder", "OutputFailed", "FolderBusy", "describe_os_error"]
+def read_roster_isolated(path: Path) -> Roster:
+    """The roster (roster.py), read in a child process with a memory cap: a roster file that aborts the reader or is
+    damaged gives a Roster with its problem, and the batch goes on without it (the sheet Tình hình nộp and the
+    terminal say why)."""
+    try:
+        return run_isolated(read_roster, path, memory_mb=3072)
+    except IsolationFailed as exc:
+        problem = f"bộ đọc bị dừng đột ngột khi đọc tệp ({exc.why}); tệp bị hỏng hoặc cần quá nhiều bộ nhớ"
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:
+        problem = xml_safe(f"không đọc được danh sách ({type(exc).__name__}: {str(exc)[:160]})")
+    return Roster(source=xml_safe(path.name), problem=problem)
+
+
+__all__ = ["evaluate_path", "check_file", "check_isolated", "run_isolated", "discover", "evaluate_folder",
+           "BatchOutcome", "FileOutcome", "OutputFolder", "OutputFailed", "FolderBusy", "describe_os_error",
+           "read_roster_isolated"]

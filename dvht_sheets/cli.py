@@ -7,24 +7,21 @@ not be written; 130 after Ctrl-C; 143 after SIGTERM (outputs.md).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import signal
 import sys
 from pathlib import Path
 
 import click
 
-from . import __version__, bundled, console
+# The library's API only (dvht_sheets/__init__.py), the console helpers and the bundled samples; the vocabulary
+# labels that `rules show` prints come from the schema, the severity words from the findings catalogue.
+from . import (
+    UNIT_DIR, BatchOutcome, FolderBusy, InputInsideOutput, Limits, NoInputs, OutputFailed, RulebookError, __version__,
+    bundled, check as check_file, console, run_batch, to_json, write_template,
+)
 from . import rulebook as rulebooks
-from .batch import UNIT_DIR, FolderBusy, OutputFailed, OutputFolder, check_isolated, discover, run_batch
-from .read import Limits
-from .report_summary import JsonWriter, Roster, SummaryWriter, read_roster, write_csv
-from .model import xml_safe
 from .findings import Severity
-from .rulebook import RulebookError
-from .schema import COLLECTIVE_TITLES, DIGITAL_LEVELS, TIER_LABEL, TRAIT_LABEL
-from .template import template_name, write_workbook
-from .report_unit import atomic_write
+from .schema import TIER_LABEL, TRAIT_LABEL
 
 
 # Before the decorators below: some of click's texts (the --version help) are taken when a command is declared.
@@ -87,11 +84,10 @@ def template(tier: str, year: int | None, output: Path | None) -> None:
     Ví dụ: dvht template --cap tinh --nam 2025 -o mau-cap-tinh.xlsx
     """
     book = rulebooks.for_year(year or dt.date.today().year)
-    output = output or Path(template_name(book, tier))
     try:
-        atomic_write(output, lambda tmp: write_workbook(tmp, book, tier))
+        output = write_template(output, book, tier)
     except OSError as exc:
-        click.echo(OutputFailed(output.parent, exc).message, err=True)
+        click.echo(OutputFailed((output or Path(".")).parent, exc).message, err=True)
         sys.exit(3)
     click.echo(f"Đã ghi mẫu {TIER_LABEL[tier]} theo {book.name}: {output}")
 
@@ -113,9 +109,9 @@ def check(files: tuple[Path, ...], out_dir: Path, as_json: bool, rulebook_ref: s
     limits = _limits(max_unzipped_mb, max_rows)
     # each file in a child process with a memory cap: one that aborts a reader or allocates without bound gets
     # "Không đánh giá được" and the others are still evaluated (a fork costs ~5 ms)
-    outcomes = [check_isolated(p, out_dir, book, limits, display_name=str(p)) for p in files]
+    outcomes = [check_file(p, out_dir, rulebook=book, limits=limits) for p in files]
     if as_json:
-        click.echo(xml_safe(json.dumps([o.result.to_json() for o in outcomes], ensure_ascii=False, indent=2)))
+        click.echo(to_json(o.result for o in outcomes))
     else:
         for o in outcomes:
             _echo_outcome(o)
@@ -192,18 +188,6 @@ class _StopRequest:
         return self.signum is not None
 
 
-def _no_inputs_message(input_dir: Path, discovery) -> str:
-    text = (f"Không có sổ tính nào (.xlsx, .xlsm, .xlsb, .xls, .ods) trong thư mục {input_dir}. "
-            "Hãy kiểm tra lại đường dẫn của thư mục hồ sơ.")
-    if discovery.skipped:
-        text += f" Có {len(discovery.skipped)} tệp khác bị bỏ qua:"
-        for rel, why in discovery.skipped[:20]:
-            text += f"\n  {rel}: {why}"
-        if len(discovery.skipped) > 20:
-            text += f"\n  … và {len(discovery.skipped) - 20} tệp khác."
-    return text
-
-
 def run_and_report(input_dir: Path, out_dir: Path, roster_path: Path | None, jobs: int | None,
                    rulebook_ref: str | None, limits: Limits, command: str) -> int:
     """Batch → per-unit workbooks → tong-hop.xlsx/.csv, ket-qua.json; progress and a closing table on the terminal.
@@ -212,86 +196,53 @@ def run_and_report(input_dir: Path, out_dir: Path, roster_path: Path | None, job
     busy or inside don-vi/), 3 outputs not written, 130 Ctrl-C, 143 SIGTERM."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-    from rich.table import Table
 
-    _book(rulebook_ref)
-    src, out = input_dir.resolve(), out_dir.resolve()
-    unit_dir = out / UNIT_DIR
-    if src == unit_dir or unit_dir in src.parents:
-        click.echo(f"Thư mục đầu vào {input_dir} nằm trong thư mục {UNIT_DIR}/ của thư mục kết quả {out_dir}, nơi "
-                   "công cụ ghi và xoá tệp kết quả. Hãy chọn thư mục kết quả khác (tuỳ chọn -o).", err=True)
-        return 2
-    discovery = discover(input_dir, out_dir)
-    if not discovery.inputs:
-        click.echo(_no_inputs_message(input_dir, discovery), err=True)
-        return 2
+    _book(rulebook_ref)  # a wrong id or file is a usage error (exit 2) before anything is read
     err = Console(stderr=True)
     console = Console()
+    progress = Progress(TextColumn("Đang đánh giá"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                        console=err, disable=not err.is_terminal, transient=True)
+    task_id = progress.add_task("batch", total=None)
+
+    def tick(done: int, total: int, _row) -> None:
+        # Started at the first unit, not before: the roster is read first, in a forked child, which is safe only
+        # while this process runs no other thread (the bar's refresh thread).
+        if not progress.live.is_started:
+            progress.start()
+        progress.update(task_id, completed=done, total=total)
+
     try:
-        folder = OutputFolder(out_dir).open()
-    except FolderBusy as exc:
+        with _StopRequest() as stop:
+            try:
+                outcome = run_batch(input_dir, out_dir, roster=roster_path, jobs=jobs, rulebook=rulebook_ref,
+                                    progress=tick, limits=limits, command=command, stop=lambda: stop.signum)
+            finally:
+                progress.stop()
+    except (InputInsideOutput, NoInputs, FolderBusy) as exc:
         click.echo(exc.message, err=True)
         return 2
     except OutputFailed as exc:
         click.echo(exc.message, err=True)
-        return 3
-    summary = json_out = None
-    try:
-        with _StopRequest() as stop:
-            roster: Roster | None = read_roster(roster_path) if roster_path else None
-            progress = Progress(TextColumn("Đang đánh giá"), BarColumn(), MofNCompleteColumn(),
-                                TimeRemainingColumn(), console=err, disable=not err.is_terminal, transient=True)
-            task_id = progress.add_task("batch", total=None)
-
-            def tick(done: int, total: int, _result) -> None:
-                progress.update(task_id, completed=done, total=total)
-
-            summary = SummaryWriter(out_dir / "tong-hop.xlsx", tmpdir=folder.tmp)
-            json_out = JsonWriter(out_dir / "ket-qua.json")
-
-            class Both:
-                def add(self, row, result) -> None:
-                    summary.add(row, result)
-                    json_out.add(row, result)
-
-            with progress:
-                outcome = run_batch(input_dir, out_dir, jobs=jobs, rulebook=rulebook_ref, limits=limits,
-                                    progress=tick, sink=Both(), stop=stop.requested, folder=folder,
-                                    discovery=discovery)
-            signum = stop.signum
-            if signum is None and outcome.interrupted:
-                signum = signal.SIGINT
-            partial = (len(outcome.rows), len(discovery.inputs)) if signum is not None else None
-            summary.close(outcome.rows, roster=roster, command=command, skipped=discovery.skipped, partial=partial)
-            json_out.close(partial=partial is not None)
-            write_csv(out_dir / "tong-hop.csv", outcome.rows)
-            folder.close()
-    except (OSError, OutputFailed) as exc:
-        for writer in (summary, json_out):
-            if writer is not None:
-                writer.abort()
-        folder.abandon()
-        failure = exc if isinstance(exc, OutputFailed) else OutputFailed(out_dir, exc)
-        click.echo(failure.message, err=True)
         if Ctx.debug:
             raise
         return 3
-    except BaseException:
-        for writer in (summary, json_out):
-            if writer is not None:
-                writer.abort()
-        folder.abandon()
-        raise
-    from .report_summary import counted_rows, duplicate_warnings, submitted_text
+    return _render(outcome, input_dir, out_dir, console)
+
+
+def _render(outcome: BatchOutcome, input_dir: Path, out_dir: Path, console) -> int:
+    """The closing table and notes of a batch on the terminal, and its exit status."""
+    from rich.table import Table
+
+    roster, partial, signum = outcome.roster, outcome.partial, outcome.stopped_by
     counts: dict[str, int] = {}
-    for row in counted_rows(outcome.rows):  # units, not files: a code sent twice counts once (issue 11)
+    for row in outcome.units:  # units, not files: a code sent twice counts once (issue 11)
         counts[row.result] = counts.get(row.result, 0) + 1
     try:
         shown = input_dir.resolve().relative_to(Path.cwd())
     except ValueError:
         shown = input_dir
     usable = roster if roster is not None and not roster.problem else None
-    table = Table(title=f"Kết quả: {len(counted_rows(outcome.rows))} đơn vị trong {shown}")
+    table = Table(title=f"Kết quả: {len(outcome.units)} đơn vị trong {shown}")
     table.add_column("Kết quả")
     table.add_column("Số đơn vị", justify="right")
     for label in ("Đạt mức độ 2", "Đạt mức độ 1", "Không đạt"):
@@ -301,26 +252,22 @@ def run_and_report(input_dir: Path, out_dir: Path, roster_path: Path | None, job
         table.add_row(label, str(n))
     table.add_row("Không đánh giá được", str(not_evaluated))
     if usable is not None:
-        from .report_summary import submission_status
-        table.add_row("Chưa nộp (theo danh sách)", str(len(submission_status(outcome.rows, usable)["missing"])))
+        table.add_row("Chưa nộp (theo danh sách)", str(len(outcome.missing)))
     console.print(table)
     # the same words as row 2 of Tổng hợp, on a line of its own that the table's width does not wrap
-    console.print(f"Đã nộp: {submitted_text(outcome.rows, usable)}", highlight=False, soft_wrap=True)
+    console.print(f"Đã nộp: {outcome.submitted}", highlight=False, soft_wrap=True)
     for row in outcome.rows:
         if not row.evaluated:
             console.print(f"[red]Không đánh giá được[/red] {row.file}: {row.reason}", markup=True, highlight=False)
-    for line in duplicate_warnings(outcome.rows):  # one line each, whole, so a log can be searched
+    for line in outcome.warnings:  # one line each, whole, so a log can be searched
         console.print(line, highlight=False, soft_wrap=True)
     for rel, why in outcome.discovery.skipped:
         console.print(f"Bỏ qua {rel}: {why}", highlight=False)
     if roster is not None:
         if roster.problem:
             console.print(f"Không đọc được danh sách đơn vị: {roster.problem}", highlight=False)
-        else:
-            from .report_summary import submission_status
-            missing = submission_status(outcome.rows, roster)["missing"]
-            if missing:
-                console.print("Chưa nộp: " + ", ".join(f"{c} ({n})" for c, n in missing), highlight=False)
+        elif outcome.missing:
+            console.print("Chưa nộp: " + ", ".join(f"{c} ({n})" for c, n in outcome.missing), highlight=False)
     if partial:
         console.print(f"Đã dừng giữa chừng: {len(outcome.rows)}/{len(outcome.discovery.inputs)} tệp đã xong và "
                       "đã được ghi; các tệp còn lại chưa được đánh giá (bản tổng hợp ghi rõ là CHƯA ĐẦY ĐỦ).",
@@ -414,19 +361,12 @@ def rules_show(ref: str) -> None:
         click.echo(f"  Xếp loại {band.grade}: từ {band.min_points:g} điểm")
     for rule in book.rules:
         tiers = ", ".join(rule.tiers) if rule.tiers else "mọi cấp"
-        click.echo(f"\n[{rule.id}] ({tiers}) {rulebooks.RULE_KINDS[rule.kind][1]}")
+        kind = rulebooks.KINDS[rule.kind]
+        click.echo(f"\n[{rule.id}] ({tiers}) {kind.meaning}")
         for lv in book.levels.values():
             if not rule.in_tier(lv.tier) and lv.tier != "any":
                 continue
-            parts = [rule.text(lv.key)]
-            if rule.kind == "percent_members":
-                parts.append(f"ngưỡng ≥ {rule.threshold(lv.key):g} %")
-                if rule.learners_threshold(lv.key) is not None:
-                    parts.append(f"người học ≥ {rule.learners_threshold(lv.key):g} %")
-            elif rule.kind == "title_at_least":
-                parts.append(f"tối thiểu: {COLLECTIVE_TITLES.label(rule.minimum(lv.key))}")
-            elif rule.kind == "level_at_least":
-                parts.append(f"tối thiểu: {DIGITAL_LEVELS.label(rule.minimum(lv.key))}")
+            parts = [rule.text(lv.key), *kind.describe(rule, lv.key)]
             if rule.applies_to(lv.key) != "all":
                 parts.append(f"chỉ áp dụng cho {TRAIT_LABEL[rule.applies_to(lv.key)]}")
             if book.scheme == "points":

@@ -683,7 +683,6 @@ EVIDENCE_COLUMNS: list[Column] = [
 TABLES: dict[str, list[Column]] = {
     "members": MEMBER_COLUMNS, "indicators": INDICATOR_COLUMNS, "evidence": EVIDENCE_COLUMNS,
 }
-TABLE_SHEETS = {"members": SHEET_MEMBERS, "indicators": SHEET_INDICATORS, "evidence": SHEET_EVIDENCE}
 
 # Template layout: a title row, a hint row, then the header. The reader does not rely on it (it searches).
 HEADER_ROW = 2  # 0-based

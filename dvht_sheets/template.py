@@ -16,6 +16,7 @@ from typing import Any, BinaryIO
 import xlsxwriter
 
 from . import __version__, paper
+from .report.styles import FIXED_DATE, TEMPLATE, Formats
 from .rulebook import Rule, Rulebook
 from .schema import (
     COLLECTIVE_TITLES, CONDITION, DIGITAL_LEVELS, EVIDENCE_COLUMNS, FIRST_DATA_ROW, FORMULA_LAST_ROW, HEADER_ROW,
@@ -24,10 +25,7 @@ from .schema import (
     TIERS, TRAIT_LABEL, UNIT_FIELDS, UNIT_KIND_VOCAB, YES, YES_LABEL, YES_NO, NO, Column, col_letter,
 )
 
-FIXED_DATE = dt.datetime(2025, 1, 1)
 EVIDENCE_ROWS = 300
-GREY = "#F2F2F2"
-HEAD = "#DDEBF7"
 
 
 @dataclass
@@ -39,26 +37,6 @@ class WorkbookData:
     indicators: dict[str, dict[str, Any]] = field(default_factory=dict)  # id → {tu_danh_gia, ma_minh_chung, ghi_chu}
     evidence: list[dict[str, Any]] = field(default_factory=list)
     meta: dict[str, str] | None = None  # override _meta (e.g. last year's template); {} drops the sheet
-
-
-class _Formats:
-    def __init__(self, wb: xlsxwriter.Workbook):
-        base = {"font_name": "Times New Roman", "font_size": 12, "valign": "vcenter"}
-        self.title = wb.add_format({**base, "bold": True, "font_size": 14})
-        self.hint = wb.add_format({**base, "italic": True, "font_size": 10, "font_color": "#595959", "text_wrap": True})
-        # A one-line hint under a title runs across the empty cells beside it instead of wrapping in a narrow column.
-        self.hint_line = wb.add_format({**base, "italic": True, "font_size": 10, "font_color": "#595959"})
-        self.header = wb.add_format({**base, "bold": True, "bg_color": HEAD, "border": 1, "text_wrap": True,
-                                     "align": "center"})
-        self.label = wb.add_format({**base, "bold": True, "bg_color": GREY, "border": 1, "text_wrap": True})
-        self.locked = wb.add_format({**base, "border": 1, "text_wrap": True, "bg_color": GREY})
-        self.input = wb.add_format({**base, "border": 1, "locked": False, "text_wrap": True})
-        self.input_date = wb.add_format({**base, "border": 1, "locked": False, "num_format": "dd/mm/yyyy"})
-        self.percent = wb.add_format({**base, "border": 1, "num_format": "0.00%", "bg_color": GREY, "bold": True})
-        self.criterion = wb.add_format({**base, "bold": True, "bg_color": "#FCE4D6", "border": 1})
-        self.text = wb.add_format({**base, "text_wrap": True})
-        self.bold = wb.add_format({**base, "bold": True})
-        self.unlocked_col = wb.add_format({**base, "locked": False})
 
 
 def _put(ws, row: int, col: int, value: Any, fmt) -> None:
@@ -155,7 +133,7 @@ def _column_source(col: Column, lists: _Lists):
     return None
 
 
-def _write_guide(ws, f: _Formats, book: Rulebook, tier: str) -> None:
+def _write_guide(ws, f: Formats, book: Rulebook, tier: str) -> None:
     ws.set_column(0, 0, GUIDE_WIDTH, f.text)
     lines: list[tuple[str, Any]] = [
         (f"HƯỚNG DẪN NHẬP LIỆU – TỰ ĐÁNH GIÁ “ĐƠN VỊ HỌC TẬP” {TIER_LABEL[tier].upper()}", f.title),
@@ -204,7 +182,7 @@ def _write_guide(ws, f: _Formats, book: Rulebook, tier: str) -> None:
     _print(ws, "guide")
 
 
-def _write_unit(ws, f: _Formats, lists: _Lists, data: dict[str, Any]) -> None:
+def _write_unit(ws, f: Formats, lists: _Lists, data: dict[str, Any]) -> None:
     for c, w in enumerate(UNIT_WIDTHS):
         ws.set_column(c, c, w)
     ws.write_string(0, 0, "THÔNG TIN ĐƠN VỊ", f.title)
@@ -234,7 +212,7 @@ def _write_unit(ws, f: _Formats, lists: _Lists, data: dict[str, Any]) -> None:
     _print(ws, "unit", header_rows=HEADER_ROW)
 
 
-def _write_members(ws, f: _Formats, lists: _Lists, members: list[dict[str, Any]]) -> None:
+def _write_members(ws, f: Formats, lists: _Lists, members: list[dict[str, Any]]) -> None:
     last = FIRST_DATA_ROW + max(TEMPLATE_MEMBER_ROWS, len(members)) - 1
     for c, col in enumerate(MEMBER_COLUMNS):
         ws.set_column(c, c, col.width, f.unlocked_col)
@@ -336,7 +314,7 @@ def _requirement_note(rule: Rule, book: Rulebook, tier: str) -> str:
     return "; ".join(parts)
 
 
-def _write_indicators(ws, f: _Formats, lists: _Lists, book: Rulebook, tier: str,
+def _write_indicators(ws, f: Formats, lists: _Lists, book: Rulebook, tier: str,
                       data: dict[str, dict[str, Any]]) -> None:
     for c, col in enumerate(INDICATOR_COLUMNS):
         ws.set_column(c, c, col.width)
@@ -381,7 +359,7 @@ def _write_indicators(ws, f: _Formats, lists: _Lists, book: Rulebook, tier: str,
     _print(ws, "indicators", header_rows=HEADER_ROW)
 
 
-def _write_evidence(ws, f: _Formats, rows: list[dict[str, Any]]) -> None:
+def _write_evidence(ws, f: Formats, rows: list[dict[str, Any]]) -> None:
     for c, col in enumerate(EVIDENCE_COLUMNS):
         ws.set_column(c, c, col.width, f.unlocked_col)
     ws.write_string(0, 0, "DANH MỤC MINH CHỨNG", f.title)
@@ -416,7 +394,7 @@ def write_workbook(target: str | Path | BinaryIO, book: Rulebook, tier: str, dat
                                       "default_format_properties": dict(paper.DEFAULT_FONT)})
     wb.set_properties({"title": "Tự đánh giá “Đơn vị học tập”", "author": "dvht-sheets", "created": FIXED_DATE,
                        "comments": f"Mẫu {TEMPLATE_VERSION}, {book.id}, {tier}"})
-    f = _Formats(wb)
+    f = Formats(wb, TEMPLATE)
     sheets = {s.key: wb.add_worksheet(s.name) for s in (SHEET_GUIDE, SHEET_UNIT, SHEET_MEMBERS, SHEET_INDICATORS,
                                                          SHEET_EVIDENCE)}
     meta_ws = wb.add_worksheet(SHEET_META.name) if data.meta != {} else None

@@ -16,9 +16,10 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from dvht_sheets.batch import discover, run_batch
+from dvht_sheets.batch import discover, evaluate_folder
 from dvht_sheets.cli import cli
-from dvht_sheets.report_summary import GREEN, LIGHT_GREEN, RED, csv_safe
+from dvht_sheets.report.exports import csv_safe
+from dvht_sheets.report.styles import GREEN, LIGHT_GREEN, RED
 
 from .helpers import standard_data, write_standard
 
@@ -187,7 +188,7 @@ def test_bad_files_do_not_stop_the_batch(bad_folder, tmp_path):
 
 
 def test_a_dead_worker_costs_only_its_file(bad_folder, tmp_path):
-    outcome = run_batch(bad_folder, tmp_path / "kq", jobs=2, crash_on="le-van-tam")
+    outcome = evaluate_folder(bad_folder, tmp_path / "kq", jobs=2, crash_on="le-van-tam")
     by_file = {r.file: r for r in outcome.rows}
     assert by_file["le-van-tam.xlsx"].result == "Không đánh giá được"
     assert "dừng đột ngột" in by_file["le-van-tam.xlsx"].reason

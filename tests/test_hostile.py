@@ -25,8 +25,8 @@ from dvht_sheets.batch import Task, WorkerConfig, evaluate_path
 from dvht_sheets.cli import cli
 from dvht_sheets.model import XML_BAD
 from dvht_sheets.read import Limits
-from dvht_sheets.report_summary import read_roster
-from dvht_sheets.report_unit import safe_name
+from dvht_sheets.batch import read_roster_isolated as read_roster
+from dvht_sheets.report.files import safe_name
 
 from . import corpus
 from .helpers import standard_data, write_standard
@@ -109,7 +109,7 @@ def test_check_terminal_and_json_output_are_clean(tmp_path):
 
 
 def test_sheet_names_excel_refuses_are_given_a_valid_title(tmp_path):
-    from dvht_sheets.report_unit import sheet_title
+    from dvht_sheets.report.unit import sheet_title
     taken = {"kết quả"}
     assert sheet_title("Thành viên: danh sách [2025] của trường rất dài", taken) == "Thành viên_ danh sách _2025_ củ"
     assert sheet_title("'Kết quả'", taken) == "Kết quả (2)"

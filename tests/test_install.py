@@ -56,8 +56,9 @@ def test_wheel_installs_and_runs_from_an_empty_folder(tmp_path):
     dvht = py.parent / "dvht"
     _run([py, "-m", "pip", "install", "-q", "--disable-pip-version-check", wheel], cwd=tmp_path)
     installed = _run([py, "-m", "pip", "list", "--format=freeze"], cwd=tmp_path).stdout.lower()
-    for test_only in ("pytest", "openpyxl", "pandas", "hypothesis"):  # the run-time install has none of the extras
+    for test_only in ("pytest", "openpyxl", "hypothesis"):  # the run-time install has none of the extras
         assert f"{test_only}==" not in installed, test_only
+    assert "pandas==" in installed  # a run-time dependency since issue 10 (statistics across units, frames())
 
     empty = tmp_path / "trong"
     empty.mkdir()

@@ -23,7 +23,7 @@ import pytest
 from click.testing import CliRunner
 
 from dvht_sheets import batch as batch_module
-from dvht_sheets.batch import OutputFolder, check_file, discover, evaluate_path, run_batch
+from dvht_sheets.batch import OutputFolder, check_file, discover, evaluate_folder, evaluate_path
 from dvht_sheets.cli import cli
 from dvht_sheets.findings import CATALOGUE
 
@@ -88,7 +88,7 @@ def test_a_dead_worker_is_replaced_and_the_batch_stays_parallel(tmp_path):
     for i in range(72):
         shutil.copy(GOOD, src / f"f{i:02d}.xlsx")
     shutil.copy(GOOD, src / "f02-crash.xlsx")  # sorts third ("-" before "."): index 2
-    outcome = run_batch(src, tmp_path / "kq", jobs=2, crash_on="crash")
+    outcome = evaluate_folder(src, tmp_path / "kq", jobs=2, crash_on="crash")
     by_file = {r.file: r for r in outcome.rows}
     assert len(outcome.rows) == 73
     assert not by_file["f02-crash.xlsx"].evaluated and "dừng đột ngột" in by_file["f02-crash.xlsx"].reason

@@ -24,7 +24,7 @@ import xlsxwriter
 from dvht_sheets import paper
 from dvht_sheets import rulebook as rulebooks
 from dvht_sheets.batch import check_file
-from dvht_sheets.report_summary import LEGEND, RESULT_ORDER
+from dvht_sheets.report.summary import LEGEND, RESULT_ORDER
 from dvht_sheets.schema import MEMBER_COLUMNS
 from dvht_sheets.template import SHORT_TITLES, input_text, write_workbook
 

@@ -10,7 +10,8 @@ import openpyxl
 import pytest
 
 from dvht_sheets.batch import check_file
-from dvht_sheets.report_unit import GREEN, RED, safe_name
+from dvht_sheets.report.files import safe_name
+from dvht_sheets.report.styles import GREEN, RED
 
 from .helpers import standard_data, write_standard
 from .test_cli import ROOT

@@ -13,9 +13,11 @@ from click.testing import CliRunner
 
 from dvht_sheets.cli import cli, finding_lines
 from dvht_sheets.findings import finding
-from dvht_sheets.report_summary import (
-    Roster, _read_roster, counted_rows, duplicate_warnings, read_roster, submitted_text, unit_row,
-)
+from dvht_sheets.batch import read_roster_isolated as read_roster
+from dvht_sheets.report.stats import counted_rows, duplicate_warnings, submitted_text
+from dvht_sheets.report.summary import unit_row
+from dvht_sheets.roster import Roster
+from dvht_sheets.roster import read_roster as _read_roster
 
 from .helpers import result_of, standard_data, write_standard
 

@@ -1,0 +1,81 @@
+"""Rules as data all the way to the summary (issue 10, problem 4): an amended copy of TT 24's rulebook, passed with
+`--rulebook FILE`, changes the verdicts and adds its new indicator's column to `Tổng hợp`, with no Python change.
+
+The unit: 20 counted members, 2 answer Không for 2.1 (18/20 = 90 %), 6 answer Không for "kế hoạch tự học"
+(14/20 = 70 %); everything else meets level 2. Under TT 24 as bundled: 2.1 meets 90 % (MĐ1) and fails 95 % (MĐ2) →
+Đạt mức độ 1. The amendment raises 2.1's level-1 threshold to 92 % (18/20 = 90 % < 92 %) and adds 2.6 (≥ 60 % /
+≥ 80 % of members with an approved self-study plan): 70 % ≥ 60 % but the school's sheet, made from the template before
+the amendment, has no row 2.6 → Không đạt at both levels (never in the unit's favour: indicator-missing).
+"""
+
+from __future__ import annotations
+
+import openpyxl
+from click.testing import CliRunner
+
+from dvht_sheets import rulebook as rulebooks
+from dvht_sheets.cli import cli
+
+from .helpers import standard_data, write_standard
+
+NEW_RULE = '''
+[[rules]]
+id = "2.6"
+letter = "e"
+kind = "percent_members"
+tiers = ["huyen", "tinh"]
+field = "ke_hoach_tu_hoc"
+threshold = { H1 = 60, H2 = 80, T1 = 60, T2 = 80 }
+text = "Thành viên có kế hoạch tự học được phê duyệt"
+'''
+
+
+def amended(tmp_path):
+    text = (rulebooks.RULEBOOK_DIR / "tt24_2023.toml").read_text(encoding="utf-8")
+    old_id, old_threshold = 'id = "tt24-2023"\nversion = "1.0.0"', \
+        'field = "tuan_thu_ky_luat"\nthreshold = { H1 = 90, H2 = 95, T1 = 90, T2 = 95 }'
+    assert old_id in text and old_threshold in text
+    text = text.replace(old_id, 'id = "tt24-2023-sua"\nversion = "1.1.0"', 1)
+    text = text.replace(old_threshold, 'field = "tuan_thu_ky_luat"\nthreshold = { H1 = 92, H2 = 95, T1 = 92, T2 = 95 }')
+    path = tmp_path / "tt24-sua-doi.toml"
+    path.write_text(text + NEW_RULE, encoding="utf-8")
+    return path
+
+
+def overview(out):
+    ws = openpyxl.load_workbook(out / "tong-hop.xlsx")["Tổng hợp"]
+    rows = list(ws.iter_rows(values_only=True))
+    header, unit = list(rows[4]), list(rows[5])
+    return header, dict(zip(header, unit))
+
+
+def test_an_amended_rulebook_file_changes_verdicts_and_adds_its_column(tmp_path):
+    src = tmp_path / "ho-so"
+    src.mkdir()
+    members = {i: {"tuan_thu_ky_luat": "Không"} for i in range(2)}
+    for i in range(6):
+        members.setdefault(i, {})["ke_hoach_tu_hoc"] = "Không"
+    write_standard(src / "truong.xlsx", standard_data(20, member_overrides=members))
+    book = amended(tmp_path)
+
+    runner = CliRunner()
+    before = runner.invoke(cli, ["batch", str(src), "-o", str(tmp_path / "truoc"), "--jobs", "1"])
+    after = runner.invoke(cli, ["batch", str(src), "-o", str(tmp_path / "sau"), "--jobs", "1", "--rulebook", str(book)])
+    assert before.exit_code == 0 and after.exit_code == 0, (before.output, after.output)
+
+    head1, unit1 = overview(tmp_path / "truoc")
+    head2, unit2 = overview(tmp_path / "sau")
+    assert unit1["Kết quả"] == "Đạt mức độ 1" and unit1["Chỉ tiêu chưa đạt MĐ1"] is None
+    assert unit1["Chỉ tiêu chưa đạt MĐ2"] == "2.1"
+    assert unit2["Kết quả"] == "Không đạt"
+    assert unit2["Chỉ tiêu chưa đạt MĐ1"] == "2.1, 2.6" and unit2["Chỉ tiêu chưa đạt MĐ2"] == "2.1, 2.6"
+    # the new column, after the rulebook's other percentages, and nothing else moved
+    assert "2.6 (%)" not in head1
+    assert head2.index("2.6 (%)") == head2.index("3.1 (%)") + 1
+    assert [h for h in head2 if h != "2.6 (%)"] == head1
+    assert unit2["2.6 (%)"] == 14 / 20 and unit2["2.1 (%)"] == 18 / 20 == unit1["2.1 (%)"]
+    # the CSV gets it too, and _meta names the file's rulebook
+    csv_header = (tmp_path / "sau" / "tong-hop.csv").read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+    assert csv_header[csv_header.index("percent_3.1_L1") + 1] == "percent_2.6_L1"
+    meta = dict(openpyxl.load_workbook(tmp_path / "sau" / "tong-hop.xlsx")["_meta"].iter_rows(values_only=True))
+    assert meta["rulebooks"] == "tt24-2023-sua v1.1.0"
