@@ -3,6 +3,7 @@
 The only module that opens inputs. python-calamine parses .xlsx/.xlsm/.xlsb/.xls/.ods in Rust without building a DOM;
 before it sees an .xlsx, scan_package() inflates every part once, streaming and bounded, and refuses bombs, lying zip
 headers, DTDs/entities and oversized sheets (see tests/corpus.py for every hostile case and its expected finding).
+calamine then parses those very bytes, re-packed uncompressed (stored_zip): the input is inflated once, not twice.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import hashlib
 import html
 import io
 import re
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -85,6 +87,7 @@ PARSED_PARTS = {"[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_re
                 "xl/sharedStrings.xml", "xl/styles.xml", "xl/workbook.bin", "xl/sharedStrings.bin"}
 CHUNK = 1 << 20
 FULL_SCAN_BYTES = 20 << 20  # parts up to this size are scanned for error cells; larger ones only counted
+STORED_MAX_BYTES = 32 << 20  # a package up to this size (unzipped) is handed to calamine re-packed, uncompressed
 
 
 @dataclass
@@ -93,6 +96,9 @@ class PackageScan:
 
     problem: object | None = None  # a fatal Finding
     marks: dict[str, list[tuple[int, int, str]]] | None = None  # sheet name → (row, col, mark for RawSheet.marks)
+    # the parts the scan checked, inflated once and re-packed uncompressed (STORED) for calamine, so that it parses
+    # exactly the bytes that were checked and does not inflate them a second time; None: parse the file as it is
+    package: bytes | None = None
 
 
 def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
@@ -135,20 +141,43 @@ def _columns(letters_found) -> int:
     return max((col_index(letters) for letters in set(letters_found)), default=0)
 
 
+def _odd_separator(xml: bytes) -> bool:
+    """Whether some r=" follows another byte than a space (then the exact, slower patterns are needed). A search for
+    a 4-byte needle costs ~0.5 ns a byte; the rare separators are found by their single byte (memchr) and checked
+    where they occur, unless they are frequent."""
+    if _ODD_SEPARATORS[0] in xml:
+        return True
+    for sep in _ODD_SEPARATORS[1:]:
+        i = xml.find(sep[:1])
+        for _ in range(16):
+            if i < 0:
+                break
+            if xml.startswith(b'r="', i + 1):
+                return True
+            i = xml.find(sep[:1], i + 1)
+        else:
+            if sep in xml:
+                return True
+    return False
+
+
 def _farthest(xml: bytes, limits: Limits) -> tuple[int, int]:
     """The largest 0-based row and column any row or cell reference in this XML points at — or, when no reference
     has as many digits as max_rows, a bound already known to be safe (the common case: a few fast regex scans)."""
-    # each separator is looked for only when its rarer single byte occurs at all (a one-byte search is far cheaper)
-    exact = any(sep in xml for sep in _ODD_SEPARATORS if sep[:1] in xml)
+    exact = _odd_separator(xml)
     digits = len(str(limits.max_rows))
+    # A typical sheet (under 100 rows, columns A–Z) is settled by one scan for a 3-digit row or a 2-letter column;
+    # otherwise by one for a row number as long as the limit. No odd reference up to `d` digits: the bound is
+    # tightened to the longest row number present (a few more literal-prefix scans), so the workbook-wide sum is
+    # not wildly overestimated.
+    for d in sorted({min(3, digits), digits}):
+        row = 10 ** (d - 1) - 1
+        if (row + 1) * 26 <= limits.max_cells and not _pattern("odd", exact, d).search(xml):
+            for shorter in range(d - 1, 0, -1):
+                if _pattern("long", exact, shorter).search(xml):
+                    return 10 ** shorter - 1, 25
+            return 0, 25
     row = 10 ** (digits - 1) - 1
-    if (row + 1) * 26 <= limits.max_cells and not _pattern("odd", exact, digits).search(xml):
-        # no column past Z, no row number as long as the limit; the bound is tightened to the longest row number
-        # present (a few more literal-prefix scans), so the workbook-wide sum is not wildly overestimated
-        for shorter in range(digits - 1, 0, -1):
-            if _pattern("long", exact, shorter).search(xml):
-                return 10 ** shorter - 1, 25
-        return 0, 25
     col = max(25, _columns(_pattern("wide", exact).findall(xml)))
     if _pattern("long", exact, digits).search(xml) or (row + 1) * (col + 1) > limits.max_cells:
         numbers = _pattern("rows", exact).findall(xml)
@@ -178,11 +207,25 @@ def scan_package(data: bytes, limits: Limits) -> PackageScan:
             inflated = 0
             extents: dict[str, list[int]] = {}  # sheet → farthest (row, column) bound seen
             exact_xml: dict[str, bytes] = {}
+            # an .xlsx/.xlsm of a sensible size is re-packed for calamine from the scanned bytes (not .xlsb or .ods)
+            checked: list[tuple[str, int, int, int, bytes]] | None = \
+                [] if sheets and total <= STORED_MAX_BYTES else None
             for info in infos:
                 if info.filename not in sheets and info.filename not in PARSED_PARTS:
-                    continue  # parts no parser of ours reads (theme, docProps, media …): their sizes were checked
+                    # parts no parser of ours reads (theme, docProps, media …): their sizes were checked; they are
+                    # handed on as they are
+                    if checked is not None:
+                        entry = _raw_entry(data, info)
+                        if entry is None:
+                            checked = None
+                        else:
+                            checked.append(entry)
+                    continue
                 sheet = sheets.get(info.filename)
                 keep = info.file_size <= FULL_SCAN_BYTES
+                # each counted tag takes 5 bytes or more, and the part inflates to at most file_size bytes (zipfile
+                # stops there): a part too small to hold more rows than the limit need not be counted
+                count_rows = sheet is not None and info.file_size // 5 > limits.max_rows
                 body, rows, tail = [], 0, b""
                 with zf.open(info) as fh:
                     while chunk := fh.read(CHUNK):
@@ -192,11 +235,12 @@ def scan_package(data: bytes, limits: Limits) -> PackageScan:
                                                    limit=_mb(limits.max_unzipped_bytes))
                             return scan
                         window = tail + chunk
-                        if b"<!" in window and _DTD.search(window):
+                        if b"!" in window and b"<!" in window and _DTD.search(window):  # one-byte search first
                             scan.problem = finding(Code.FILE_UNSAFE, detail=info.filename)
                             return scan
                         if sheet is not None:
-                            rows += chunk.count(b"<row ") + chunk.count(b":row ") + chunk.count(b"<row>")
+                            if count_rows:
+                                rows += chunk.count(b"<row ") + chunk.count(b":row ") + chunk.count(b"<row>")
                             if rows > limits.max_rows:
                                 scan.problem = finding(Code.SHEET_TOO_MANY_ROWS, sheet=sheet, detail=f"> {limits.max_rows:,}",
                                                        limit=f"{limits.max_rows:,}")
@@ -214,12 +258,17 @@ def scan_package(data: bytes, limits: Limits) -> PackageScan:
                         if keep:
                             body.append(chunk)
                         tail = chunk[-16:]
+                xml = b"".join(body) if keep else b""
+                if checked is not None:
+                    if keep:
+                        checked.append((info.filename, info.CRC, 0, len(xml), xml))
+                    else:
+                        checked = None  # a part too large to hold twice: calamine reads the file itself
                 if info.filename == "xl/sharedStrings.xml" and keep:
-                    scan.problem = _check_string_counts(b"".join(body))
+                    scan.problem = _check_string_counts(xml)
                     if scan.problem is not None:
                         return scan
                 if sheet is not None and keep:
-                    xml = b"".join(body)
                     exact_xml[sheet] = xml
                     marks = []
                     if b't="e"' in xml:
@@ -232,6 +281,8 @@ def scan_package(data: bytes, limits: Limits) -> PackageScan:
                     if marks:
                         scan.marks[sheet] = marks
             scan.problem = _check_total_extent(extents, exact_xml, limits)
+            if scan.problem is None and checked:
+                scan.package = stored_zip(checked)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, ValueError, EOFError, KeyError,
             NotImplementedError, RuntimeError) as exc:
         detail = "tệp nén bị hỏng hoặc chưa lưu xong"
@@ -239,6 +290,43 @@ def scan_package(data: bytes, limits: Limits) -> PackageScan:
             detail = f"tệp nén dùng kiểu nén hoặc mã hoá không hỗ trợ ({str(exc)[:80]})"
         scan.problem = finding(Code.FILE_UNREADABLE, detail=detail)
     return scan
+
+
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")
+_CENTRAL_HEADER = struct.Struct("<4s6H3L5H2L")
+_END_RECORD = struct.Struct("<4s4H2LH")
+_UTF8_NAME = 0x800
+_DOS_DATE = 1 << 5 | 1  # 1980-01-01 for every entry: the package lives only in memory, for calamine
+
+
+def _raw_entry(data: bytes, info: zipfile.ZipInfo) -> tuple[str, int, int, int, bytes] | None:
+    """A part as it is stored in the file (compressed bytes), or None when its local header is not plain."""
+    start = info.header_offset
+    head = data[start:start + 30]
+    if len(head) < 30 or head[:4] != b"PK\x03\x04" or info.flag_bits & 0x1:
+        return None
+    begin = start + 30 + int.from_bytes(head[26:28], "little") + int.from_bytes(head[28:30], "little")
+    body = data[begin:begin + info.compress_size]
+    if len(body) != info.compress_size:
+        return None
+    return info.filename, info.CRC, info.compress_type, info.file_size, body
+
+
+def stored_zip(parts: list[tuple[str, int, int, int, bytes]]) -> bytes:
+    """A zip of (name, CRC-32, method, unzipped size, bytes) entries: the parts the scan inflated are STORED (method
+    0, their bytes as checked: calamine reads them without inflating again; the CRC is the one zipfile verified at
+    the end of the part), the others are copied as they were (compressed bytes, method and sizes unchanged)."""
+    out, central, offset = [], [], 0
+    for name, crc, method, size, body in parts:
+        raw, packed = name.encode("utf-8"), len(body)
+        out += (_LOCAL_HEADER.pack(b"PK\x03\x04", 20, _UTF8_NAME, method, 0, _DOS_DATE, crc, packed, size,
+                                   len(raw), 0), raw, body)
+        central.append(_CENTRAL_HEADER.pack(b"PK\x01\x02", 20, 20, _UTF8_NAME, method, 0, _DOS_DATE, crc, packed,
+                                            size, len(raw), 0, 0, 0, 0, 0, offset) + raw)
+        offset += _LOCAL_HEADER.size + len(raw) + packed
+    directory = b"".join(central)
+    return b"".join(out) + directory + _END_RECORD.pack(b"PK\x05\x06", 0, 0, len(parts), len(parts),
+                                                         len(directory), offset, 0)
 
 
 _ODS = "{urn:oasis:names:tc:opendocument:xmlns:%s:1.0}"
@@ -373,7 +461,7 @@ def read_bytes(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> RawWo
         raw.findings.append(finding(Code.FILE_NOT_EXCEL, detail=_describe_non_excel(data[:512])))
         return raw
     try:
-        wb = open_calamine(data)
+        wb = open_calamine(scan.package if scan is not None and scan.package is not None else data)
     except calamine.PasswordError:
         raw.findings.append(finding(Code.FILE_ENCRYPTED))
         return raw

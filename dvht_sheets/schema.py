@@ -88,6 +88,8 @@ _CODE_NOISE = re.compile(r"[\[\]【】〔〕\s]")
 
 
 def text_of(value: Any) -> str:
+    if type(value) is str:  # the common case first
+        return _clean_str(value) if len(value) < 256 else _clean(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, (dt.datetime, dt.date)):
@@ -105,8 +107,9 @@ def col_letter(col: int) -> str:
     return letters
 
 
+@lru_cache(maxsize=1 << 14)
 def a1(row: int, col: int) -> str:
-    """0-based row and column → A1 reference."""
+    """0-based row and column → A1 reference (cached: the same cells are named in every workbook)."""
     return f"{col_letter(col)}{row + 1}"
 
 

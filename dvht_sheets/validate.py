@@ -10,6 +10,7 @@ import datetime as dt
 import re
 import unicodedata
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from .findings import Code, Finding, finding, has_fatal
@@ -364,8 +365,11 @@ def _rows(sheet: RawSheet, grid: list[list[Any]], header_row: int, mapping: dict
     only where the value is used."""
     cols = {key: c for c, key in mapping.items()}
     items = list(mapping.items())
+    keys = [key for _, key in items]
     content = [c for c, key in items if key != "stt"]
     stt = cols.get("stt")
+    widest = max(mapping, default=-1)
+    pick = itemgetter(*mapping) if len(mapping) > 1 else (lambda row: (row[widest],))
     marked_rows: dict[int, list[int]] = {}
     for (mr, mc) in sheet.marks:
         if mc in mapping:
@@ -373,16 +377,15 @@ def _rows(sheet: RawSheet, grid: list[list[Any]], header_row: int, mapping: dict
     for r in range(header_row + 1, len(grid)):
         row = grid[r]
         n = len(row)
-        if r not in marked_rows and all(_blank_cell(row[c]) for c in content if c < n):
+        if r not in marked_rows and _all_blank(row, content, n):
             if not (labels and stt is not None and stt < n and type(row[stt]) is str and not is_blank(row[stt])
                     and not clean(row[stt]).rstrip(".").isdigit()):
                 continue  # empty, or a pre-numbered row of the template
-        values = {}
-        for c, key in items:
-            value = row[c] if c < n else None
+        cells = pick(row) if n > widest else [row[c] if c < n else None for c, _ in items]
+        values = dict(zip(keys, cells))
+        for (c, key), value in zip(items, cells):
             if type(value) is str and value[:1] in ("#", " "):
-                value = _cell_value(ctx, sheet, r, c, value)
-            values[key] = value
+                values[key] = _cell_value(ctx, sheet, r, c, value)
         for c in marked_rows.get(r, ()):
             if mapping[c] not in defer:
                 values[mapping[c]] = _cell_value(ctx, sheet, r, c, values[mapping[c]])
@@ -394,6 +397,16 @@ _UNSEEN, _BLANK = object(), object()
 
 def _blank_cell(value: Any) -> bool:
     return value is None or value == "" or (type(value) is str and is_blank(value))
+
+
+def _all_blank(row: list, columns: list[int], n: int) -> bool:
+    """Whether every one of these cells of the row is blank (a loop: no generator per row)."""
+    for c in columns:
+        if c < n:
+            value = row[c]
+            if value is not None and value != "" and (type(value) is not str or not is_blank(value)):
+                return False
+    return True
 
 
 def _needed_fields(book: Rulebook, tier: str) -> set[str]:
@@ -451,8 +464,11 @@ def _read_members(sheet: RawSheet, ctx: _Ctx, sub: Submission, needed: set[str])
     present = set(mapping.values())
     absent = dict.fromkeys((k for k in yesno_keys if k not in present), False)
     columns = [k for k in yesno_keys if k in present]
-    # (is the certificate column, cell value) → _BLANK / YES / NO / None: a few distinct values fill every row
-    answers: dict[tuple[bool, Any], Any] = {}
+    # cell value → _BLANK / YES / NO / None, one table for the yes/no columns and one for the certificate column:
+    # a few distinct values fill every row, each is parsed once
+    answers: dict[bool, dict[Any, Any]] = {False: {}, True: {}}
+    specs = [(key, key in cert_keys, answers[key in cert_keys]) for key in columns]
+    titles: dict[Any, str | None] = {}  # title cell value → key, for the values understood without a finding
     year = sub.unit.get("nam_danh_gia")
     rows = list(_rows(sheet, grid, header_row, mapping, ctx, labels=True))
     data_keys = [k for k in present if k not in ("stt", "ho_ten", "ghi_chu")]
@@ -477,13 +493,12 @@ def _read_members(sheet: RawSheet, ctx: _Ctx, sub: Submission, needed: set[str])
         if r in across:
             ctx.add(Code.MERGED_ACROSS, sheet=name_s, cell=across[r], row=r + 1)
         flags: dict[str, bool] = dict(absent)
-        for key in columns:
+        for key, cert, seen_values in specs:
             value = values[key]
-            cert = key in cert_keys
-            parsed = answers.get((cert, value), _UNSEEN)
+            parsed = seen_values.get(value, _UNSEEN)
             if parsed is _UNSEEN:
-                parsed = answers[(cert, value)] = (_BLANK if _blank_cell(value) else
-                                                   parse_certificate(value) if cert else parse_yes_no(value))
+                parsed = seen_values[value] = (_BLANK if _blank_cell(value) else
+                                               parse_certificate(value) if cert else parse_yes_no(value))
             if parsed is _BLANK:
                 flags[key] = False
                 continue
@@ -491,8 +506,13 @@ def _read_members(sheet: RawSheet, ctx: _Ctx, sub: Submission, needed: set[str])
             if parsed is None and key in needed:
                 _report_yes_no(ctx, name_s, a1(r, cols[key]), value, labels[key], cert)
             flags[key] = parsed == YES
-        title = _parse_title(values.get("danh_hieu"), ctx, name_s, (r, cols.get("danh_hieu", 0)),
-                             "danh_hieu" in needed, year)
+        raw_title = values.get("danh_hieu")
+        title = titles.get(raw_title, _UNSEEN)
+        if title is _UNSEEN:
+            before = len(ctx.findings)
+            title = _parse_title(raw_title, ctx, name_s, (r, cols.get("danh_hieu", 0)), "danh_hieu" in needed, year)
+            if len(ctx.findings) == before:
+                titles[raw_title] = title
         counted, note = True, text_of(values.get("ghi_chu"))
         raw_counted = values.get("tinh_vao_tong")
         if not is_blank(raw_counted):
@@ -572,8 +592,10 @@ def _row_kind(values: dict[str, Any], name: str, data_keys: list[str], merged_ac
         return "member", ""
     if label[:1] in _TOTAL_FIRST and _TOTAL.match(label.casefold()):  # label is the name, or the STT text
         return "total", label
-    if any(not _blank_cell(values.get(k)) for k in data_keys):
-        return "member", label
+    for k in data_keys:
+        value = values.get(k)
+        if value is not None and value != "" and (type(value) is not str or not is_blank(value)):
+            return "member", label
     if not name or merged_across or _HEADING.match(label.casefold()):
         return "heading", label
     if stt is None or _blank_cell(stt):

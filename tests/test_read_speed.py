@@ -1,0 +1,86 @@
+"""The reader's fast paths (issue 13) give exactly what the slow ones gave: the re-packed package calamine parses,
+the one-scan extent bound of a typical sheet, the single-byte search for odd r= separators."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import python_calamine as calamine
+
+from dvht_sheets import read
+from dvht_sheets.read import DEFAULT_LIMITS, Limits, read_bytes, scan_package
+
+from .helpers import standard_data, write_standard
+
+
+def _sheets(data: bytes) -> list:
+    wb = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    out = []
+    for name in wb.sheet_names:
+        sheet = wb.get_sheet_by_name(name)
+        out.append((name, sheet.to_python(skip_empty_area=False), sheet.merged_cell_ranges))
+    return out
+
+
+def test_package_holds_the_checked_parts_uncompressed_and_the_others_as_they_were(tmp_path):
+    path = tmp_path / "a.xlsx"
+    write_standard(path, standard_data())
+    data = path.read_bytes()
+    scan = scan_package(data, DEFAULT_LIMITS)
+    assert scan.problem is None and scan.package is not None
+    original, packed = zipfile.ZipFile(io.BytesIO(data)), zipfile.ZipFile(io.BytesIO(scan.package))
+    assert packed.testzip() is None  # every CRC right
+    assert [i.filename for i in packed.infolist()] == [i.filename for i in original.infolist()]
+    for info in packed.infolist():
+        before = original.getinfo(info.filename)
+        checked = info.filename in read.PARSED_PARTS or info.filename.startswith("xl/worksheets/")
+        assert info.compress_type == (zipfile.ZIP_STORED if checked else before.compress_type), info.filename
+        assert packed.read(info) == original.read(before)
+    assert _sheets(scan.package) == _sheets(data)  # calamine reads the same cells and merged ranges
+
+
+def test_package_is_not_made_for_an_encrypted_part_or_a_large_workbook(tmp_path):
+    path = tmp_path / "a.xlsx"
+    write_standard(path, standard_data())
+    data = path.read_bytes()
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo("docProps/app.xml")
+    info.flag_bits |= 0x1
+    assert read._raw_entry(data, info) is None
+    assert scan_package(data, Limits()).package is not None
+    big = Limits()
+    read_limit, read.STORED_MAX_BYTES = read.STORED_MAX_BYTES, 1000
+    try:
+        assert scan_package(data, big).package is None  # calamine then reads the file itself
+        assert read_bytes(data, "a.xlsx").sheets  # and still reads it
+    finally:
+        read.STORED_MAX_BYTES = read_limit
+
+
+def test_odd_separators_are_found_among_many_occurrences_of_their_byte():
+    plain = b'<?xml version="1.0"?>\n<row r="1"><c r="A1"/></row>'
+    assert not read._odd_separator(plain)
+    for sep in read._ODD_SEPARATORS:
+        noise = (sep[:1] + b"x ") * 40  # more occurrences of the byte than the loop looks at one by one
+        assert read._odd_separator(plain + noise + b"<c" + sep + b'B1"/>'), sep
+        assert read._odd_separator(plain + b"<c" + sep + b'B1"/>' + noise), sep
+        assert not read._odd_separator(plain + noise) or sep[:1] == b'"', sep
+
+
+def _exact_bound(xml: bytes) -> tuple[int, int]:
+    rows = [int(n) for n in read._pattern("rows", True).findall(xml)]
+    return max(rows) - 1, read._columns(read._pattern("all", True).findall(xml))
+
+
+def test_one_scan_bound_of_a_typical_sheet_covers_every_reference():
+    def sheet(refs: list[str]) -> bytes:
+        return b"<sheetData>" + b"".join(b'<row r="%d"><c r="%s"/></row>' % (int("".join(filter(str.isdigit, r))),
+                                                                            r.encode()) for r in refs) + b"</sheetData>"
+
+    for refs in (["A1", "B83"], ["A1", "Z99"], ["A1", "C100"], ["AA5"], ["A1", "B12345"], ["XFD3"]):
+        xml = sheet(refs)
+        row, col = read._farthest(xml, DEFAULT_LIMITS)
+        exact = _exact_bound(xml)
+        assert row >= exact[0] and col >= exact[1], refs
+    assert read._farthest(sheet(["A1", "N83"]), DEFAULT_LIMITS) == (99, 25)  # bound by the longest row number
+    assert read._farthest(sheet(["A1", "N8"]), DEFAULT_LIMITS) == (9, 25)
