@@ -256,6 +256,7 @@ class BatchOutcome:
     discovery: Discovery
     rows: list  # compact per-unit rows (report_summary.UnitRow), sorted by unit code then file
     interrupted: bool = False
+    dossier: object = None  # dossier.office.DossierOutcome, with `--ho-so` (issue 12)
 
     @property
     def not_evaluated(self) -> int:
@@ -283,7 +284,8 @@ class _Names:
 
 def run_batch(root: Path, out_dir: Path, *, jobs: int | None = None, rulebook: str | None = None,
               limits: Limits = DEFAULT_LIMITS, memory_mb: int = 3072, progress: ProgressFn | None = None,
-              sink: Sink | None = None, crash_on: str | None = None) -> BatchOutcome:
+              sink: Sink | None = None, crash_on: str | None = None,
+              dossier: Callable[[BatchOutcome], object] | None = None) -> BatchOutcome:
     """Evaluate every workbook under root and put each unit's result workbook into out_dir/don-vi.
 
     Each finished unit goes to sink (in input order) while the others are still being evaluated, so the summary is
@@ -319,7 +321,12 @@ def run_batch(root: Path, out_dir: Path, *, jobs: int | None = None, rulebook: s
     finally:
         shutil.rmtree(tmp_dir, ignore_errors=True)
     rows.sort(key=lambda r: (r.unit_code is None, r.unit_code or "", r.file))
-    return BatchOutcome(out_dir, discovery, rows, interrupted)
+    outcome = BatchOutcome(out_dir, discovery, rows, interrupted)
+    if dossier is not None and not interrupted:
+        # issue 12, `--ho-so`: the dossiers after the batch (dvht_sheets/dossier/office.py), so a batch without it
+        # never loads docxtpl.
+        outcome.dossier = dossier(outcome)
+    return outcome
 
 
 __all__ = ["evaluate_path", "check_file", "discover", "run_batch", "BatchOutcome", "FileOutcome", "Sink"]

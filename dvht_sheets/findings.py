@@ -100,6 +100,16 @@ CATALOGUE: dict[str, Entry] = {
     "unit-type-from-kind": Entry(W, "Ô {cell} 'Loại hình' để trống; theo 'Loại đơn vị' ('{value}') được hiểu là {expected}."),
     "sheet-copy-ignored": Entry(W, "Trang '{sheet}' là bản sao của trang '{expected}' nên không được đọc; chỉ trang '{detail}' được đọc. Hãy xoá bản sao hoặc chép dữ liệu vào trang chính."),
     "birth-date-future": Entry(W, "Ô {cell} ('{label}') có ngày sinh '{value}' sau năm đánh giá {expected}. Hãy kiểm tra lại ngày sinh."),
+    # --- issue 12, the dossier (branch dossier): its template fields, and the documents `dvht ho-so` writes
+    "dossier-incomplete": Entry(W, "Hồ sơ đề nghị công nhận còn thiếu: {detail}. Kết quả đánh giá không phụ thuộc vào các thông tin này; trong các văn bản của hồ sơ (lệnh `dvht ho-so`) chúng được để trống “…………”. Hãy điền ở trang '{sheet}' và trang 'Tổ đánh giá' của mẫu mới."),
+    "committee-role-invalid": Entry(W, "Ô {cell} ('Nhiệm vụ trong Tổ') có '{value}', không thuộc danh mục; người này được ghi là Thành viên. Hãy chọn một trong: {expected}."),
+    "dossier-no-level": Entry(W, "Đơn vị chưa đạt mức độ nào ({detail}) nên không lập Tờ trình đề nghị công nhận; các văn bản khác của hồ sơ vẫn được ghi để đơn vị xem lại."),
+    "dossier-not-evaluated": Entry(E, "Tệp {value} không đánh giá được nên không lập hồ sơ: {detail}"),
+    "dossier-template-missing": Entry(E, "Thư mục mẫu hồ sơ {value} thiếu tệp '{expected}'. Hãy chép lại các mẫu bằng lệnh `dvht mau-ho-so -o {value}` rồi sửa."),
+    "dossier-template-invalid": Entry(E, "Mẫu hồ sơ '{value}' không dùng được: {detail}. Hãy mở tệp bằng Word, sửa lại thẻ {{{{ … }}}} hoặc {{% … %}} bị lỗi, hoặc chép lại mẫu gốc bằng `dvht mau-ho-so`."),
+    "dossier-template-tag": Entry(E, "Mẫu hồ sơ '{value}' còn thẻ không điền được: {detail}. Thẻ phải là một trong các tên của mẫu gốc (xem `dvht mau-ho-so`); hãy sửa chính tả thẻ hoặc xoá thẻ."),
+    "dossier-pdf-unavailable": Entry(W, "Không chuyển được sang PDF: {detail}. Các tệp .docx vẫn được ghi; có thể mở bằng Word và lưu thành PDF."),
+    "office-settings-invalid": Entry(E, "Tệp thông tin cơ quan {value} không đọc được: {detail}. Hãy tạo tệp mẫu bằng `dvht co-quan-mau -o co-quan.toml` rồi sửa."),
 }
 
 

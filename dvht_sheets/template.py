@@ -18,7 +18,7 @@ import xlsxwriter
 from . import __version__
 from .rulebook import Rule, Rulebook
 from .schema import (
-    COLLECTIVE_TITLES, CONDITION, DIGITAL_LEVELS, EVIDENCE_COLUMNS, FIRST_DATA_ROW, FORMULA_LAST_ROW, HEADER_ROW,
+    COLLECTIVE_TITLES, COMMITTEE_COLUMNS, COMMITTEE_ROLES, SHEET_COMMITTEE, SIGNER_POSITIONS, CONDITION, DIGITAL_LEVELS, EVIDENCE_COLUMNS, FIRST_DATA_ROW, FORMULA_LAST_ROW, HEADER_ROW,
     INDICATOR_COLUMNS, INDIVIDUAL_TITLES, LEVELS, MEMBER_COLUMNS, NO_LABEL, OWNERSHIP, SHEET_EVIDENCE, SHEET_GUIDE,
     SHEET_INDICATORS, SHEET_MEMBERS, SHEET_META, SHEET_UNIT, TEMPLATE_MEMBER_ROWS, TEMPLATE_VERSION, TIER_LABEL,
     TIERS, TRAIT_LABEL, UNIT_FIELDS, UNIT_KIND_VOCAB, YES, YES_LABEL, YES_NO, NO, Column, col_letter,
@@ -39,6 +39,7 @@ class WorkbookData:
     indicators: dict[str, dict[str, Any]] = field(default_factory=dict)  # id → {tu_danh_gia, ma_minh_chung, ghi_chu}
     evidence: list[dict[str, Any]] = field(default_factory=list)
     meta: dict[str, str] | None = None  # override _meta (e.g. last year's template); {} drops the sheet
+    committee: list[dict[str, Any]] | None = field(default_factory=list)  # `Tổ đánh giá` rows; None drops the sheet
 
 
 class _Formats:
@@ -161,6 +162,11 @@ def _write_guide(ws, f: _Formats, book: Rulebook, tier: str) -> None:
          f"là Không đạt ({book.evidence_article}).", f.text),
         ("4. Trang “Minh chứng”: mỗi minh chứng một dòng, mã không trùng (ví dụ [H1-1.1-01]); ngoặc, dấu cách, chữ hoa/"
          "thường không ảnh hưởng khi đối chiếu.", f.text),
+        ("5. Hồ sơ đề nghị công nhận (lệnh dvht ho-so): điền thêm ở trang “Thông tin đơn vị” Cơ quan chủ quản, Cơ quan "
+         "nhận hồ sơ, Địa danh, Ký hiệu viết tắt, Thủ trưởng đơn vị và Chức vụ, Ngày họp tự đánh giá; ở trang “Tổ đánh "
+         "giá” mỗi thành viên của Tổ một dòng (Tổ trưởng, Phó Tổ trưởng, Thư ký, Thành viên).", f.text),
+        ("   Các thông tin này không ảnh hưởng đến kết quả đánh giá; ô để trống thì văn bản để chỗ trống “…………” để "
+         "điền tay.", f.text),
         ("", f.text),
         ("Ví dụ một dòng Thành viên: 1 | Nguyễn Thị Lan | 12/05/1985 | GV | (trống) | Có | Có | Có | B1 tiếng Anh | Có | "
          "Lao động tiên tiến | Có | | ", f.hint),
@@ -189,7 +195,10 @@ def _write_unit(ws, f: _Formats, lists: _Lists, data: dict[str, Any]) -> None:
         ws.write_string(r, 0, fld.label + (" *" if fld.required else ""), f.label)
         _put(ws, r, 1, data.get(fld.key), f.input_date if fld.kind == "date" else f.input)
         ws.write_string(r, 2, fld.hint, f.hint)
-        if fld.kind in sources:
+        if fld.key == "chuc_vu_thu_truong":
+            # A suggestion list only (warning on other text): a signer's position is free text (dossier.md).
+            _validation(ws, r, 1, r, SIGNER_POSITIONS, fld.label, fld.hint)
+        elif fld.kind in sources:
             src = sources[fld.kind]
             _validation(ws, r, 1, r, src() if callable(src) else src, fld.label, fld.hint or "Chọn trong danh sách")
         elif fld.kind in ("int", "year"):
@@ -366,6 +375,32 @@ def _write_evidence(ws, f: _Formats, rows: list[dict[str, Any]]) -> None:
     _print(ws, landscape=True, header_rows=HEADER_ROW)
 
 
+COMMITTEE_ROWS = 30
+
+
+def _write_committee(ws, f: _Formats, rows: list[dict[str, Any]]) -> None:
+    """dossier.md: the self-assessment team (STT, Họ và tên, Chức vụ, Nhiệm vụ trong Tổ with a dropdown)."""
+    for c, col in enumerate(COMMITTEE_COLUMNS):
+        ws.set_column(c, c, col.width, f.unlocked_col)
+    ws.write_string(0, 0, "DANH SÁCH TỔ ĐÁNH GIÁ (dùng cho hồ sơ đề nghị công nhận, không ảnh hưởng kết quả)", f.title)
+    ws.set_row(0, 22, f.text)
+    ws.set_row(1, 30, f.text)
+    ws.set_row(HEADER_ROW, 30, f.text)
+    last = FIRST_DATA_ROW + max(COMMITTEE_ROWS, len(rows)) - 1
+    for c, col in enumerate(COMMITTEE_COLUMNS):
+        ws.write_string(1, c, col.hint, f.hint)
+        ws.write_string(HEADER_ROW, c, col.header, f.header)
+        if col.kind == "role":
+            _validation(ws, FIRST_DATA_ROW, c, last, COMMITTEE_ROLES.labels, col.header, col.hint)
+    for i, item in enumerate(rows):
+        for c, col in enumerate(COMMITTEE_COLUMNS):
+            if item.get(col.key) is not None:
+                _put(ws, FIRST_DATA_ROW + i, c, item[col.key], f.input)
+    ws.freeze_panes(FIRST_DATA_ROW, 0)
+    _protect(ws)
+    _print(ws, landscape=False, header_rows=HEADER_ROW)
+
+
 def template_meta(book: Rulebook, tier: str) -> dict[str, str]:
     return {"template_version": TEMPLATE_VERSION, "tier": tier, "rulebook": book.id,
             "rulebook_version": book.version, "generator": f"dvht-sheets {__version__}"}
@@ -381,6 +416,7 @@ def write_workbook(target: str | Path | BinaryIO, book: Rulebook, tier: str, dat
     f = _Formats(wb)
     sheets = {s.key: wb.add_worksheet(s.name) for s in (SHEET_GUIDE, SHEET_UNIT, SHEET_MEMBERS, SHEET_INDICATORS,
                                                          SHEET_EVIDENCE)}
+    committee_ws = wb.add_worksheet(SHEET_COMMITTEE.name) if data.committee is not None else None
     meta_ws = wb.add_worksheet(SHEET_META.name) if data.meta != {} else None
     lists = _Lists(meta_ws if meta_ws is not None else wb.add_worksheet("_lists"), f.text)
     _write_guide(sheets["guide"], f, book, tier)
@@ -388,6 +424,8 @@ def write_workbook(target: str | Path | BinaryIO, book: Rulebook, tier: str, dat
     _write_members(sheets["members"], f, lists, data.members)
     _write_indicators(sheets["indicators"], f, lists, book, tier, data.indicators)
     _write_evidence(sheets["evidence"], f, data.evidence)
+    if committee_ws is not None:
+        _write_committee(committee_ws, f, data.committee)
     meta = template_meta(book, tier) if data.meta is None else data.meta
     hidden = meta_ws if meta_ws is not None else lists.ws
     for i, (k, v) in enumerate(meta.items()):

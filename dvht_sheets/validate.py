@@ -13,11 +13,11 @@ from typing import Any
 
 from . import rulebook as rulebooks
 from .findings import Finding, finding, has_fatal
-from .model import Evidence, IndicatorRow, Member, RawSheet, RawWorkbook, Submission
+from .model import CommitteeMember, Evidence, IndicatorRow, Member, RawSheet, RawWorkbook, Submission
 from .read import FORMULA_NO_VALUE
 from .rulebook import Rulebook
 from .schema import (
-    CERT_EXAMPLES, CURRENT_TEMPLATE_VERSIONS, DATA_SHEETS, INDIVIDUAL_TITLES, MEMBER_COLUMNS, NO, NO_TITLE,
+    CERT_EXAMPLES, COMMITTEE_ROLES, CURRENT_TEMPLATE_VERSIONS, DOSSIER_FIELDS, SHEET_COMMITTEE, UNIT_FIELD, DATA_SHEETS, INDIVIDUAL_TITLES, MEMBER_COLUMNS, NO, NO_TITLE,
     NOT_TITLES, OWNERSHIP, SHEET_EVIDENCE, SHEET_INDICATORS, SHEET_MEMBERS, SHEET_META, TABLES, TEMPLATE_VERSION,
     TIER_LABEL, TIERS, UNIT_FIELDS, UNIT_KIND, UNIT_KIND_VOCAB, VOCABS, YES, YES_NO, HeaderMatcher, SheetDef, a1,
     clean, code_key, fold, is_blank, match_sheet, matcher_for, parse_certificate, parse_title, parse_unit_kind,
@@ -536,7 +536,9 @@ def _read_evidence(sheet: RawSheet, ctx: _Ctx, sub: Submission) -> None:
             ctx.add("evidence-name-missing", sheet=sheet.name, cell=a1(r, cols.get("ten_minh_chung", 0)), value=code,
                     row=r + 1)
         for_ids = [i for i in (indicator_id(x) for x in re.split(r"[;,\n\s]+", text_of(values.get("chi_tieu")))) if i]
-        sub.evidence[key] = Evidence(code=code, key=key, name=name, row=r, for_ids=for_ids)
+        sub.evidence[key] = Evidence(code=code, key=key, name=name, row=r, for_ids=for_ids,
+                                     issued=text_of(values.get("so_ngay_ban_hanh")),
+                                     issuer=text_of(values.get("noi_ban_hanh")))
 
 
 def _check_codes(sub: Submission, ctx: _Ctx, sheet_name: str) -> None:
@@ -589,8 +591,55 @@ def validate(raw: RawWorkbook, book: Rulebook | None = None) -> Submission:
     _read_indicators(sheets["indicators"], ctx, sub, book)
     _read_evidence(sheets["evidence"], ctx, sub)
     _check_codes(sub, ctx, sheets["indicators"].name)
+    _read_committee(raw, ctx, sub)
+    _check_dossier(sub, ctx, sheets["unit"].name)
     sub.findings = ctx.findings
     return sub
+
+
+# ---------------------------------------------------------------------------------------------------- dossier (issue 12)
+
+
+def _read_committee(raw: RawWorkbook, ctx: _Ctx, sub: Submission) -> None:
+    """dossier.md: the `Tổ đánh giá` sheet. Optional (a 2025.1 workbook has none) and never affects the result: a role
+    not understood is a warning and the person is listed as a Thành viên."""
+    sheet = next((s for s in raw.sheets if clean(s.name) == SHEET_COMMITTEE.name), None) or \
+        next((s for s in raw.sheets if match_sheet(s.name, SHEET_COMMITTEE)), None)
+    if sheet is None:
+        return
+    sub.sheet_names["committee"] = sheet.name
+    found = find_header(sheet.grid, matcher_for("committee"), "ho_ten")
+    if found is None:
+        return
+    header_row, mapping = found
+    for r, values, cols in _rows(sheet, header_row, mapping, ctx):
+        name = text_of(values.get("ho_ten"))
+        if not name:
+            continue
+        role_raw = values.get("nhiem_vu")
+        role = COMMITTEE_ROLES.parse(role_raw) if not is_blank(role_raw) else "thanh_vien"
+        if role is None:
+            ctx.add("committee-role-invalid", sheet=sheet.name, cell=a1(r, cols["nhiem_vu"]), value=text_of(role_raw),
+                    expected=", ".join(COMMITTEE_ROLES.labels))
+            role = "thanh_vien"
+        sub.committee.append(CommitteeMember(row=r, name=name, position=text_of(values.get("chuc_vu")), role=role))
+
+
+def dossier_missing(sub: Submission) -> list[str]:
+    """What the dossier still lacks, in the words of the template (dossier.md: a dotted blank in the documents)."""
+    missing = [UNIT_FIELD[key].label for key in DOSSIER_FIELDS if key not in sub.unit]
+    roles = {m.role for m in sub.committee}
+    if not sub.committee:
+        missing.append(f"danh sách Tổ đánh giá (trang '{SHEET_COMMITTEE.name}')")
+    else:
+        missing += [f"{COMMITTEE_ROLES.label(r)} của Tổ đánh giá" for r in ("to_truong", "thu_ky") if r not in roles]
+    return missing
+
+
+def _check_dossier(sub: Submission, ctx: _Ctx, sheet_name: str) -> None:
+    missing = dossier_missing(sub)
+    if missing:
+        ctx.add("dossier-incomplete", sheet=sheet_name, detail="; ".join(missing))
 
 
 def traits_of(sub: Submission) -> frozenset[str]:

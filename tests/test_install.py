@@ -65,7 +65,8 @@ def test_wheel_installs_and_runs_from_an_empty_folder(tmp_path):
     assert "Chưa nộp: TH-HAIBATRUNG (Trường Tiểu học Hai Bà Trưng)" in res.stdout
     assert "site-packages" in res.stdout  # the samples were read where the wheel put them
     out = empty / "out"
-    assert sorted(p.name for p in out.iterdir()) == ["don-vi", "ket-qua.json", "tong-hop.csv", "tong-hop.xlsx"]
+    assert sorted(p.name for p in out.iterdir()) == ["don-vi", "ho-so", "ket-qua.json", "tong-hop.csv", "tong-hop.xlsx"]
+    assert len(list((out / "ho-so").glob("*/*.docx"))) == 14 * 8 - 2  # the dossiers, from the wheel's templates
     assert len(list((out / "don-vi").glob("*_ket-qua.xlsx"))) == 14
     summary = openpyxl.load_workbook(out / "tong-hop.xlsx", read_only=True)
     assert summary["Tổng hợp"]["A2"].value.startswith("Đã nộp 14 tệp")
