@@ -16,8 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from dvht_sheets.dossier.docxbuild import (  # noqa: E402
-    CENTER, JUSTIFY, LEFT, header_block, new_document, para, recipients_and_signer, save_reproducibly, table,
-    table_row, tag, title,
+    CENTER, LEFT, header_block, keep_together, new_document, no_borders, para, recipients_and_signer, run,
+    save_reproducibly, table, table_row, tag, title, widths,
 )
 from dvht_sheets.dossier.render import TEMPLATES_DIR  # noqa: E402
 
@@ -117,9 +117,8 @@ def points():
                   "{{ i.diem }}"], size=11, aligns=[CENTER, LEFT, LEFT, LEFT, CENTER, CENTER], col_mm=cols)
     table_row(t, ["{%tr endfor %}"], merge=True)
     table_row(t, ["{%tr endfor %}"], merge=True)
-    row = table_row(t, ["", "Tổng điểm", "", "", "{{ diem_toi_da }}", "{{ diem }}"], size=11, bold=True,
-                    aligns=[CENTER, LEFT, LEFT, LEFT, CENTER, CENTER], col_mm=cols)
-    del row
+    table_row(t, ["", "Tổng điểm", "", "", "{{ diem_toi_da }}", "{{ diem }}"], size=11, bold=True,
+              aligns=[CENTER, LEFT, LEFT, LEFT, CENTER, CENTER], col_mm=cols)
     para(doc, "Xếp loại: {{ xep_loai }}. {{ ket_luan }}.", bold=True, space_before=6)
     recipients_and_signer(doc, ["- {{ co_quan_nhan }};", "- Lưu: VT."])
     return doc
@@ -156,7 +155,6 @@ def minutes():
     para(doc, "5. Kết luận: {{ ket_luan }}. Tổ thống nhất {{ de_nghi_bien_ban }}", indent=True)
     para(doc, "Biên bản được thông qua trước toàn thể thành viên Tổ tự đánh giá và kết thúc cùng ngày./.", indent=True)
     para(doc, "", space_after=0)
-    from dvht_sheets.dossier.docxbuild import keep_together, no_borders, run, widths
     t = doc.add_table(rows=1, cols=2)
     no_borders(t)
     widths(t, [82, 83])

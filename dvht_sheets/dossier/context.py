@@ -165,7 +165,7 @@ ABBREVIATIONS = {
     "PTDTNT": "Phổ thông dân tộc nội trú", "GDTX": "Giáo dục thường xuyên", "GDNN": "Giáo dục nghề nghiệp",
     "ĐH": "Đại học", "CĐ": "Cao đẳng", "ĐVSN": "Đơn vị sự nghiệp", "CĐS": "Chuyển đổi số",
     "DTTS": "Dân tộc thiểu số", "LĐTT": "Lao động tiên tiến", "CSTĐ": "Chiến sĩ thi đua", "CSTĐCS": "Chiến sĩ thi đua cơ sở",
-    "KHVN": "Khuyến học Việt Nam", "CNTT": "Công nghệ thông tin", "BGDĐT-": "Bộ Giáo dục và Đào tạo",
+    "KHVN": "Khuyến học Việt Nam", "CNTT": "Công nghệ thông tin",
 }
 # Written by the shipped templates themselves (Số: …/TTr-…, Lưu: VT …), whatever the data.
 TEMPLATE_ABBREVIATIONS = ("TTr", "BC", "BB", "VT")
@@ -175,8 +175,8 @@ def abbreviations(context: dict) -> list[dict]:
     """dossier.md 5: the abbreviations the documents actually use: those of the shipped templates, the unit's own
     ký hiệu, and every known abbreviation found in the text the documents are filled with."""
     text = " ".join(_strings(context))
-    used = [a for a in ABBREVIATIONS if not a.endswith("-") and
-            (a in TEMPLATE_ABBREVIATIONS or re.search(rf"(?<![\w]){re.escape(a)}(?![\w])", text))]
+    used = [a for a in ABBREVIATIONS
+            if a in TEMPLATE_ABBREVIATIONS or re.search(rf"(?<![\w]){re.escape(a)}(?![\w])", text)]
     rows = [(a, ABBREVIATIONS[a]) for a in used]
     code = context.get("ky_hieu")
     if code and code != DOTS and code not in ABBREVIATIONS:

@@ -7,7 +7,9 @@ those files with docxtpl and never builds a document in code, so a province's ed
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import re
 import zipfile
 
 from docx import Document
@@ -75,8 +77,7 @@ def _page_field(paragraph) -> None:
 
 
 def para(container, text: str = "", *, bold=False, italic=False, size: float | None = None, align=JUSTIFY,
-         indent=False, space_after: float | None = None, space_before: float | None = None, upper=False,
-         keep_next=False):
+         indent=False, space_after: float | None = None, space_before: float | None = None, keep_next=False):
     """A paragraph of one run (so a Jinja tag in it stays whole)."""
     p = container.add_paragraph()
     p.alignment = align
@@ -89,17 +90,15 @@ def para(container, text: str = "", *, bold=False, italic=False, size: float | N
     if keep_next:
         p.paragraph_format.keep_with_next = True
     if text:
-        run(p, text, bold=bold, italic=italic, size=size, upper=upper)
+        run(p, text, bold=bold, italic=italic, size=size)
     return p
 
 
-def run(p, text: str, *, bold=False, italic=False, size: float | None = None, upper=False):
+def run(p, text: str, *, bold=False, italic=False, size: float | None = None):
     r = p.add_run(text)
     r.bold, r.italic = bold or None, italic or None
     if size:
         r.font.size = Pt(size)
-    if upper:
-        r.font.all_caps = False  # the tag applies |upper: the text itself is upper case, searchable and copyable
     return r
 
 
@@ -260,8 +259,6 @@ def table_row(t, texts: list[str], *, size: float = 12, bold=False, merge=False,
 def save_reproducibly(doc, path) -> None:
     """Save with fixed zip times and core-property dates, so the shipped templates are the same bytes every run."""
     core = doc.core_properties
-    import datetime as dt
-
     core.created = core.modified = dt.datetime(2026, 1, 1)
     core.last_printed = dt.datetime(2026, 1, 1)
     _prune_styles(doc)
@@ -291,9 +288,7 @@ KEPT_STYLES = {"Normal", "DefaultParagraphFont", "TableNormal", "NoList", "Table
                "Footer", "FooterChar"}
 DROPPED_PARTS = {"word/stylesWithEffects.xml", "customXml/item1.xml", "customXml/_rels/item1.xml.rels",
                  "customXml/itemProps1.xml", "docProps/thumbnail.jpeg"}
-import re as _re  # noqa: E402
-
-_DROPPED_REF = _re.compile(rb'<(?:Relationship|Override)\b[^>]*(?:stylesWithEffects|customXml|thumbnail)[^>]*/>')
+_DROPPED_REF = re.compile(rb'<(?:Relationship|Override)\b[^>]*(?:stylesWithEffects|customXml|thumbnail)[^>]*/>')
 
 
 def _prune_styles(doc) -> None:

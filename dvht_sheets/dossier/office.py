@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import tomllib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import rulebook as rulebooks
-from ..findings import render as message
 from ..model import UnitResult
 from ..read import DEFAULT_LIMITS, Limits
 from ..report_unit import atomic_write
@@ -286,14 +286,14 @@ def run_dossiers(job: DossierJob, inputs: list[tuple[Path, str]], out_dir: Path)
         return outcome
     folder.mkdir(parents=True, exist_ok=True)
     names: set[str] = set()
-    # Folder names are chosen here in input order before any worker runs, so two files with one mã đơn vị get
-    # MA and MA_2 the same way on every run. The code is known only after reading: the first pass reads names.
-    tasks = [(str(p), rel, None, job.templates_dir, job.rulebook, job.limits) for p, rel in inputs]
     results: list[UnitResult] = []
-    jobs = max(1, min(job.jobs or os.cpu_count() or 1, len(tasks) or 1))
+    jobs = max(1, min(job.jobs or os.cpu_count() or 1, len(inputs) or 1))
+    # Workers render into a staging folder per input; the parent, taking results in input order, gives each unit its
+    # folder name, so two files with one mã đơn vị get MA and MA_2 the same way on every run.
     staged = folder / ".tmp-ho-so"
     staged.mkdir(exist_ok=True)
-    work = [(t[0], t[1], str(staged / f"{i:06d}"), t[3], t[4], t[5]) for i, t in enumerate(tasks)]
+    work = [(str(p), rel, str(staged / f"{i:06d}"), job.templates_dir, job.rulebook, job.limits)
+            for i, (p, rel) in enumerate(inputs)]
     try:
         if jobs == 1:
             done = map(_unit_task, work)
@@ -321,8 +321,6 @@ def run_dossiers(job: DossierJob, inputs: list[tuple[Path, str]], out_dir: Path)
         if jobs > 1:
             pool.shutdown()
     finally:
-        import shutil
-
         shutil.rmtree(staged, ignore_errors=True)
     _remove_vanished_units(folder, names)
     for d in outcome.units:
@@ -365,4 +363,4 @@ def write_settings_example(path: Path) -> None:
 
 
 __all__ = ["DossierJob", "DossierOutcome", "OfficeSettings", "read_settings", "example_settings", "office_context",
-           "write_office_documents", "run_dossiers", "write_settings_example", "message"]
+           "write_office_documents", "run_dossiers", "write_settings_example"]
