@@ -10,13 +10,17 @@ summary writers at once (in input order), and only a compact row per unit stays 
 
 from __future__ import annotations
 
+import errno
 import multiprocessing
 import os
 import pickle
 import resource
 import shutil
 import signal
+import stat
+import sys
 import tempfile
+import threading
 import traceback
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -27,7 +31,7 @@ from typing import Callable, Iterator
 from . import rulebook as rulebooks
 from .evaluate import evaluate
 from .findings import finding
-from .model import Submission, UnitResult
+from .model import Submission, UnitResult, xml_safe
 from .read import DEFAULT_LIMITS, Limits, read_workbook
 from .report_unit import result_file_name, save_unit_workbook, write_unit_workbook
 from .rulebook import Rulebook
@@ -45,23 +49,27 @@ class FileOutcome:
 
 def evaluate_path(path: str | Path, book: Rulebook | None = None, limits: Limits = DEFAULT_LIMITS,
                   display_name: str | None = None) -> tuple[UnitResult, Submission | None]:
-    """read → validate → evaluate for one file; never raises for anything inside the file."""
-    name = display_name or str(path)
+    """read → validate → evaluate for one file; never raises for anything inside the file (not even a reader's
+    BaseException, such as calamine's PanicException), only for Ctrl-C and exit requests."""
+    # a file name in a foreign encoding reaches us with surrogates: it is shown, and written, with U+FFFD instead
+    name = xml_safe(display_name or str(path))
     try:
         raw = read_workbook(path, limits)
         raw.path = name
         sub = validate(raw, book)
         return evaluate(sub, book), sub
+    except (KeyboardInterrupt, SystemExit):
+        raise
     except MemoryError:
         return _failed(name, "tệp cần quá nhiều bộ nhớ để đọc"), None
-    except Exception as exc:  # a bug of ours must cost one file, not the batch
-        result = _failed(name, f"lỗi nội bộ của công cụ ({type(exc).__name__}: {str(exc)[:120]})")
+    except BaseException as exc:  # a bug of ours, or a panic in a library, must cost one file, not the batch
+        result = _failed(name, xml_safe(f"{type(exc).__name__}: {str(exc)[:120]}"), "internal-error")
         result.debug = traceback.format_exc()  # type: ignore[attr-defined]
         return result, None
 
 
-def _failed(name: str, detail: str) -> UnitResult:
-    result = UnitResult(file=name, sha256="", evaluated=False, findings=[finding("file-unreadable", detail=detail)])
+def _failed(name: str, detail: str, code: str = "file-unreadable") -> UnitResult:
+    result = UnitResult(file=name, sha256="", evaluated=False, findings=[finding(code, detail=detail)])
     result.conclusion = "Không đánh giá được: " + result.findings[0].message
     return result
 
@@ -74,9 +82,80 @@ def check_file(path: str | Path, out_dir: str | Path | None, book: Rulebook | No
     if out_dir is not None:
         try:
             output = save_unit_workbook(out_dir, result, sub, output_name)
-        except Exception as exc:  # e.g. a full disk: the result itself still stands
-            result.findings.append(finding("file-unreadable", detail=f"không ghi được tệp kết quả ({exc})"))
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # e.g. a full disk: the result itself still stands
+            result.findings.append(finding("output-write-failed", detail=xml_safe(describe_os_error(exc))))
     return FileOutcome(result, output)
+
+
+class IsolationFailed(Exception):
+    """The child process running one file died (a reader abort, the memory cap) or sent nothing back."""
+
+    def __init__(self, why: str):
+        super().__init__(why)
+        self.why = why
+
+
+def run_isolated(fn: Callable, *args, memory_mb: int = 3072):
+    """fn(*args) in a forked child whose address space is capped at memory_mb, its result sent back pickled: a file
+    that makes a reader library abort or allocate without bound costs that call, not the process. Where fork is
+    missing (Windows) or this process runs threads (fork would be unsafe), fn runs here."""
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        return fn(*args)
+    read_end, write_end = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns, never runs the parent's cleanup
+        code = 0
+        try:
+            os.close(read_end)
+            _cap_memory(memory_mb)
+            blob = pickle.dumps(fn(*args), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write_end, "wb") as fh:
+                fh.write(blob)
+        except BaseException:
+            code = 70
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as fh:
+        blob = fh.read()
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        try:
+            sig = signal.Signals(os.WTERMSIG(status)).name
+        except ValueError:
+            sig = str(os.WTERMSIG(status))
+        if os.WTERMSIG(status) == signal.SIGINT:
+            raise KeyboardInterrupt
+        raise IsolationFailed(f"tín hiệu {sig}")
+    if status != 0 or not blob:
+        raise IsolationFailed(f"mã thoát {os.waitstatus_to_exitcode(status)}")
+    return pickle.loads(blob)
+
+
+def _cap_memory(memory_mb: int) -> None:
+    if memory_mb:
+        limit = memory_mb * 1024 * 1024
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        except (ValueError, OSError):
+            pass
+
+
+CRASHED = ("tiến trình xử lý tệp bị dừng đột ngột (có thể do tệp cần quá nhiều bộ nhớ hoặc làm hỏng bộ đọc)")
+
+
+def check_isolated(path: str | Path, out_dir: str | Path | None, book: Rulebook | None = None,
+                   limits: Limits = DEFAULT_LIMITS, display_name: str | None = None,
+                   memory_mb: int = 3072) -> FileOutcome:
+    """check_file in a child process with the batch's memory cap (outputs.md: one bad file never stops check)."""
+    try:
+        return run_isolated(check_file, path, out_dir, book, limits, display_name, memory_mb=memory_mb)
+    except IsolationFailed as exc:
+        return FileOutcome(_failed(xml_safe(display_name or str(path)), f"{CRASHED[:-1]}; {exc.why})"), None)
 
 
 # ---------------------------------------------------------------------------------------------------- discovery
@@ -88,25 +167,113 @@ class Discovery:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (relative path, why)
 
 
+SUMMARY_FILES = ("tong-hop.xlsx", "tong-hop.csv", "ket-qua.json")
+LOCK_NAME = ".dvht-lock"
+MANIFEST_NAME = ".dvht-manifest"
+TEMP_PREFIX = ".tmp-"  # every temporary file or folder the tool makes in the output folder starts with this
+RUN_TEMP_PREFIX = TEMP_PREFIX + "run-"
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _own_output(path: Path, out: Path) -> bool:
+    """Whether path is something the tool writes into the output folder out (both resolved)."""
+    if path.parent == out and (path.name in SUMMARY_FILES or path.name in (LOCK_NAME, MANIFEST_NAME)
+                               or path.name.startswith(TEMP_PREFIX)):
+        return True
+    return _inside(path, out / UNIT_DIR)
+
+
+def _special_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "ống dẫn (FIFO), không phải tệp thường; không mở"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "tệp thiết bị, không phải tệp thường; không mở"
+    if stat.S_ISSOCK(mode):
+        return "socket, không phải tệp thường; không mở"
+    return "không phải tệp thường; không mở"
+
+
 def discover(root: Path, out_dir: Path | None = None) -> Discovery:
-    """Every workbook under root, sorted; lock files, our own output folder and other files are skipped."""
+    """Every workbook under root, sorted; lock files, the tool's own outputs and other files are skipped.
+
+    Only regular files inside root are read (outputs.md, Guarantees). A symbolic link is followed when it leads to a
+    regular file inside root (a school's folder may link a file from a sub-folder); a link that leads outside root,
+    a broken link and a link to a folder (which could loop or read a folder twice) are listed as skipped, and so are
+    pipes, devices and sockets, which are never opened (opening a pipe would block the run).
+
+    When the output folder is a sub-folder of root it is left out entirely. When it is root itself or a folder
+    around it, only what the tool writes there (don-vi/, tong-hop.*, ket-qua.json, its lock, manifest and temporary
+    files) is left out, so the schools' files beside them are still evaluated."""
     found = Discovery()
     root = root.resolve()
     out = out_dir.resolve() if out_dir is not None else None
-    for path in sorted(root.rglob("*")):
-        if out is not None and (path == out or out in path.parents):
-            continue  # never read our own results back as input
-        if not path.is_file():
+    whole_out = out is not None and out != root and root in out.parents
+
+    def own(path: Path) -> bool:
+        if out is None:
+            return False
+        return _inside(path, out) if whole_out else _own_output(path, out)
+
+    inputs: list[tuple[tuple, Path, str]] = []
+    skipped: list[tuple[tuple, str, str]] = []
+    folders = [root]
+    while folders:
+        folder = folders.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as exc:
+            rel = Path(folder).relative_to(root).as_posix()
+            skipped.append((Path(rel).parts, rel, f"không mở được thư mục ({exc.strerror or exc})"))
             continue
-        rel = path.relative_to(root).as_posix()
-        if path.name.startswith("~$"):
-            found.skipped.append((rel, "tệp khoá tạm của Excel"))
-        elif path.name.startswith(".tmp-"):
-            found.skipped.append((rel, "tệp tạm"))
-        elif path.suffix.lower() in INPUT_SUFFIXES:
-            found.inputs.append((path, rel))
-        else:
-            found.skipped.append((rel, "không phải sổ tính Excel"))
+        for entry in entries:
+            path = Path(entry.path)
+            if own(path):
+                continue  # never read our own results back as input
+            rel = path.relative_to(root).as_posix()
+            key = path.relative_to(root).parts
+
+            def skip(why: str) -> None:
+                skipped.append((key, rel, why))
+
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError as exc:
+                skip(f"không đọc được thông tin tệp ({exc.strerror or exc})")
+                continue
+            target = path
+            if stat.S_ISLNK(st.st_mode):
+                target = path.resolve()
+                if not _inside(target, root):
+                    skip("liên kết trỏ ra ngoài thư mục đầu vào; không đọc")
+                    continue
+                if own(target):
+                    continue
+                try:
+                    st = target.stat()
+                except OSError:
+                    skip("liên kết hỏng (không trỏ tới tệp nào)")
+                    continue
+                if stat.S_ISDIR(st.st_mode):
+                    skip("liên kết tới thư mục; không đi theo (tránh đọc trùng hoặc vòng lặp)")
+                    continue
+            elif stat.S_ISDIR(st.st_mode):
+                folders.append(entry.path)
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                skip(_special_kind(st.st_mode))
+            elif path.name.startswith("~$"):
+                skip("tệp khoá tạm của Excel")
+            elif path.name.startswith(TEMP_PREFIX):
+                skip("tệp tạm")
+            elif path.suffix.lower() in INPUT_SUFFIXES:
+                inputs.append((key, target, rel))
+            else:
+                skip("không phải sổ tính Excel")
+    found.inputs = [(p, rel) for _, p, rel in sorted(inputs, key=lambda item: item[0])]
+    found.skipped = [(rel, why) for _, rel, why in sorted(skipped, key=lambda item: item[0])]
     return found
 
 
@@ -150,9 +317,9 @@ def _work_packed(task: Task):
     return _pack(task, _work(task))
 
 
-def _work_chunk(tasks: list[Task]) -> list:
+def _work_chunk(tasks: list[Task]) -> tuple[int, list]:
     # A few files per round trip: the pool's per-call cost (pickling, pipes, its threads) is paid once for them.
-    return [_work_packed(task) for task in tasks]
+    return os.getpid(), [_work_packed(task) for task in tasks]
 
 
 def _work(task: Task) -> UnitResult:
@@ -162,10 +329,12 @@ def _work(task: Task) -> UnitResult:
     result, sub = evaluate_path(task.path, _BOOK, _CONFIG.limits, task.rel)
     try:
         write_unit_workbook(task.temp_out, result, sub)
+    except (KeyboardInterrupt, SystemExit):
+        raise
     except MemoryError:
-        result.findings.append(finding("file-unreadable", detail="không đủ bộ nhớ để ghi tệp kết quả"))
-    except Exception as exc:
-        result.findings.append(finding("file-unreadable", detail=f"không ghi được tệp kết quả ({exc})"))
+        result.findings.append(finding("output-write-failed", detail="không đủ bộ nhớ để ghi tệp kết quả"))
+    except BaseException as exc:  # only plain data goes back to the parent: the text, never the exception object
+        result.findings.append(finding("output-write-failed", detail=xml_safe(describe_os_error(exc))))
     return result
 
 
@@ -186,22 +355,47 @@ def _pack(task: Task, result: UnitResult):
 
 
 def _crashed(task: Task) -> UnitResult:
-    return _failed(task.rel, "tiến trình xử lý tệp bị dừng đột ngột (có thể do tệp cần quá nhiều bộ nhớ "
-                             "hoặc làm hỏng bộ đọc)")
+    return _failed(task.rel, CRASHED)
 
 
-def run_tasks(tasks: list[Task], config: WorkerConfig, jobs: int,
-              max_ahead: int = 256) -> Iterator[tuple[Task, tuple]]:
-    """(task, (summary row, pickled result)) in input order, computed in worker processes; a dead worker costs only
-    its own file. At most max_ahead results wait for a slow earlier file, so memory stays bounded."""
+def _pool(ctx, jobs: int, config: WorkerConfig) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(config,))
+
+
+def _end_pool(ex: ProcessPoolExecutor) -> None:
+    """Stop a pool now: queued work is cancelled and the workers are ended, none is left running on its own."""
+    procs = list((getattr(ex, "_processes", None) or {}).values())
+    ex.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        if proc.is_alive():
+            proc.terminate()
+    for proc in procs:
+        proc.join(timeout=3)
+        if proc.is_alive():
+            proc.kill()
+            proc.join(timeout=3)
+
+
+class Interrupted(KeyboardInterrupt):
+    """A stop asked for by a signal (Ctrl-C, SIGTERM) while workers run."""
+
+
+def run_tasks(tasks: list[Task], config: WorkerConfig, jobs: int, max_ahead: int = 256,
+              stop: Callable[[], bool] | None = None,
+              pids: dict[int, int] | None = None) -> Iterator[tuple[Task, tuple]]:
+    """(task, (summary row, pickled result)) in input order, computed in worker processes.
+
+    A worker that dies breaks its pool: the files that were in flight with it are run again one at a time in a
+    process of their own, so only the file that killed the worker is lost, and the rest of the batch goes on in a
+    new pool, in parallel. At most max_ahead results wait for a slow earlier file, so memory stays bounded. stop is
+    polled a few times a second; when it says so, the workers are ended and Interrupted is raised. pids, when given,
+    receives the worker process of each file (the isolation tests read it)."""
     ctx = _context()
     window = max(2, jobs * 3)
     queued = 0  # tasks[:queued] have been submitted
     ready: dict[int, tuple] = {}
     next_index = tasks[0].index if tasks else 0
     by_index = {t.index: t for t in tasks}
-    unfinished = set(by_index)
-    broken = False
 
     def drain():
         nonlocal next_index
@@ -210,34 +404,285 @@ def run_tasks(tasks: list[Task], config: WorkerConfig, jobs: int,
             yield by_index[next_index], packed
             next_index += 1
 
-    chunk = 4 if len(tasks) >= jobs * 16 else 1
-    with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(config,)) as ex:
-        inflight: dict = {}
+    def stopping() -> bool:
+        return bool(stop and stop())
+
+    def store(group: list[Task], answer) -> None:
+        pid, packed = answer
+        for task, item in zip(group, packed):
+            ready[task.index] = item
+            if pids is not None:
+                pids[task.index] = pid
+
+    def alone(suspects: list[Task]) -> None:
+        # Which of the files in flight killed the worker is unknown: each runs alone, in a pool of one process
+        # that is replaced only when it breaks.
+        solo = _pool(ctx, 1, config)
         try:
-            while queued < len(tasks) or inflight:
-                while queued < len(tasks) and len(inflight) < window and tasks[queued].index < next_index + max_ahead:
-                    group = tasks[queued:queued + chunk]
-                    queued += len(group)
-                    inflight[ex.submit(_work_chunk, group)] = group
-                done, _ = wait(inflight, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    group = inflight.pop(fut)
-                    for task, packed in zip(group, fut.result()):
-                        ready[task.index] = packed
-                        unfinished.discard(task.index)
-                yield from drain()
-        except BrokenProcessPool:
-            broken = True
-    if broken:
-        # Which file killed the worker is unknown: run each unfinished file alone, so only the guilty one fails.
-        for index in sorted(unfinished):
-            task = by_index[index]
-            with ProcessPoolExecutor(1, mp_context=ctx, initializer=_init_worker, initargs=(config,)) as solo:
+            for task in sorted(suspects, key=lambda t: t.index):
+                if stopping():
+                    raise Interrupted
                 try:
-                    ready[index] = solo.submit(_work_packed, task).result()
+                    store([task], solo.submit(_work_chunk, [task]).result())
                 except BrokenProcessPool:
-                    ready[index] = _pack(task, _crashed(task))
+                    ready[task.index] = _pack(task, _crashed(task))
+                    _end_pool(solo)
+                    solo = _pool(ctx, 1, config)
+                except Exception as exc:  # e.g. a result that cannot travel back: this file only
+                    ready[task.index] = _pack(task, _failed(task.rel, f"{type(exc).__name__}: {str(exc)[:120]}",
+                                                            "internal-error"))
+            solo.shutdown(wait=True)
+        except BaseException:
+            _end_pool(solo)
+            raise
+
+    chunk = 4 if len(tasks) >= jobs * 16 else 1
+    ex = _pool(ctx, jobs, config)
+    finished = False
+    try:
+        inflight: dict = {}
+        while queued < len(tasks) or inflight:
+            if stopping():
+                raise Interrupted
+            while queued < len(tasks) and len(inflight) < window and tasks[queued].index < next_index + max_ahead:
+                group = tasks[queued:queued + chunk]
+                queued += len(group)
+                inflight[ex.submit(_work_chunk, group)] = group
+            done, _ = wait(inflight, timeout=0.2, return_when=FIRST_COMPLETED)
+            suspects: list[Task] = []
+            broken = False
+            for fut in done:
+                group = inflight.pop(fut)
+                try:
+                    store(group, fut.result())
+                except BrokenProcessPool:
+                    broken = True
+                    suspects.extend(group)
+                except Exception:  # a chunk whose results cannot travel back: its files are retried alone
+                    suspects.extend(group)
+            if suspects:
+                if broken:  # every file still in flight is lost with the pool: retry them, in a new pool
+                    for group in inflight.values():
+                        suspects.extend(group)
+                    inflight.clear()
+                    _end_pool(ex)
+                    ex = _pool(ctx, jobs, config)
+                if stopping():
+                    raise Interrupted
+                alone(suspects)
             yield from drain()
+        finished = True
+    finally:
+        if finished:
+            ex.shutdown(wait=True)
+        else:
+            _end_pool(ex)
+
+
+# ---------------------------------------------------------------------------------------------------- the output folder
+
+_CAUSES = {
+    errno.ENOSPC: "ổ đĩa đã đầy",
+    errno.EROFS: "thư mục chỉ cho phép đọc (ổ đĩa hoặc thư mục được gắn ở chế độ chỉ đọc)",
+    errno.EACCES: "không có quyền ghi vào thư mục",
+    errno.EPERM: "không có quyền ghi vào thư mục",
+    errno.ENOENT: "thư mục không còn tồn tại (có thể đã bị xoá, đổi tên hoặc ổ đĩa đã bị tháo ra)",
+    errno.ENOTDIR: "đường dẫn không phải là thư mục",
+    errno.ENAMETOOLONG: "tên tệp quá dài đối với hệ thống tệp",
+    errno.EIO: "lỗi vào/ra của ổ đĩa",
+}
+if hasattr(errno, "EDQUOT"):
+    _CAUSES[errno.EDQUOT] = "đã vượt hạn mức dung lượng được cấp"
+
+
+def describe_os_error(exc: BaseException) -> str:
+    """The cause of a failed write in Vietnamese, with the system's code for whoever has to fix the disk."""
+    if isinstance(exc, OSError) and exc.errno in _CAUSES:
+        return f"{_CAUSES[exc.errno]} (mã lỗi hệ thống {errno.errorcode.get(exc.errno, exc.errno)})"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror} (mã lỗi hệ thống {errno.errorcode.get(exc.errno or 0, exc.errno)})"
+    return f"{type(exc).__name__}: {str(exc)[:160]}" if str(exc) else type(exc).__name__
+
+
+class OutputFailed(Exception):
+    """The outputs could not be written (exit 3); folder and cause are named for the user."""
+
+    def __init__(self, folder: Path, cause: BaseException):
+        super().__init__(f"{folder}: {cause}")
+        self.folder = folder
+        self.cause = cause
+
+    @property
+    def message(self) -> str:
+        return (f"Không ghi được kết quả vào thư mục {self.folder}: {describe_os_error(self.cause)}. "
+                "Các tệp tạm đã được xoá. Hãy giải phóng chỗ trống, kiểm tra quyền ghi hoặc chọn thư mục khác "
+                "(tuỳ chọn -o) rồi chạy lại.")
+
+
+class FolderBusy(Exception):
+    """Another run holds the output folder's lock (exit 2)."""
+
+    def __init__(self, folder: Path, holder: str):
+        super().__init__(str(folder))
+        self.folder = folder
+        self.holder = holder
+
+    @property
+    def message(self) -> str:
+        who = f" (tiến trình {self.holder})" if self.holder.isdigit() else ""
+        return (f"Thư mục kết quả {self.folder} đang được một lần chạy khác sử dụng{who}. Hãy đợi lần chạy đó xong, "
+                "hoặc ghi kết quả vào thư mục khác (tuỳ chọn -o).")
+
+
+def _lock_file(fh) -> None:
+    """An exclusive, non-blocking lock that the system drops when its holder ends, however it ends (kill -9
+    included), so a stale lock never blocks a later run."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        fh.seek(0)
+        msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+        return
+    fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+class OutputFolder:
+    """The output folder for one run: locked while the run lasts, cleared of the temporary files of an earlier run
+    that was killed, and, at the end, holding exactly this run's unit workbooks.
+
+    The manifest (.dvht-manifest) lists the unit workbooks the tool wrote. Each one is added the moment it is in
+    place, so even a killed run leaves a true list; the next run removes the listed files it does not produce
+    itself, and nothing else: a file the tool did not write is never touched."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.unit_dir = self.path / UNIT_DIR
+        self.tmp: Path | None = None
+        self.previous: set[str] = set()
+        self.written: list[str] = []
+        self._lock = None
+        self._journal = None
+
+    def open(self) -> "OutputFolder":
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            lock = open(self.path / LOCK_NAME, "a+", encoding="utf-8")
+            try:
+                _lock_file(lock)
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK, errno.EDEADLK):
+                    lock.close()
+                    raise
+                lock.seek(0)
+                holder = lock.read().strip()
+                lock.close()
+                raise FolderBusy(self.path, holder) from None
+            self._lock = lock
+            lock.seek(0)
+            lock.truncate()
+            lock.write(f"{os.getpid()}\n")
+            lock.flush()
+            self._remove_stale_temps()
+            self.unit_dir.mkdir(exist_ok=True)
+            self.previous = self._read_manifest()
+            self.tmp = Path(tempfile.mkdtemp(prefix=RUN_TEMP_PREFIX, dir=self.path))
+            self._journal = open(self.path / MANIFEST_NAME, "a", encoding="utf-8")
+            if not self.previous:
+                self._journal.write(_MANIFEST_HEAD)
+                self._journal.flush()
+        except OSError as exc:
+            self.abandon()
+            raise OutputFailed(self.path, exc) from exc
+        except BaseException:
+            self.abandon()
+            raise
+        return self
+
+    def _remove_stale_temps(self) -> None:
+        # Safe only under the lock: no other run can be writing these right now.
+        for folder in (self.path, self.unit_dir):
+            try:
+                entries = list(os.scandir(folder))
+            except FileNotFoundError:
+                continue
+            for entry in entries:
+                if not entry.name.startswith(TEMP_PREFIX):
+                    continue
+                if entry.is_dir(follow_symlinks=False) and entry.name.startswith(RUN_TEMP_PREFIX):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                elif entry.is_file(follow_symlinks=False):
+                    try:
+                        os.unlink(entry.path)
+                    except FileNotFoundError:
+                        pass
+
+    def _read_manifest(self) -> set[str]:
+        try:
+            text = (self.path / MANIFEST_NAME).read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return set()
+        return {line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")}
+
+    def record(self, rel: str) -> None:
+        """A unit workbook is in place (rel is relative to the output folder)."""
+        self.written.append(rel)
+        if self._journal is not None:
+            self._journal.write(rel + "\n")
+            self._journal.flush()
+
+    def _prune(self) -> None:
+        keep = set(self.written)
+        unit_dir = self.unit_dir.resolve()
+        for rel in sorted(self.previous - keep):
+            # Only what the tool itself names: don-vi/<something>_ket-qua.xlsx, directly in don-vi/.
+            parts = Path(rel).parts
+            if len(parts) != 2 or parts[0] != UNIT_DIR or not parts[1].endswith("_ket-qua.xlsx"):
+                continue
+            path = self.path / rel
+            if path.is_symlink() or not path.is_file() or path.resolve().parent != unit_dir:
+                continue
+            path.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        """The run's outputs are complete (or, after a stop, complete for what was finished): remove the earlier
+        run's unit workbooks that this run did not produce, and keep a manifest of this run's files only."""
+        try:
+            self._prune()
+            if self._journal is not None:
+                self._journal.close()
+                self._journal = None
+            from .report_unit import atomic_write
+
+            def write(tmp: str) -> None:
+                with open(tmp, "w", encoding="utf-8") as fh:
+                    fh.write(_MANIFEST_HEAD)
+                    fh.writelines(rel + "\n" for rel in self.written)
+            atomic_write(self.path / MANIFEST_NAME, write)
+        except OSError as exc:
+            self.abandon()
+            raise OutputFailed(self.path, exc) from exc
+        self.abandon()
+
+    def abandon(self) -> None:
+        """Remove this run's temporary folder and release the lock (the manifest keeps what was written)."""
+        if self._journal is not None:
+            try:
+                self._journal.close()
+            except OSError:
+                pass
+            self._journal = None
+        if self.tmp is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.tmp = None
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+
+_MANIFEST_HEAD = ("# dvht-sheets: các tệp kết quả do công cụ ghi vào thư mục này (lần chạy sau chỉ xoá các tệp trong "
+                  "danh sách này). Đừng sửa tệp này.\n")
 
 
 # ---------------------------------------------------------------------------------------------------- the batch
@@ -256,6 +701,8 @@ class BatchOutcome:
     discovery: Discovery
     rows: list  # compact per-unit rows (report_summary.UnitRow), sorted by unit code then file
     interrupted: bool = False
+    write_failures: list = field(default_factory=list)  # (file, cause) of unit workbooks that could not be written
+    worker_pids: dict = field(default_factory=dict)  # task index → the worker process that evaluated it
     dossier: object = None  # dossier.office.DossierOutcome, with `--ho-so` (issue 12)
 
     @property
@@ -284,49 +731,68 @@ class _Names:
 
 def run_batch(root: Path, out_dir: Path, *, jobs: int | None = None, rulebook: str | None = None,
               limits: Limits = DEFAULT_LIMITS, memory_mb: int = 3072, progress: ProgressFn | None = None,
-              sink: Sink | None = None, crash_on: str | None = None,
+              sink: Sink | None = None, crash_on: str | None = None, stop: Callable[[], bool] | None = None,
+              folder: OutputFolder | None = None, discovery: Discovery | None = None,
               dossier: Callable[[BatchOutcome], object] | None = None) -> BatchOutcome:
     """Evaluate every workbook under root and put each unit's result workbook into out_dir/don-vi.
 
     Each finished unit goes to sink (in input order) while the others are still being evaluated, so the summary is
-    written alongside the batch instead of after it. Ctrl-C stops cleanly: what was finished is kept and reported
-    (interrupted=True); no half-written workbook is left."""
+    written alongside the batch instead of after it. Ctrl-C, or stop() saying so, stops cleanly: the workers are
+    ended, what was finished is kept and reported (interrupted=True); no half-written workbook is left.
+
+    folder is the locked output folder when the caller writes more into it (the summary); without it, the folder is
+    opened and closed here. A write that fails raises OutputFailed."""
     if rulebook:
         rulebooks.get(rulebook)  # fail early, in the parent, on a wrong id or file
-    discovery = discover(root, out_dir)
-    unit_dir = out_dir / UNIT_DIR
-    unit_dir.mkdir(parents=True, exist_ok=True)
-    tmp_dir = Path(tempfile.mkdtemp(prefix=".tmp-run-", dir=out_dir))
-    tasks = [Task(i, str(p), rel, str(tmp_dir / f"{i}.xlsx")) for i, (p, rel) in enumerate(discovery.inputs)]
+    discovery = discovery if discovery is not None else discover(root, out_dir)
+    own = folder is None
+    if folder is None:
+        folder = OutputFolder(out_dir).open()
+    assert folder.tmp is not None
+    tasks = [Task(i, str(p), rel, str(folder.tmp / f"{i}.xlsx")) for i, (p, rel) in enumerate(discovery.inputs)]
     config = WorkerConfig(rulebook, limits, memory_mb, crash_on)
-    rows = []
+    outcome = BatchOutcome(out_dir, discovery, [])
+    rows = outcome.rows
     names = _Names()
-    interrupted = False
     if progress:
         progress(0, len(tasks), None)
     try:
-        for task, (row, blob) in run_tasks(tasks, config, max(1, jobs or os.cpu_count() or 1)) if tasks else ():
+        for task, (row, blob) in run_tasks(tasks, config, max(1, jobs or os.cpu_count() or 1), stop=stop,
+                                           pids=outcome.worker_pids) if tasks else ():
             temp = Path(task.temp_out)
-            if temp.exists():
+            result = pickle.loads(blob)
+            failed = [f for f in result.findings if f.code == "output-write-failed"]
+            if failed:  # what the worker left may be half a workbook: it never reaches don-vi/
+                temp.unlink(missing_ok=True)
+                outcome.write_failures.append((row.file, failed[0].message))
+            elif temp.exists():
                 name = names.take(row.file, row.unit_code)
-                os.replace(temp, unit_dir / name)
+                try:
+                    os.replace(temp, folder.unit_dir / name)
+                    folder.record(f"{UNIT_DIR}/{name}")
+                except OSError as exc:
+                    raise OutputFailed(folder.path, exc) from exc
                 row.output = f"{UNIT_DIR}/{name}"
             rows.append(row)
             if sink is not None:
-                sink.add(row, pickle.loads(blob))
+                sink.add(row, result)
             if progress:
                 progress(len(rows), len(tasks), row)
     except KeyboardInterrupt:
-        interrupted = True
-    finally:
-        shutil.rmtree(tmp_dir, ignore_errors=True)
+        outcome.interrupted = True
+    except BaseException:
+        if own:
+            folder.abandon()
+        raise
     rows.sort(key=lambda r: (r.unit_code is None, r.unit_code or "", r.file))
-    outcome = BatchOutcome(out_dir, discovery, rows, interrupted)
-    if dossier is not None and not interrupted:
-        # issue 12, `--ho-so`: the dossiers after the batch (dvht_sheets/dossier/office.py), so a batch without it
-        # never loads docxtpl.
+    if dossier is not None and not outcome.interrupted:
+        # issue 12, `--ho-so`: the dossiers after the batch, in the still locked output folder
+        # (dvht_sheets/dossier/office.py), so a batch without it never loads docxtpl.
         outcome.dossier = dossier(outcome)
+    if own:
+        folder.close()
     return outcome
 
 
-__all__ = ["evaluate_path", "check_file", "discover", "run_batch", "BatchOutcome", "FileOutcome", "Sink"]
+__all__ = ["evaluate_path", "check_file", "check_isolated", "run_isolated", "discover", "run_batch", "BatchOutcome",
+           "FileOutcome", "Sink", "OutputFolder", "OutputFailed", "FolderBusy", "describe_os_error"]

@@ -1,12 +1,14 @@
 """The command line: parse → call the library → render → exit code. No data logic lives here.
 
-Exit status: 0 every input evaluated; 1 at least one input could not be evaluated; 2 usage error.
+Exit status: 0 every input evaluated; 1 at least one input could not be evaluated; 2 usage error; 3 the outputs could
+not be written; 130 after Ctrl-C; 143 after SIGTERM (outputs.md).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import signal
 import sys
 from pathlib import Path
 
@@ -14,9 +16,10 @@ import click
 
 from . import __version__, bundled, console
 from . import rulebook as rulebooks
-from .batch import check_file, run_batch
+from .batch import UNIT_DIR, FolderBusy, OutputFailed, OutputFolder, check_isolated, discover, run_batch
 from .read import Limits
 from .report_summary import JsonWriter, Roster, SummaryWriter, read_roster, write_csv
+from .model import xml_safe
 from .rulebook import RulebookError
 from .schema import COLLECTIVE_TITLES, DIGITAL_LEVELS, TIER_LABEL, TRAIT_LABEL
 from .template import template_name, write_workbook
@@ -84,7 +87,11 @@ def template(tier: str, year: int | None, output: Path | None) -> None:
     """
     book = rulebooks.for_year(year or dt.date.today().year)
     output = output or Path(template_name(book, tier))
-    atomic_write(output, lambda tmp: write_workbook(tmp, book, tier))
+    try:
+        atomic_write(output, lambda tmp: write_workbook(tmp, book, tier))
+    except OSError as exc:
+        click.echo(OutputFailed(output.parent, exc).message, err=True)
+        sys.exit(3)
     click.echo(f"Đã ghi mẫu {TIER_LABEL[tier]} theo {book.name}: {output}")
 
 
@@ -103,9 +110,11 @@ def check(files: tuple[Path, ...], out_dir: Path, as_json: bool, rulebook_ref: s
     """
     book = _book(rulebook_ref)
     limits = _limits(max_unzipped_mb, max_rows)
-    outcomes = [check_file(p, out_dir, book, limits, display_name=str(p)) for p in files]
+    # each file in a child process with a memory cap: one that aborts a reader or allocates without bound gets
+    # "Không đánh giá được" and the others are still evaluated (a fork costs ~5 ms)
+    outcomes = [check_isolated(p, out_dir, book, limits, display_name=str(p)) for p in files]
     if as_json:
-        click.echo(json.dumps([o.result.to_json() for o in outcomes], ensure_ascii=False, indent=2))
+        click.echo(xml_safe(json.dumps([o.result.to_json() for o in outcomes], ensure_ascii=False, indent=2)))
     else:
         for o in outcomes:
             _echo_outcome(o)
@@ -138,43 +147,123 @@ def _echo_outcome(o) -> None:
         click.echo(f"   Tệp kết quả: {o.output}")
 
 
+class _StopRequest:
+    """Ctrl-C and SIGTERM during a batch: remembered, not raised, so the batch ends its workers and the summary of
+    what was finished is still written whole (a second signal while it is written changes nothing)."""
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+        self._previous: dict[int, object] = {}
+
+    def __call__(self, signum, _frame) -> None:
+        if self.signum is None:
+            self.signum = signum
+
+    def __enter__(self) -> "_StopRequest":
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self._previous[sig] = signal.signal(sig, self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+
+    def requested(self) -> bool:
+        return self.signum is not None
+
+
+def _no_inputs_message(input_dir: Path, discovery) -> str:
+    text = (f"Không có sổ tính nào (.xlsx, .xlsm, .xlsb, .xls, .ods) trong thư mục {input_dir}. "
+            "Hãy kiểm tra lại đường dẫn của thư mục hồ sơ.")
+    if discovery.skipped:
+        text += f" Có {len(discovery.skipped)} tệp khác bị bỏ qua:"
+        for rel, why in discovery.skipped[:20]:
+            text += f"\n  {rel}: {why}"
+        if len(discovery.skipped) > 20:
+            text += f"\n  … và {len(discovery.skipped) - 20} tệp khác."
+    return text
+
+
 def run_and_report(input_dir: Path, out_dir: Path, roster_path: Path | None, jobs: int | None,
                    rulebook_ref: str | None, limits: Limits, command: str, dossier=None) -> int:
-    """Batch → per-unit workbooks → tong-hop.xlsx/.csv, ket-qua.json; progress and a closing table on the terminal."""
+    """Batch → per-unit workbooks → tong-hop.xlsx/.csv, ket-qua.json; progress and a closing table on the terminal.
+
+    Exit status (outputs.md): 0 all evaluated, 1 some not, 2 usage (no workbook in the folder, the output folder
+    busy or inside don-vi/), 3 outputs not written, 130 Ctrl-C, 143 SIGTERM."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
     from rich.table import Table
 
     _book(rulebook_ref)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    src, out = input_dir.resolve(), out_dir.resolve()
+    unit_dir = out / UNIT_DIR
+    if src == unit_dir or unit_dir in src.parents:
+        click.echo(f"Thư mục đầu vào {input_dir} nằm trong thư mục {UNIT_DIR}/ của thư mục kết quả {out_dir}, nơi "
+                   "công cụ ghi và xoá tệp kết quả. Hãy chọn thư mục kết quả khác (tuỳ chọn -o).", err=True)
+        return 2
+    discovery = discover(input_dir, out_dir)
+    if not discovery.inputs:
+        click.echo(_no_inputs_message(input_dir, discovery), err=True)
+        return 2
     err = Console(stderr=True)
     console = Console()
-    roster: Roster | None = read_roster(roster_path) if roster_path else None
-    progress = Progress(TextColumn("Đang đánh giá"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                        console=err, disable=not err.is_terminal, transient=True)
-    task_id = progress.add_task("batch", total=None)
-
-    def tick(done: int, total: int, _result) -> None:
-        progress.update(task_id, completed=done, total=total)
-
-    summary = SummaryWriter(out_dir / "tong-hop.xlsx")
-    json_out = JsonWriter(out_dir / "ket-qua.json")
-
-    class Both:
-        def add(self, row, result) -> None:
-            summary.add(row, result)
-            json_out.add(row, result)
-
     try:
-        with progress:
-            outcome = run_batch(input_dir, out_dir, jobs=jobs, rulebook=rulebook_ref, limits=limits, progress=tick,
-                                sink=Both(), dossier=dossier)
-        summary.close(outcome.rows, roster=roster, command=command, skipped=outcome.discovery.skipped)
-        json_out.close()
-        write_csv(out_dir / "tong-hop.csv", outcome.rows)
+        folder = OutputFolder(out_dir).open()
+    except FolderBusy as exc:
+        click.echo(exc.message, err=True)
+        return 2
+    except OutputFailed as exc:
+        click.echo(exc.message, err=True)
+        return 3
+    summary = json_out = None
+    try:
+        with _StopRequest() as stop:
+            roster: Roster | None = read_roster(roster_path) if roster_path else None
+            progress = Progress(TextColumn("Đang đánh giá"), BarColumn(), MofNCompleteColumn(),
+                                TimeRemainingColumn(), console=err, disable=not err.is_terminal, transient=True)
+            task_id = progress.add_task("batch", total=None)
+
+            def tick(done: int, total: int, _result) -> None:
+                progress.update(task_id, completed=done, total=total)
+
+            summary = SummaryWriter(out_dir / "tong-hop.xlsx", tmpdir=folder.tmp)
+            json_out = JsonWriter(out_dir / "ket-qua.json")
+
+            class Both:
+                def add(self, row, result) -> None:
+                    summary.add(row, result)
+                    json_out.add(row, result)
+
+            with progress:
+                outcome = run_batch(input_dir, out_dir, jobs=jobs, rulebook=rulebook_ref, limits=limits,
+                                    progress=tick, sink=Both(), stop=stop.requested, folder=folder,
+                                    discovery=discovery, dossier=dossier)
+            signum = stop.signum
+            if signum is None and outcome.interrupted:
+                signum = signal.SIGINT
+            partial = (len(outcome.rows), len(discovery.inputs)) if signum is not None else None
+            summary.close(outcome.rows, roster=roster, command=command, skipped=discovery.skipped, partial=partial)
+            json_out.close(partial=partial is not None)
+            write_csv(out_dir / "tong-hop.csv", outcome.rows)
+            folder.close()
+    except (OSError, OutputFailed) as exc:
+        for writer in (summary, json_out):
+            if writer is not None:
+                writer.abort()
+        folder.abandon()
+        failure = exc if isinstance(exc, OutputFailed) else OutputFailed(out_dir, exc)
+        click.echo(failure.message, err=True)
+        if Ctx.debug:
+            raise
+        return 3
     except BaseException:
-        summary.abort()
-        json_out.abort()
+        for writer in (summary, json_out):
+            if writer is not None:
+                writer.abort()
+        folder.abandon()
         raise
     counts: dict[str, int] = {}
     for row in outcome.rows:
@@ -206,14 +295,22 @@ def run_and_report(input_dir: Path, out_dir: Path, roster_path: Path | None, job
             missing = submission_status(outcome.rows, roster)["missing"]
             if missing:
                 console.print("Chưa nộp: " + ", ".join(f"{c} ({n})" for c, n in missing), highlight=False)
-    if outcome.interrupted:
+    if partial:
         console.print(f"Đã dừng giữa chừng: {len(outcome.rows)}/{len(outcome.discovery.inputs)} tệp đã xong và "
-                      "đã được ghi; các tệp còn lại chưa được đánh giá.", highlight=False)
+                      "đã được ghi; các tệp còn lại chưa được đánh giá (bản tổng hợp ghi rõ là CHƯA ĐẦY ĐỦ).",
+                      highlight=False)
     console.print(f"Bản tổng hợp: {out_dir / 'tong-hop.xlsx'}; từng đơn vị: {out_dir / 'don-vi'}", highlight=False)
-    if outcome.dossier is not None and _echo_dossiers(outcome.dossier):
+    if outcome.write_failures:
+        file, message = outcome.write_failures[0]
+        click.echo(f"Không ghi được tệp kết quả của {len(outcome.write_failures)} đơn vị vào thư mục "
+                   f"{out_dir / UNIT_DIR} (ví dụ {file}: {message})", err=True)
+    dossier_failed = outcome.dossier is not None and _echo_dossiers(outcome.dossier)
+    if signum is not None:
+        return 128 + int(signum)  # 130 after Ctrl-C, 143 after SIGTERM
+    if outcome.write_failures:
+        return 3
+    if dossier_failed:
         return 1
-    if outcome.interrupted:
-        return 130
     return 1 if outcome.not_evaluated else 0
 
 

@@ -99,6 +99,12 @@ class _Eval:
                      detail="không có Thành viên nào được tính vào tổng số")
             return ["không có Thành viên được tính (mẫu số 0)"]
         res.measured = f"{num}/{den} = {vn_percent(num, den)}"
+        if self.sub.unreasoned_exclusions:
+            # issue 8: a contradiction makes the indicator Không đạt, never met (the cells carry the errors)
+            cells = ", ".join(self.sub.unreasoned_exclusions[:5])
+            more = "…" if len(self.sub.unreasoned_exclusions) > 5 else ""
+            reasons.append(f"có thành viên ghi “Tính vào tổng số” = Không nhưng không có lý do (ô {cells}{more}): "
+                           "tổng số thành viên chưa xác định")
         if not meets(num, den, threshold):
             reasons.append(f"{vn_percent(num, den)} < {vn_threshold(threshold)}: còn thiếu "
                            f"{shortfall(num, den, threshold)} thành viên")
@@ -112,6 +118,12 @@ class _Eval:
                          label=UNIT_FIELD[missing].label)
                 res.measured += "; người học: chưa có số liệu"
                 reasons.append("thiếu số liệu người học đạt “Công dân học tập”")
+            elif ok > total:
+                # regulation.md DECISIONS: a count above its total is a contradiction: Không đạt, never met, and
+                # never shown above 100 % (validate reports both cells)
+                res.measured += f"; người học {ok}/{total}: số liệu mâu thuẫn"
+                reasons.append(f"số người học đạt “Công dân học tập” ({ok}) lớn hơn tổng số người học ({total}): "
+                               "số liệu mâu thuẫn")
             else:
                 res.measured += f"; người học {ok}/{total} = {vn_percent(ok, total)}"
                 if not meets(ok, total, lthr):

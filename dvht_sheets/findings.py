@@ -69,7 +69,7 @@ CATALOGUE: dict[str, Entry] = {
     "title-invalid": Entry(E, "Ô {cell} ('{label}') có giá trị '{value}', không phải danh hiệu thi đua trong danh mục; tạm tính là không có danh hiệu. Hãy chọn trong danh sách thả xuống."),
     "title-not-a-title": Entry(W, "Ô {cell}: '{value}' là hình thức khen thưởng hoặc xếp loại, không phải danh hiệu thi đua, nên không được tính cho chỉ tiêu về danh hiệu “Lao động tiên tiến”."),
     "column-blank": Entry(W, "Cột '{label}' của trang '{sheet}' để trống toàn bộ; mọi thành viên được tính là Không."),
-    "exclusion-no-reason": Entry(E, "Thành viên ở dòng {row} được đánh dấu không tính vào tổng số (ô {cell}) nhưng chưa ghi lý do ở cột Ghi chú; thành viên vẫn được tính vào tổng số. Hãy ghi lý do hoặc bỏ đánh dấu."),
+    "exclusion-no-reason": Entry(E, "Thành viên ở dòng {row} được đánh dấu không tính vào tổng số (ô {cell}) nhưng chưa ghi lý do ở cột Ghi chú; thành viên vẫn được tính vào tổng số, và mọi chỉ tiêu tỉ lệ Thành viên là Không đạt cho tới khi có lý do. Hãy ghi lý do hoặc bỏ đánh dấu."),
     "exclusion": Entry(W, "Thành viên '{value}' (dòng {row}) không tính vào tổng số; lý do: {detail}."),
     "date-invalid": Entry(W, "Ô {cell} ('{label}') có giá trị '{value}', không hiểu là ngày tháng; nên nhập dạng dd/mm/yyyy."),
     "formula-no-value": Entry(E, "Ô {cell} chứa công thức nhưng chưa có giá trị tính sẵn (tệp được lưu bởi phần mềm không tính công thức); tạm coi là để trống. Hãy mở tệp bằng Excel hoặc LibreOffice, lưu lại rồi gửi lại."),
@@ -100,6 +100,22 @@ CATALOGUE: dict[str, Entry] = {
     "unit-type-from-kind": Entry(W, "Ô {cell} 'Loại hình' để trống; theo 'Loại đơn vị' ('{value}') được hiểu là {expected}."),
     "sheet-copy-ignored": Entry(W, "Trang '{sheet}' là bản sao của trang '{expected}' nên không được đọc; chỉ trang '{detail}' được đọc. Hãy xoá bản sao hoặc chép dữ liệu vào trang chính."),
     "birth-date-future": Entry(W, "Ô {cell} ('{label}') có ngày sinh '{value}' sau năm đánh giá {expected}. Hãy kiểm tra lại ngày sinh."),
+    # --- branch `structure` (issue 8): total/heading rows, merges, contradictions, evidence parsing
+    "row-total-skipped": Entry(W, "Dòng {row} ('{value}', ô {cell}) là dòng tổng cộng, không phải thành viên; dòng này được bỏ qua. Không cần dòng tổng cộng trong bảng: công cụ tự đếm."),
+    "row-heading-skipped": Entry(W, "Dòng {row} ('{value}', ô {cell}) là dòng tiêu đề hoặc tên nhóm (ví dụ “Tổ Toán”), không phải thành viên; dòng này được bỏ qua. Nếu đây là một thành viên, hãy ghi STT và các cột Có/Không của dòng."),
+    "member-no-answers": Entry(W, "Dòng {row} ('{value}', ô {cell}) không có STT và không có câu trả lời nào; dòng vẫn được tính là một thành viên, mọi cột tính là Không. Nếu đây là tên nhóm hoặc tiêu đề, hãy xoá dòng; nếu là thành viên, hãy nhập đủ các cột."),
+    "merged-across": Entry(W, "Vùng ô {cell} (dòng {row}) được gộp theo hàng ngang; giá trị chỉ được tính cho ô đầu tiên, các ô còn lại được coi là để trống. Hãy bỏ gộp ô và ghi giá trị cho từng cột."),
+    "learners-total-below": Entry(E, "Tổng số người học ({value}, ô {cell}) nhỏ hơn số người học đạt “Công dân học tập” ({detail}): số liệu mâu thuẫn, chỉ tiêu 3.1 được tính là Không đạt. Hãy kiểm tra lại hai số này."),
+    "evidence-for-invalid": Entry(E, "Ô {cell} ('Dùng cho chỉ tiêu', dòng {row}) có '{value}', không nhận ra mã chỉ tiêu nào; minh chứng không được tính cho chỉ tiêu nào. Hãy ghi mã chỉ tiêu, ví dụ 2.1; nhiều chỉ tiêu cách nhau bởi dấu ;"),
+    # --- branch readsafe (issue 9: whatever a file contains)
+    "text-invalid-chars": Entry(W, "Ô {cell} có ký tự không hợp lệ (ký tự điều khiển hoặc U+FFFE/U+FFFF); trong các tệp kết quả ký tự đó được thay bằng “\ufffd”: '{value}'. Hãy xoá ký tự đó trong ô rồi lưu lại."),
+    "sheet-name-invalid-chars": Entry(W, "Tên trang '{sheet}' có ký tự không hợp lệ (ký tự điều khiển hoặc U+FFFE/U+FFFF), đã được thay bằng “\ufffd”. Hãy đặt lại đúng tên trang của mẫu."),
+    "workbook-extent": Entry(F, "Các trang của tệp trải rộng tổng cộng {detail} ô, vượt giới hạn {limit} ô: tệp bị hỏng hoặc được tạo bất thường (có ô thừa ở rất xa). Hãy mở bằng Excel, xoá các dòng và cột thừa ở cuối mỗi trang rồi lưu lại."),
+    "file-size-hint": Entry(F, "Tệp khai báo kích thước bất thường ({detail}), vượt xa dữ liệu thật: tệp bị hỏng hoặc được tạo để làm treo chương trình; tệp không được đọc. Hãy mở bằng Excel, lưu lại dạng .xlsx rồi gửi lại."),
+    # --- branch `outputs` (issue 9): problems of the tool or of the output folder, not of the school's file, so the
+    # advice is not "save the file again in Excel".
+    "output-write-failed": Entry(E, "Không ghi được tệp kết quả của đơn vị ({detail}). Kết quả đánh giá vẫn có trong bản tổng hợp; hãy kiểm tra chỗ trống và quyền ghi của thư mục kết quả rồi chạy lại."),
+    "internal-error": Entry(F, "Công cụ gặp lỗi nội bộ khi xử lý tệp ({detail}). Tệp không bị thay đổi; hãy gửi tệp này cùng thông báo cho người quản trị công cụ."),
     # --- issue 12, the dossier (branch dossier): its template fields, and the documents `dvht ho-so` writes
     "dossier-incomplete": Entry(W, "Hồ sơ đề nghị công nhận còn thiếu: {detail}. Kết quả đánh giá không phụ thuộc vào các thông tin này; trong các văn bản của hồ sơ (lệnh `dvht ho-so`) chúng được để trống “…………”. Hãy điền ở trang '{sheet}' và trang 'Tổ đánh giá' của mẫu mới."),
     "committee-role-invalid": Entry(W, "Ô {cell} ('Nhiệm vụ trong Tổ') có '{value}', không thuộc danh mục; người này được ghi là Thành viên. Hãy chọn một trong: {expected}."),

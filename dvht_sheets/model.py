@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal
@@ -10,6 +11,18 @@ from typing import Any
 from .findings import Finding
 
 Grid = list[list[Any]]  # a sheet's cells from A1, rows of values (None/"" for empty)
+FORMULA_NO_VALUE = "formula-no-value"  # RawSheet.marks value for a formula saved without its cached value
+
+# Characters no XML 1.0 document may hold (outputs.md "Guarantees"): C0 controls except tab, newline and carriage
+# return, lone surrogates (a file name in a foreign encoding, decoded with surrogateescape) and U+FFFE/U+FFFF.
+# Excel's "_x0007_" escape would keep a control character; we replace it, so every output is plain, well-formed text.
+XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+XML_REPLACEMENT = "\ufffd"
+
+
+def xml_safe(text: str) -> str:
+    """text with every character XML cannot hold replaced by U+FFFD; the same object when there is none (fast)."""
+    return XML_BAD.sub(XML_REPLACEMENT, text) if XML_BAD.search(text) else text
 
 
 @dataclass
@@ -18,6 +31,10 @@ class RawSheet:
     visible: bool
     grid: Grid
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)  # ((r1, c1), (r2, c2))
+    # Cells the grid shows blank although the file holds something there: (row, col) → FORMULA_NO_VALUE for a
+    # formula saved without its value, or the Excel error text ("#REF!"). Kept beside the grid, never inside it, so
+    # no copy of the school's sheet can show an internal marker.
+    marks: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 @dataclass
@@ -88,6 +105,8 @@ class Submission:
     tier: str = "huyen"
     members: list[Member] = field(default_factory=list)
     excluded: list[Member] = field(default_factory=list)
+    # cells of "Tính vào tổng số" = Không without a reason: the denominator is in doubt (a contradiction)
+    unreasoned_exclusions: list[str] = field(default_factory=list)
     indicators: dict[str, IndicatorRow] = field(default_factory=dict)
     evidence: dict[str, Evidence] = field(default_factory=dict)  # key → evidence
     sheet_names: dict[str, str] = field(default_factory=dict)  # schema key → actual sheet name in the file

@@ -1,5 +1,5 @@
-"""Many UnitResults → the district summary: tong-hop.xlsx (Tổng hợp, Chỉ tiêu, Lỗi dữ liệu, Tình hình nộp, Thống kê,
-_meta), tong-hop.csv (UTF-8 with BOM) and ket-qua.json.
+"""Many UnitResults → the district summary: tong-hop.xlsx (Tổng hợp, Danh sách, Chỉ tiêu, Lỗi dữ liệu, Tình hình nộp,
+Thống kê, _meta), tong-hop.csv (UTF-8 with BOM) and ket-qua.json.
 
 Written with xlsxwriter in constant_memory mode while the batch runs (each unit's long-form rows as it finishes), so
 10,000 units cost no more memory than 1,000 and the summary costs almost no time after the last unit. Statistics are counted once across all units from the compact rows.
@@ -12,7 +12,6 @@ import datetime as dt
 import io
 import json
 import os
-import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,16 +19,16 @@ from typing import Iterable
 
 import xlsxwriter
 
-from . import __version__
+from . import __version__, paper
 from . import rulebook as rulebooks
 from .findings import Severity
-from .model import UnitResult, vn_number
+from .model import UnitResult, vn_number, xml_safe
 from .report_unit import (
-    AMBER, BLANK, BLUE, GREEN, GREY, RED, FastWorksheet, _style, atomic_write, inline, number_xml, quote_sheet,
+    AMBER, BLANK, BLUE, GREEN, GREY, RED, FastWorksheet, _style, atomic_write, temp_file, inline, number_xml, quote_sheet,
 )
 from .schema import OWNERSHIP, TIER_LABEL, fold, text_of
 
-LIGHT_GREEN = "#E2EFDA"
+LIGHT_GREEN, TT22_BLUE = paper.colour("level1"), paper.colour("tt22")
 RESULT_FILL = {"Đạt mức độ 2": GREEN, "Đạt mức độ 1": LIGHT_GREEN, "Không đạt": RED, "Không đánh giá được": GREY}
 NOT_EVALUATED = "Không đánh giá được"
 
@@ -127,8 +126,25 @@ class Roster:
 
 
 def read_roster(path: Path) -> Roster:
+    """Expected units from a .csv or .xlsx (see _read_roster), read in a child process with a memory cap: a roster
+    file that aborts the reader or is damaged gives a Roster with its problem, and the batch goes on without it (the
+    sheet Tình hình nộp and the terminal say why)."""
+    from .batch import IsolationFailed, run_isolated
+
+    try:
+        return run_isolated(_read_roster, path, memory_mb=3072)
+    except IsolationFailed as exc:
+        problem = f"bộ đọc bị dừng đột ngột khi đọc tệp ({exc.why}); tệp bị hỏng hoặc cần quá nhiều bộ nhớ"
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:
+        problem = xml_safe(f"không đọc được danh sách ({type(exc).__name__}: {str(exc)[:160]})")
+    return Roster(source=xml_safe(path.name), problem=problem)
+
+
+def _read_roster(path: Path) -> Roster:
     """Expected units from a .csv or .xlsx: the column whose header says "mã" and the one that says "tên"."""
-    roster = Roster(source=path.name)
+    roster = Roster(source=xml_safe(path.name))
     try:
         if path.suffix.lower() == ".csv":
             data = path.read_bytes()
@@ -139,16 +155,17 @@ def read_roster(path: Path) -> Roster:
                 except UnicodeDecodeError:
                     continue
             dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t") if text.strip() else csv.excel
-            grid = list(csv.reader(io.StringIO(text), dialect))
+            grid = [[xml_safe(v) for v in row] for row in csv.reader(io.StringIO(text), dialect)]
         else:
             from .read import read_workbook
             raw = read_workbook(path)
-            if raw.findings or not raw.sheets:
-                roster.problem = raw.findings[0].message if raw.findings else "không có trang tính"
+            fatal = [f for f in raw.findings if f.severity == "fatal"]
+            if fatal or not raw.sheets:
+                roster.problem = fatal[0].message if fatal else "không có trang tính"
                 return roster
             grid = raw.sheets[0].grid
-    except (OSError, csv.Error) as exc:
-        roster.problem = f"không đọc được danh sách ({exc})"
+    except (OSError, csv.Error, UnicodeError, ValueError) as exc:
+        roster.problem = xml_safe(f"không đọc được danh sách ({exc})")
         return roster
     code_col, name_col, start = 0, 1, 0
     for r, row in enumerate(grid[:10]):
@@ -197,8 +214,12 @@ _CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 def csv_safe(value: object) -> object:
     """OWASP CSV injection: a text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_CSV_TRIGGERS):
-        return "'" + value
+    if isinstance(value, str):
+        # a lone surrogate (a file name in a foreign encoding) could not even be encoded; Excel holds 32,767
+        # characters a cell and splits a longer CSV field over the next cells
+        value = xml_safe(value[:32767])
+        if value.startswith(_CSV_TRIGGERS):
+            return "'" + value
     return value
 
 
@@ -226,9 +247,7 @@ class _Staged:
     def __init__(self, path: Path):
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
-        os.close(fd)
-        self.tmp = Path(tmp)
+        self.tmp = Path(temp_file(path))
 
     def commit(self) -> None:
         os.replace(self.tmp, self.path)
@@ -248,13 +267,28 @@ class JsonWriter(_Staged):
 
     def add(self, row, result: UnitResult) -> None:
         self.fh.write(",\n" if self.count else "\n")
-        self.fh.write(json.dumps(result.to_json(), ensure_ascii=False))
+        self.fh.write(xml_safe(json.dumps(result.to_json(), ensure_ascii=False)))
         self.count += 1
 
-    def close(self) -> None:
+    def close(self, partial: bool = False) -> None:
         self.fh.write("\n]\n")
         self.fh.close()
+        if partial:
+            self._mark_partial()
         self.commit()
+
+    def _mark_partial(self) -> None:
+        # A stopped run: every object says so ("run_partial": true), the list keeps its one-object-per-file shape.
+        # Objects are one per line, so this is a streamed rewrite, not a second copy in memory.
+        marked = Path(temp_file(self.path))
+        try:
+            with open(self.tmp, encoding="utf-8") as src, open(marked, "w", encoding="utf-8") as dst:
+                for line in src:
+                    dst.write('{"run_partial": true, ' + line[1:] if line.startswith("{") else line)
+            os.replace(marked, self.tmp)
+        except BaseException:
+            marked.unlink(missing_ok=True)
+            raise
 
     def abort(self) -> None:
         self.fh.close()
@@ -297,7 +331,9 @@ class _F:
                        for k, v in STATUS_FILL.items()}
         self.result = {k: wb.add_format({**base, "border": 1, "bg_color": v, "bold": True})
                        for k, v in RESULT_FILL.items()}
-        self.result_other = wb.add_format({**base, "border": 1, "bg_color": LIGHT_GREEN, "bold": True})
+        self.result_other = wb.add_format({**base, "border": 1, "bg_color": TT22_BLUE, "bold": True})
+        self.result_wrap = {k: wb.add_format({**base, "border": 1, "bg_color": v, "bold": True, "text_wrap": True})
+                            for k, v in {**RESULT_FILL, "": TT22_BLUE}.items()}
         self.sev = {Severity.FATAL.value: wb.add_format({**base, "border": 1, "bg_color": RED, "bold": True}),
                     Severity.ERROR.value: wb.add_format({**base, "border": 1, "bg_color": RED}),
                     Severity.WARNING.value: wb.add_format({**base, "border": 1, "bg_color": AMBER})}
@@ -323,7 +359,7 @@ SUMMARY_HEADERS = (["STT", "Mã đơn vị", "Tên đơn vị", "Loại đơn v�
                     "Điểm (TT 22)", "Xếp loại (TT 22)"]
                    + [c[0] for c in PCT_COLUMNS] + UNIT_COLUMNS
                    + ["Số lỗi", "Số cảnh báo", "Tệp nguồn", "Tệp kết quả", "Lý do không đánh giá được"])
-SUMMARY_WIDTHS = ([5, 18, 34, 16, 10, 9, 6, 9, 18, 9, 8, 16, 16, 8, 10] + [9] * len(PCT_COLUMNS)
+SUMMARY_WIDTHS = ([5, 23, 34, 16, 10, 9, 6, 9, 18, 9, 8, 16, 16, 8, 10] + [9] * len(PCT_COLUMNS)
                   + [6] * len(UNIT_COLUMNS) + [7, 8, 30, 30, 50])
 TOTALS_ROWS = 4
 
@@ -338,7 +374,12 @@ def _totals(rows: list[UnitRow]) -> list[tuple[str, int]]:
             (NOT_EVALUATED, counts[NOT_EVALUATED]), ("Được đánh giá", evaluated), ("Được công nhận", achieved)]
 
 
-def _write_overview(ws, f: _F, rows: list[UnitRow]) -> None:
+def partial_note(done: int, total: int) -> str:
+    return (f"CHƯA ĐẦY ĐỦ: lần chạy bị dừng giữa chừng, mới đánh giá {done}/{total} tệp; "
+            "hãy chạy lại để có bản tổng hợp đầy đủ.")
+
+
+def _write_overview(ws, f: _F, rows: list[UnitRow], partial: tuple[int, int] | None = None) -> None:
     ws.write_string(0, 0, "TỔNG HỢP KẾT QUẢ TỰ ĐÁNH GIÁ “ĐƠN VỊ HỌC TẬP”", f.title)
     totals = dict(_totals(rows))
     rate = totals["Được công nhận"] / totals["Được đánh giá"] * 100 if totals["Được đánh giá"] else 0
@@ -348,10 +389,10 @@ def _write_overview(ws, f: _F, rows: list[UnitRow]) -> None:
                if totals["Xếp loại theo TT 22/2020"] else "")
             + f" · Không đánh giá được: {totals[NOT_EVALUATED]} · Tỉ lệ được công nhận: {vn_number(rate)} % "
               f"(trên {totals['Được đánh giá']} đơn vị được đánh giá)")
+    if partial:
+        line = partial_note(*partial) + " " + line
     ws.write_string(1, 0, line, f.big)
-    ws.write_string(2, 0, "Màu: xanh đậm = đạt mức độ 2; xanh nhạt = đạt mức độ 1; đỏ = không đạt; xám = không áp "
-                          "dụng / không đánh giá được; vàng = đạt mức độ 2 nhưng không đạt mức độ 1. Số liệu tổng: "
-                          "trang “Thống kê”.", f.text)
+    ws.write_string(2, 0, LEGEND, f.text)
     header = TOTALS_ROWS
     for c, (h, w) in enumerate(zip(SUMMARY_HEADERS, SUMMARY_WIDTHS)):
         ws.set_column(c, c, w)
@@ -396,17 +437,56 @@ def _write_overview(ws, f: _F, rows: list[UnitRow]) -> None:
                 _s(ws, r, c, v, fm)
     ws.freeze_panes(header + 1, 3)
     ws.autofilter(header, 0, header + max(1, len(rows)), len(SUMMARY_HEADERS) - 1)
-    ws.set_paper(9)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(header)
-    ws.set_footer("&CTrang &P/&N")
+    # Too wide for one page at a readable size: landscape at 75 %, code and name repeated on every page; the
+    # one-page list to print is `Danh sách`.
+    paper.setup(ws, SUMMARY_WIDTHS, header_rows=header, repeat_cols=(0, 2), min_font=11, rows=header + 1 + len(rows))
+
+
+# The legend names the palette's colours with the palette's own words (paper.py).
+LEGEND = (f"Màu: {paper.word('level2')} = đạt mức độ 2; {paper.word('level1')} = đạt mức độ 1; "
+          f"{paper.word('fail')} = không đạt; {paper.word('partial')} = đạt mức độ 2 nhưng không đạt mức độ 1; "
+          f"{paper.word('tt22')} = xếp loại theo TT 22/2020; {paper.word('none')} = không áp dụng / không đánh giá "
+          "được. Số liệu tổng: trang “Thống kê”.")
+
+LIST_HEADERS = ["STT", "Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Cấp", "Kết quả",
+                "Chỉ tiêu chưa đạt (hoặc lý do không đánh giá được)"]
+LIST_WIDTHS = [5, 23, 30, 16, 9, 19, 40]  # one A4 landscape page wide at 100 % (paper.py)
+
+
+def failing_text(row: UnitRow) -> str:
+    if not row.evaluated:
+        return row.reason
+    if row.scheme == "levels":
+        return "; ".join(f"Mức độ {n}: {ids}" for n, ids in ((1, row.failing1), (2, row.failing2)) if ids)
+    return row.failing1
+
+
+def _write_list(ws, f: _F, rows: list[UnitRow]) -> None:
+    """`Danh sách`: the compact list an officer prints (issue 11): one A4 landscape page wide, type ≥ 8 pt."""
+    ws.write_string(0, 0, "DANH SÁCH KẾT QUẢ TỰ ĐÁNH GIÁ “ĐƠN VỊ HỌC TẬP”", f.title)
+    ws.set_row(1, 30)
+    for c, (h, w) in enumerate(zip(LIST_HEADERS, LIST_WIDTHS)):
+        ws.set_column(c, c, w)
+        ws.write_string(1, c, h, f.header)
+    for i, row in enumerate(rows):
+        r = 2 + i
+        tier = TIER_LABEL.get(row.tier or "", "")
+        failing = failing_text(row)
+        ws.set_row(r, paper.row_height({2: row.unit_name or "", 3: row.unit_kind or "", 4: tier, 5: row.result,
+                                        6: failing}, LIST_WIDTHS))
+        fill = f.result_wrap.get(row.result, f.result_wrap[""] if row.result.startswith("Xếp loại") else f.wrap)
+        for c, (value, fmt) in enumerate(zip([i + 1, row.unit_code, row.unit_name, row.unit_kind, tier, row.result,
+                                              failing], [f.int, f.cell, f.wrap, f.wrap, f.wrap, fill, f.wrap])):
+            _s(ws, r, c, value, fmt)
+    ws.freeze_panes(2, 0)
+    paper.setup(ws, LIST_WIDTHS, header_rows=1, min_font=11, rows=2 + len(rows))
 
 
 LONG_HEADERS = ["Mã đơn vị", "Mức", "Chỉ tiêu", "Tử số", "Mẫu số", "%", "Ngưỡng (%)", "Kết quả", "Điểm", "Lý do"]
-LONG_WIDTHS = [18, 9, 8, 7, 7, 9, 9, 13, 6, 70]
+LONG_WIDTHS = [23, 9, 8, 7, 7, 9, 9, 13, 6, 67]
 FINDING_HEADERS = ["Mã đơn vị", "Tệp nguồn", "Mức độ", "Mã lỗi", "Trang", "Ô", "Nội dung và cách sửa",
                    "Mở trong tệp kết quả"]
+FINDING_WIDTHS = [23, 22, 10, 18, 13, 6, 55, 24]  # A4 landscape at 85 %, the message wrapped
 
 
 class _LongForm:
@@ -419,11 +499,12 @@ class _LongForm:
         for c, (h, w) in enumerate(zip(LONG_HEADERS, LONG_WIDTHS)):
             ws.set_column(c, c, w)
             ws.write_string(0, c, h, f.header)
-        for c, (h, w) in enumerate(zip(FINDING_HEADERS, [18, 30, 12, 22, 16, 7, 90, 30])):
+        for c, (h, w) in enumerate(zip(FINDING_HEADERS, FINDING_WIDTHS)):
             err_ws.set_column(c, c, w)
             err_ws.write_string(0, c, h, f.header)
         self.r = self.e = 1
-        self.styles = {name: _style(fmt) for name, fmt in (("cell", f.cell), ("int", f.int), ("pct", f.pct_plain),
+        self.styles = {name: _style(fmt) for name, fmt in (("cell", f.cell), ("wrap", f.wrap), ("int", f.int),
+                                                            ("pct", f.pct_plain),
                                                             ("num", f.num), *f.status.items())}
 
     def add(self, row: UnitRow, result: UnitResult) -> None:
@@ -442,7 +523,10 @@ class _LongForm:
                           ind.numerator if ind.denominator is not None else None, ind.denominator,
                           ind.numerator / ind.denominator if ind.denominator else None, ind.threshold,
                           STATUS_TEXT[key], ind.points, ind.reason]
-                fmts = [f.cell, f.cell, f.cell, f.int, f.int, f.pct_plain, f.num, f.status[key], f.num, f.cell]
+                fmts = [f.cell, f.cell, f.cell, f.int, f.int, f.pct_plain, f.num, f.status[key], f.num, f.wrap]
+                height = _reason_height(ind.reason)
+                if height:
+                    ws.set_row(self.r, height)
                 for c, (value, fmt) in enumerate(zip(values, fmts)):
                     if value is not None and value != "":
                         _s(ws, self.r, c, value, fmt)
@@ -451,11 +535,12 @@ class _LongForm:
             if self.e >= self.MAX_ROWS:
                 break
             e = self.e
+            err_ws.set_row(e, paper.row_height({1: row.file, 3: item.code, 6: item.message}, FINDING_WIDTHS))
             _s(err_ws, e, 0, row.unit_code, f.cell)
-            _s(err_ws, e, 1, row.file, f.cell)
+            _s(err_ws, e, 1, row.file, f.wrap)
             _s(err_ws, e, 2, Severity(item.severity).label, f.sev[item.severity])
             for c, v in enumerate([item.code, item.sheet, item.cell, item.message], start=3):
-                _s(err_ws, e, c, v, f.cell)
+                _s(err_ws, e, c, v, f.wrap)
             if row.output:
                 target = f"external:{row.output}"
                 if item.sheet and item.cell:
@@ -467,7 +552,10 @@ class _LongForm:
         # One f-string per row: this sheet has ~30 rows per unit, and a cell-by-cell path costs ~5 µs a cell.
         st = self.styles
         key = "N" if not ind.applicable else ("A" if ind.met else "F")
-        parts = [f'<row r="{n}"><c r="A{n}"{st["cell"]} t="inlineStr">{inline(code)}</c>'
+        height = _reason_height(ind.reason)
+        # The height as xlsxwriter writes set_row's (points → whole pixels → points), so both paths agree.
+        ht = f' ht="{int(height * 4 / 3 + 0.5) * 0.75:.16g}" customHeight="1"' if height else ""
+        parts = [f'<row r="{n}"{ht}><c r="A{n}"{st["cell"]} t="inlineStr">{inline(code)}</c>'
                  f'<c r="B{n}"{st["cell"]} t="inlineStr">{inline(str(level_label.get(ind.level, ind.level)))}</c>'
                  f'<c r="C{n}"{st["cell"]} t="inlineStr">{inline(ind.id)}</c>']
         if ind.denominator is not None:
@@ -481,7 +569,7 @@ class _LongForm:
         if ind.points is not None:
             parts.append(f'<c r="I{n}"{st["num"]}><v>{number_xml(ind.points)}</v></c>')
         if ind.reason:
-            parts.append(f'<c r="J{n}"{st["cell"]} t="inlineStr">{inline(ind.reason)}</c>')
+            parts.append(f'<c r="J{n}"{st["wrap"]} t="inlineStr">{inline(ind.reason)}</c>')
         parts.append("</row>")
         return "".join(parts)
 
@@ -490,16 +578,25 @@ class _LongForm:
         self.ws.autofilter(0, 0, max(1, self.r - 1), len(LONG_HEADERS) - 1)
         self.err_ws.freeze_panes(1, 0)
         self.err_ws.autofilter(0, 0, max(1, self.e - 1), len(FINDING_HEADERS) - 1)
+        paper.setup(self.ws, LONG_WIDTHS, header_rows=0, min_font=11, rows=self.r)
+        paper.setup(self.err_ws, FINDING_WIDTHS, header_rows=0, min_font=11, rows=self.e)
 
 
 STATUS_TEXT = {"N": "Không áp dụng", "A": "Đạt", "F": "Không đạt"}
 
 
+def _reason_height(reason: str | None) -> float | None:
+    """A row height when the reason wraps in its column (most fit one line and keep the default)."""
+    if not reason or (len(reason) <= LONG_WIDTHS[9] * 1.15 and "\n" not in reason):
+        return None
+    return paper.row_height({9: reason}, LONG_WIDTHS)
+
+
 def _write_status(ws, f: _F, rows: list[UnitRow], roster: Roster | None) -> None:
     status = submission_status(rows, roster)
-    ws.set_column(0, 0, 26)
-    ws.set_column(1, 1, 40)
-    ws.set_column(2, 2, 50)
+    for c, w in enumerate(STATUS_WIDTHS):
+        ws.set_column(c, c, w)
+    paper.setup(ws, STATUS_WIDTHS, min_font=11)
     r = 0
     ws.write_string(r, 0, "TÌNH HÌNH NỘP HỒ SƠ", f.title)
     r += 1
@@ -538,6 +635,11 @@ def _write_status(ws, f: _F, rows: list[UnitRow], roster: Roster | None) -> None
             [[h[:16] + "…", row.unit_code, row.file] for h, group in status["duplicate_content"] for row in group])
 
 
+STATUS_WIDTHS = [20, 36, 40]  # portrait A4 at 100 %
+STATS_WIDTHS = [26] + [10.5] * 6  # portrait A4 at 100 %; the charts are drawn as wide as these columns
+CHART_PX = int(sum(paper.column_px(w) for w in STATS_WIDTHS) * 0.9)  # inside the columns in Excel and LibreOffice
+PAGE_ROWS = 46  # default 15 pt rows on a portrait A4 page between the margins (paper.MARGINS)
+
 RESULT_ORDER = ["Đạt mức độ 2", "Đạt mức độ 1", "Không đạt", "Xếp loại (TT 22)", NOT_EVALUATED]
 
 
@@ -572,12 +674,15 @@ def statistics(rows: list[UnitRow]) -> tuple[Crosstab, Crosstab, list[dict]]:
 
 def _write_stats(wb, ws, f: _F, rows: list[UnitRow]) -> None:
     by_kind, by_tier, failed = statistics(rows)
-    ws.set_column(0, 0, 30)
-    ws.set_column(1, 6, 14)
+    for c, w in enumerate(STATS_WIDTHS):
+        ws.set_column(c, c, w)
+    paper.setup(ws, STATS_WIDTHS, min_font=11)
     sheet = quote_sheet(ws.name)
+    charts: list = []  # (chart, height in px), drawn one under another below the tables
 
     def table(r0: int, title: str, frame: Crosstab) -> int:
         ws.write_string(r0, 0, title, f.bold)
+        ws.set_row(r0 + 1, 32)
         ws.write_string(r0 + 1, 0, "", f.header)
         for c, col in enumerate(frame.columns, start=1):
             ws.write_string(r0 + 1, c, col, f.header)
@@ -589,9 +694,9 @@ def _write_stats(wb, ws, f: _F, rows: list[UnitRow]) -> None:
             ws.write_number(r0 + 2 + i, len(frame.columns) + 1, sum(values), f.int)
         return r0 + 2 + len(frame.rows)
 
-    colours = [GREEN, LIGHT_GREEN, RED, "#9BC2E6", GREY]
+    colours = [GREEN, LIGHT_GREEN, RED, TT22_BLUE, GREY]  # RESULT_ORDER, the palette of the fills and the legend
 
-    def stacked(r0: int, r1: int, ncols: int, title: str, anchor: str) -> None:
+    def stacked(r0: int, r1: int, ncols: int, title: str) -> None:
         if r1 <= r0 + 2:
             return
         chart = wb.add_chart({"type": "bar", "subtype": "stacked"})
@@ -601,8 +706,9 @@ def _write_stats(wb, ws, f: _F, rows: list[UnitRow]) -> None:
                               "fill": {"color": colours[(c - 1) % len(colours)]}, "border": {"color": "#808080"}})
         chart.set_title({"name": title})
         chart.set_legend({"position": "bottom"})
-        chart.set_size({"width": 620, "height": 60 + 28 * (r1 - r0)})
-        ws.insert_chart(anchor, chart)
+        height = 90 + 24 * (r1 - r0)
+        chart.set_size({"width": CHART_PX, "height": height})
+        charts.append((chart, height))
 
     ws.write_string(0, 0, "THỐNG KÊ KẾT QUẢ", f.title)
     totals = _totals(rows)
@@ -611,12 +717,13 @@ def _write_stats(wb, ws, f: _F, rows: list[UnitRow]) -> None:
         ws.write_number(2 + i, 1, n, f.int)
     r_kind = 2 + len(totals) + 1
     end_kind = table(r_kind, "Kết quả theo loại đơn vị", by_kind)
-    stacked(r_kind, end_kind, len(by_kind.columns), "Kết quả theo loại đơn vị", f"I{r_kind + 1}")
+    stacked(r_kind, end_kind, len(by_kind.columns), "Kết quả theo loại đơn vị")
     r_tier = end_kind + 2
     end_tier = table(r_tier, "Kết quả theo cấp đánh giá", by_tier)
-    stacked(r_tier, end_tier, len(by_tier.columns), "Kết quả theo cấp đánh giá", f"I{r_tier + 1 + 12}")
+    stacked(r_tier, end_tier, len(by_tier.columns), "Kết quả theo cấp đánh giá")
     r_fail = max(end_tier + 2, r_tier + 2)
     ws.write_string(r_fail, 0, "Chỉ tiêu không đạt nhiều nhất (TT 24/2023, số đơn vị)", f.bold)
+    ws.set_row(r_fail + 1, 32)
     for c, h in enumerate(["Chỉ tiêu", "Không đạt mức độ 1", "Không đạt mức độ 2"]):
         ws.write_string(r_fail + 1, c, h, f.header)
     for i, d in enumerate(failed):
@@ -628,20 +735,39 @@ def _write_stats(wb, ws, f: _F, rows: list[UnitRow]) -> None:
         chart = wb.add_chart({"type": "column"})
         for c, colour in ((1, RED), (2, AMBER)):
             chart.add_series({"name": [ws.name, r_fail + 1, c], "categories": [ws.name, r_fail + 2, 0, end - 1, 0],
-                              "values": [ws.name, r_fail + 2, c, end - 1, c], "fill": {"color": colour}})
+                              "values": [ws.name, r_fail + 2, c, end - 1, c], "fill": {"color": colour},
+                              "border": {"color": "#808080"}})
         chart.set_title({"name": "Chỉ tiêu không đạt nhiều nhất"})
         chart.set_legend({"position": "bottom"})
-        ws.insert_chart(r_fail, 4, chart)
+        chart.set_size({"width": CHART_PX, "height": 240})
+        charts.append((chart, 240))
+    # The charts start on a page of their own, under the tables, one under another; a chart that would cross the
+    # foot of a page starts the next one, so none is cut.
+    r = (r_fail + 2 + len(failed)) + 1
+    breaks, used = [r], 0
+    for chart, height in charts:
+        rows = -(-height // 20) + 1  # default rows are 20 px
+        if used and used + rows > PAGE_ROWS:
+            breaks.append(r)
+            used = 0
+        ws.insert_chart(r, 0, chart, {"object_position": 3})
+        r += rows
+        used += rows
+    if charts:
+        ws.set_h_pagebreaks(breaks)
     del sheet
 
 
-def _write_meta(ws, f: _F, rows: list[UnitRow], command: str, skipped: list[tuple[str, str]], run_date: str) -> None:
+def _write_meta(ws, f: _F, rows: list[UnitRow], command: str, skipped: list[tuple[str, str]], run_date: str,
+                partial: tuple[int, int] | None = None) -> None:
     used = sorted({(r.rulebook) for r in rows if r.rulebook})
     books = {b.id: b for b in rulebooks.bundled()}
     items = [("tool", f"dvht-sheets {__version__}"),
              ("rulebooks", "; ".join(f"{b} v{books[b].version}" if b in books else b for b in used)),
              ("run_date", run_date), ("inputs", str(len(rows))), ("skipped", str(len(skipped))),
              ("command", command)]
+    if partial:
+        items.append(("partial", f"có: dừng giữa chừng, {partial[0]}/{partial[1]} tệp đã đánh giá"))
     for r, (k, v) in enumerate(items):
         ws.write_string(r, 0, k, f.text)
         ws.write_string(r, 1, v, f.text)
@@ -667,16 +793,20 @@ class SummaryWriter(_Staged):
     """tong-hop.xlsx, built while the batch runs: add() each unit as it finishes (the long forms are streamed),
     close() with all units' compact rows to write the overview, submissions and statistics."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, tmpdir: Path | None = None):
         super().__init__(path)
+        # constant_memory spools each sheet to a file of xlsxwriter's own (named tmp*): they go to the run's
+        # temporary folder, which the run removes, and the next run too if this one is killed.
         self.wb = xlsxwriter.Workbook(str(self.tmp), {"constant_memory": True, "strings_to_numbers": False,
                                                       "strings_to_formulas": False, "strings_to_urls": False,
-                                                      "tmpdir": str(path.parent)})
+                                                      "tmpdir": str(tmpdir or path.parent),
+                                                      "default_format_properties": dict(paper.DEFAULT_FONT)})
         self.wb.worksheet_class = FastWorksheet
         self.wb.set_properties({"title": "Tổng hợp “Đơn vị học tập”", "author": "dvht-sheets",
                                 "created": dt.datetime(2025, 1, 1)})
         self.f = _F(self.wb)
         self.overview = self.wb.add_worksheet("Tổng hợp")
+        self.list = self.wb.add_worksheet("Danh sách")
         long = self.wb.add_worksheet("Chỉ tiêu")
         errors = self.wb.add_worksheet("Lỗi dữ liệu")
         self.status = self.wb.add_worksheet("Tình hình nộp")
@@ -688,12 +818,14 @@ class SummaryWriter(_Staged):
         self.long.add(row, result)
 
     def close(self, rows: list[UnitRow], *, roster: Roster | None, command: str,
-              skipped: list[tuple[str, str]]) -> None:
+              skipped: list[tuple[str, str]], partial: tuple[int, int] | None = None) -> None:
+        """partial: (files finished, files found) when the run was stopped before the end."""
         self.long.close()
-        _write_overview(self.overview, self.f, rows)
+        _write_overview(self.overview, self.f, rows, partial)
+        _write_list(self.list, self.f, rows)
         _write_status(self.status, self.f, rows, roster)
         _write_stats(self.wb, self.stats, self.f, rows)
-        _write_meta(self.meta, self.f, rows, command, skipped, run_date())
+        _write_meta(self.meta, self.f, rows, command, skipped, run_date(), partial)
         self.meta.hide()
         self.overview.activate()
         self.wb.close()

@@ -28,43 +28,84 @@ from xlsxwriter.packager import Packager
 from xlsxwriter.utility import xl_rowcol_to_cell_fast
 from xlsxwriter.worksheet import CellNumberTuple, CellStringTuple, Worksheet
 
-from . import __version__
+from . import __version__, paper, template
 from .findings import Finding, Severity
-from .model import IndicatorResult, Submission, UnitResult
-from .schema import SHEET_META, TIER_LABEL, col_index
+from .model import XML_BAD, IndicatorResult, Submission, UnitResult, xml_safe
+from .paper import colour
+from .schema import HEADER_ROW, SHEET_META, TIER_LABEL, col_index
 
 FIXED_DATE = dt.datetime(2025, 1, 1)
-GREEN, RED, GREY, AMBER, BLUE = "#C6EFCE", "#FFC7CE", "#E7E6E6", "#FFEB9C", "#DDEBF7"
+# Result colours come from the one palette (paper.py) that the summary's fills, charts and legend share.
+GREEN, RED, GREY, AMBER, BLUE = (colour("level2"), colour("fail"), colour("none"), colour("partial"), "#DDEBF7")
 RESULT_SHEET, FINDINGS_SHEET = "Kết quả", "Lỗi dữ liệu"
 MAX_NOTES_PER_SHEET = 500  # notes are costly to write and unreadable by the thousand; fills still mark every cell
 _UNSAFE = re.compile(r"[^\w.\-]+")
 # Text that xlsxwriter would escape (XML specials, control characters, "_xHHHH_" look-alikes) takes its own path.
 _CONTROL = re.compile(r"[\x00-\x1f]|_x[0-9A-Fa-f]{4}_")
 _XML_SPECIAL = re.compile(r"[&<>]")
-_UNUSUAL = re.compile(r"[&<>\x00-\x1f]|_x[0-9A-Fa-f]{4}_|^\s|\s$")
+_UNUSUAL = re.compile("[&<>\x00-\x1f\ud800-\udfff\ufffe\uffff]|_x[0-9A-Fa-f]{4}_|^\\s|\\s$")
 _EDGE_SPACE = re.compile(r"^\s|\s$")
 
 
-def safe_name(text: str, fallback: str = "don-vi") -> str:
-    """A file name from a unit code that cannot leave the output folder or upset any file system."""
-    text = unicodedata.normalize("NFC", text or "")
-    text = _UNSAFE.sub("_", text).strip("._-")[:80]
-    if not text or text.upper().split(".")[0] in {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)),
-                                                   *(f"LPT{i}" for i in range(10))}:
-        text = _UNSAFE.sub("_", fallback).strip("._-")[:80] or "don-vi"
+RESULT_SUFFIX = "_ket-qua.xlsx"
+# A name component may hold 255 bytes on every file system we meet (ext4, NTFS counts UTF-16 units, which UTF-8
+# bytes always bound); the stem keeps room for RESULT_SUFFIX and a dedupe suffix "_<n>" of up to 10 digits.
+MAX_STEM_BYTES = 255 - len(RESULT_SUFFIX.encode()) - 11
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
+
+
+def _cut_bytes(text: str, limit: int) -> str:
+    # at a character boundary: a cut inside a UTF-8 sequence would leave a name no file system accepts
+    return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
+
+
+def safe_name(text: str, fallback: str = "don-vi", max_bytes: int = MAX_STEM_BYTES) -> str:
+    """A file name stem from a unit code that cannot leave the output folder or upset any file system: NFC, only
+    letters, digits, "." and "-", at most max_bytes in UTF-8."""
+    def clean(value: str) -> str:
+        value = xml_safe(unicodedata.normalize("NFC", value or ""))
+        return _cut_bytes(_UNSAFE.sub("_", value).strip("._-"), max_bytes).strip("._-")
+
+    text = clean(text)
+    if not text or text.upper().split(".")[0] in _RESERVED:
+        text = clean(fallback)
+        if not text or text.upper().split(".")[0] in _RESERVED:
+            text = "don-vi"
     return text
 
 
 def result_file_name(result: UnitResult) -> str:
     stem = Path(result.file).stem
-    return f"{safe_name(result.unit_code or '', fallback=stem)}_ket-qua.xlsx"
+    return f"{safe_name(result.unit_code or '', fallback=stem)}{RESULT_SUFFIX}"
+
+
+def _read_umask() -> int:
+    # os.umask can only be read by setting it; done once, at import, before any thread exists.
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# mkstemp creates files 0600; every output gets instead what any file the user creates gets (0644 with umask 022,
+# 0664 with 002), so colleagues on a shared folder can read the results. outputs.md, Guarantees.
+FILE_MODE = 0o666 & ~_read_umask()
+
+
+def temp_file(path: Path) -> str:
+    """A new, empty temporary file beside path (named .tmp-*, which the next run removes if this one is killed),
+    with the permissions of an ordinary file of the user."""
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
+    try:
+        os.chmod(tmp, FILE_MODE)
+    finally:
+        os.close(fd)
+    return tmp
 
 
 def atomic_write(path: Path, writer) -> None:
     """Write through a temporary file in the same folder, then rename: no half-written workbook is ever left."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
+    tmp = temp_file(path)
     try:
         writer(tmp)
         os.replace(tmp, path)
@@ -317,9 +358,15 @@ class FastWorksheet(Worksheet):
                     span_min = None
         self.row_spans = spans
 
+    def _write_string(self, row: int, col: int, string: str, cell_format=None):
+        # every write_string of xlsxwriter's own path ends here: the guard for text XML cannot hold
+        return super()._write_string(row, col, xml_safe(string) if type(string) is str else string, cell_format)
+
     def put_string(self, row: int, col: int, text: str, fmt) -> None:
         """write_string for text under 8,000 characters, without the per-call argument checks; "" leaves a formatted
         blank cell."""
+        if XML_BAD.search(text):
+            text = xml_safe(text)
         if not text:
             self._write_blank(row, col, text, fmt)
             return
@@ -414,10 +461,17 @@ class GridSheet(FastWorksheet):
     formats given in set_grid(); everything else about the sheet (widths, panes, notes) is xlsxwriter's."""
 
     _grid: list[list[Any]] | None = None
+    _heights: dict[int, str] = {}
 
-    def set_grid(self, grid: list[list[Any]], fmt, date_fmt, marks: dict[tuple[int, int], tuple]) -> None:
+    def set_grid(self, grid: list[list[Any]], fmt, date_fmt, marks: dict[tuple[int, int], tuple],
+                 widths: list[float] = (), line_fmt=None) -> None:
         self._grid, self._fmt, self._date_fmt, self._marks = grid, fmt, date_fmt, marks
-        for used in (fmt, date_fmt, *(f for pair in marks.values() for f in pair)):
+        # A row holding one text (a title, a hint line) runs across the empty cells beside it instead of wrapping
+        # in its narrow column; other rows wrap, with a measured height.
+        self._line_fmt = line_fmt or fmt
+        self._lines = {r for r, row in enumerate(grid) if len(row) - row.count(None) - row.count("") == 1}
+        self._heights = _grid_heights(grid, list(widths), self._lines)
+        for used in (fmt, date_fmt, self._line_fmt, *(f for pair in marks.values() for f in pair)):
             used._get_xf_index()  # register the formats now, before the workbook collects its styles
         last_row = next((r for r in range(len(grid) - 1, -1, -1) if any(v not in (None, "") for v in grid[r])), -1)
         last_row = max([last_row, *(r for r, _ in marks)])
@@ -436,11 +490,12 @@ class GridSheet(FastWorksheet):
         write = self.fh.write
         letters = [_col(c) for c in range(max((len(row) for row in self._grid), default=0))]
         date_1904 = self.date_1904
+        heights, lines, line = self._heights, self._lines, f' s="{self._line_fmt._get_xf_index()}"'
         for r, row in enumerate(self._grid):
             parts = []
             number = r + 1
             if r not in marked_rows:  # most rows: text and numbers in the sheet's one format
-                text_tail = f'{number}"{plain} t="inlineStr">'
+                text_tail = f'{number}"{line if r in lines else plain} t="inlineStr">'
                 for c, value in enumerate(row):
                     if type(value) is str:
                         if value:
@@ -448,7 +503,7 @@ class GridSheet(FastWorksheet):
                     elif value is not None:
                         parts.append(_cell(f"{letters[c]}{number}", value, plain, date, date_1904))
                 if parts:
-                    write(f'<row r="{number}">{"".join(parts)}</row>')
+                    write(f'<row r="{number}"{heights.get(r, "")}>{"".join(parts)}</row>')
                 continue
             for c, value in enumerate(row):
                 mark = marks.get((r, c))
@@ -465,11 +520,28 @@ class GridSheet(FastWorksheet):
             for (mr, mc) in sorted(p for p in marks if p[0] == r and p[1] >= len(row)):
                 parts.append(f'<c r="{_col(mc)}{r + 1}"{marks[(mr, mc)][0]}/>')
             if parts:
-                write(f'<row r="{r + 1}">{"".join(parts)}</row>')
+                write(f'<row r="{r + 1}"{heights.get(r, "")}>{"".join(parts)}</row>')
         for r in sorted(marked_rows):
             if r >= len(self._grid):
                 cells = "".join(f'<c r="{_col(c)}{r + 1}"{marks[(rr, c)][0]}/>' for rr, c in sorted(marks) if rr == r)
                 write(f'<row r="{r + 1}">{cells}</row>')
+
+
+def _grid_heights(grid: list[list[Any]], widths: list[float], skip: set[int]) -> dict[int, str]:
+    """Row attributes giving the rows whose text wraps in the template's widths their height (most rows are short
+    and keep the default; a length check is all they cost)."""
+    if not widths:
+        return {}
+    capacity = [w * 1.15 for w in widths]
+    out = {}
+    n = len(widths)
+    for r, row in enumerate(grid):
+        if r in skip:
+            continue
+        long = {c: v for c, v in zip(range(n), row) if v.__class__ is str and (len(v) > capacity[c] or "\n" in v)}
+        if long:
+            out[r] = f' ht="{paper.row_height(long, widths)}" customHeight="1"'
+    return out
 
 
 def _style(fmt) -> str:
@@ -521,6 +593,7 @@ def _inline_text(value: str) -> str:
     text = value[:32767]
     if _UNUSUAL.search(text) is None:
         return f"<is><t>{text}</t></is>"
+    text = xml_safe(text)  # the writers' guard: the reader has replaced these already, but not in file names
     if _CONTROL.search(text):
         text = _escape_controls(text)
     if _XML_SPECIAL.search(text):
@@ -558,7 +631,9 @@ class _F:
                     Severity.ERROR.value: wb.add_format({**base, "border": 1, "bg_color": RED}),
                     Severity.WARNING.value: wb.add_format({**base, "border": 1, "bg_color": AMBER})}
         self.plain = wb.add_format({"font_name": "Times New Roman", "font_size": 11})
-        self.date = wb.add_format({"font_name": "Times New Roman", "font_size": 11, "num_format": "dd/mm/yyyy"})
+        self.grid = wb.add_format({"font_name": "Times New Roman", "font_size": 11, "text_wrap": True, "valign": "top"})
+        self.date = wb.add_format({"font_name": "Times New Roman", "font_size": 11, "num_format": "dd/mm/yyyy",
+                                   "valign": "top"})
         self.mark = {Severity.FATAL.value: wb.add_format({"bg_color": RED, "border": 2, "border_color": "#C00000"}),
                      Severity.ERROR.value: wb.add_format({"bg_color": RED, "border": 2, "border_color": "#C00000"}),
                      Severity.WARNING.value: wb.add_format({"bg_color": AMBER, "border": 1,
@@ -575,15 +650,6 @@ def _status(f: _F, res: IndicatorResult | None):
 
 def ws_text(first: IndicatorResult, two: IndicatorResult | None) -> str:
     return first.text if not two or two.text == first.text else f"Mức độ 1: {first.text}\nMức độ 2: {two.text}"
-
-
-def row_height(texts: dict[int, str], widths: list[float]) -> float:
-    """Rows tall enough for wrapped text: spreadsheet programs do not grow rows that a writer has not measured."""
-    lines = 1
-    for col, text in texts.items():
-        per_line = max(1, int(widths[col] * 1.15))
-        lines = max(lines, sum(max(1, -(-len(part) // per_line)) for part in text.split("\n")))
-    return min(409, 15 * lines + 3)
 
 
 def _write_summary(ws, f: _F, result: UnitResult) -> None:
@@ -610,11 +676,11 @@ def _write_summary(ws, f: _F, result: UnitResult) -> None:
     if points:
         heads = ["Tiêu chí", "Mã", "Nội dung", "Căn cứ", "Yêu cầu", "Số liệu", "Kết quả", "Điểm tối đa", "Điểm đạt",
                  "Minh chứng", "Lý do"]
-        widths = [9, 6, 48, 13, 16, 22, 12, 9, 9, 22, 40]
+        widths = [8, 5, 38, 10, 13, 16, 11, 9, 9, 15, 28]  # A4 landscape, one page wide at ≥ 75 % (paper.py)
     else:
         heads = ["Tiêu chí", "Mã", "Nội dung", "Căn cứ", "Yêu cầu mức độ 1", "Số liệu mức độ 1", "Kết quả mức độ 1",
                  "Yêu cầu mức độ 2", "Số liệu mức độ 2", "Kết quả mức độ 2", "Minh chứng", "Lý do"]
-        widths = [9, 6, 44, 13, 16, 22, 12, 16, 22, 12, 22, 40]
+        widths = [8, 5, 34, 10, 13, 16, 11, 13, 16, 11, 14, 27]  # A4 landscape, one page wide at ≥ 75 % (paper.py)
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
     ws.put_row(header_row, [(c, h, f.header) for c, h in enumerate(heads)])
@@ -664,24 +730,46 @@ def _write_summary(ws, f: _F, result: UnitResult) -> None:
         cells += [(ev_col, "; ".join(first.evidence or (two.evidence if two else [])), f.cell),
                   (ev_col + 1, reason_text, f.cell)]
         ws.put_row(r, cells)
-        ws.set_row(r, row_height({2: ws_text(first, two), ev_col + 1: reason_text}, widths))
+        ws.set_row(r, paper.row_height({c: v for c, v, _ in cells if isinstance(v, str)}, widths))
         r += 1
     if points:
         verdict = f.met if result.level else f.not_met
         ws.put_row(r, [(2, "Tổng điểm", f.crit), (7, result.max_points or 0, f.crit), (8, result.points or 0, verdict),
                        (9, f"Xếp loại: {result.grade}", verdict)])
     ws.freeze_panes(header_row + 1, 2)
-    ws.set_paper(9)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(header_row)
+    paper.setup(ws, widths, header_rows=header_row, min_font=11, title=result.unit_code or "")
 
 
-def _copy_sheets(wb, f: _F, sub: Submission | None, by_cell: dict[tuple[str, str], list[Finding]]) -> set[str]:
-    copied: set[str] = set()
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_title(name: str, taken: set[str]) -> str:
+    """A worksheet name Excel accepts for a copied school sheet: ≤ 31 UTF-16 units, none of []:*?/\\, no apostrophe
+    at either end, unique (case-insensitive) — a school may name its sheets anything its program allowed."""
+    title = _SHEET_FORBIDDEN.sub("_", xml_safe(name)).strip("'") or "Trang"
+
+    def fit(text: str, room: int = 31) -> str:
+        while len(text.encode("utf-16-le")) // 2 > room:
+            text = text[:-1]
+        return text.rstrip("'") or "Trang"
+
+    title, n = fit(title), 2
+    candidate = title
+    while candidate.casefold() in taken:
+        candidate = f"{fit(title, 31 - len(str(n)) - 3)} ({n})"
+        n += 1
+    taken.add(candidate.casefold())
+    return candidate
+
+
+def _copy_sheets(wb, f: _F, sub: Submission | None,
+                 by_cell: dict[tuple[str, str], list[Finding]]) -> dict[str, str]:
+    """The school's sheets, copied; returns their names in the input → their titles in the result workbook."""
+    copied: dict[str, str] = {}
+    taken = {RESULT_SHEET.casefold(), FINDINGS_SHEET.casefold(), SHEET_META.name.casefold()}
     if sub is None or sub.raw is None:
         return copied
-    wanted = [sub.sheet_names[k] for k in ("unit", "members", "indicators", "evidence") if k in sub.sheet_names]
+    wanted = {sub.sheet_names[k]: k for k in ("unit", "members", "indicators", "evidence") if k in sub.sheet_names}
     marks: dict[str, dict[tuple[int, int], list[Finding]]] = defaultdict(dict)
     for (sheet, cell), items in by_cell.items():
         pos = _parse_a1(cell)
@@ -691,20 +779,25 @@ def _copy_sheets(wb, f: _F, sub: Submission | None, by_cell: dict[tuple[str, str
         raw = sub.raw.sheet(name)
         if raw is None or name in (RESULT_SHEET, FINDINGS_SHEET, SHEET_META.name):
             continue
-        ws = wb.add_worksheet(name, worksheet_class=GridSheet)
-        copied.add(name)
+        ws = wb.add_worksheet(sheet_title(name, taken), worksheet_class=GridSheet)
+        copied[name] = ws.name
         sheet_marks = marks.get(name, {})
         width = max((len(row) for row in raw.grid), default=0)
-        if width:
-            ws.set_column(0, width - 1, 16)
+        # The template's widths (extra columns 16), so the copy prints like the school's own sheet (paper.py).
+        widths = (template.sheet_widths(wanted[name]) + [16] * width)[:max(width, 1)]
+        for c, w in enumerate(widths[:width]):
+            ws.set_column(c, c, w)
         styles = {pos: (f.mark[_worst(items)], f.mark_date[_worst(items)]) for pos, items in sheet_marks.items()}
-        ws.set_grid(raw.grid, f.plain, f.date, styles)
+        ws.set_grid(raw.grid, f.grid, f.date, styles, widths, f.plain)
         for notes, ((r, c), items) in enumerate(sorted(sheet_marks.items())):
             if notes >= MAX_NOTES_PER_SHEET:
                 break
             ws.write_comment(r, c, "\n".join(f"[{i.code}] {i.message}" for i in items)[:2000],
                              {"x_scale": 2.5, "y_scale": 2.2, "author": "dvht-sheets"})
         ws.freeze_panes(3, 0)
+        paper.setup(ws, widths, header_rows=HEADER_ROW if len(raw.grid) > HEADER_ROW else None,
+                    repeat_cols=(0, 1) if wanted[name] == "members" else None, min_font=11,
+                    title=sub.unit_code or "")
     return copied
 
 
@@ -723,9 +816,10 @@ def _parse_a1(cell: str | None) -> tuple[int, int] | None:
     return int(m.group(2)) - 1, col_index(m.group(1))
 
 
-def _write_findings(ws, f: _F, findings: list[Finding], copied: set[str]) -> None:
+def _write_findings(ws, f: _F, findings: list[Finding], copied: dict[str, str]) -> None:
     heads = ["STT", "Mức độ", "Mã lỗi", "Trang", "Ô", "Nội dung và cách sửa"]
-    for c, (h, w) in enumerate(zip(heads, [6, 13, 24, 18, 8, 100])):
+    widths = [5, 11, 20, 14, 7, 72]  # A4 landscape at 100 %, the message wrapped (paper.py)
+    for c, (h, w) in enumerate(zip(heads, widths)):
         ws.set_column(c, c, w)
         ws.put_string(0, c, h, f.header)
     for i, item in enumerate(findings, start=1):
@@ -735,14 +829,16 @@ def _write_findings(ws, f: _F, findings: list[Finding], copied: set[str]) -> Non
         ws.put_string(i, 2, item.code, f.cell)
         ws.put_string(i, 3, item.sheet or "", f.cell)
         if item.sheet in copied and item.cell:
-            ws.write_url(i, 4, f"internal:{quote_sheet(item.sheet)}!{item.cell}", f.link, item.cell,
+            ws.write_url(i, 4, f"internal:{quote_sheet(copied[item.sheet])}!{item.cell}", f.link, item.cell,
                          "Đến ô có lỗi")
         else:
             ws.put_string(i, 4, item.cell or "", f.cell)
         ws.put_string(i, 5, item.message, f.cell)
+        ws.set_row(i, paper.row_height({2: item.code, 3: item.sheet or "", 5: item.message}, widths))
     ws.freeze_panes(1, 0)
     if findings:
         ws.autofilter(0, 0, len(findings), len(heads) - 1)
+    paper.setup(ws, widths, header_rows=0, min_font=11)
 
 
 def _write_meta(ws, f: _F, result: UnitResult) -> None:
@@ -760,7 +856,8 @@ def _write_meta(ws, f: _F, result: UnitResult) -> None:
 def write_unit_workbook(target, result: UnitResult, sub: Submission | None = None) -> None:
     """Write the unit's result workbook to a path or a binary stream."""
     wb = FastWorkbook(target, {"strings_to_numbers": False, "strings_to_formulas": False,
-                               "strings_to_urls": False, "in_memory": True})
+                               "strings_to_urls": False, "in_memory": True,
+                               "default_format_properties": dict(paper.DEFAULT_FONT)})
     wb.worksheet_class = FastWorksheet
     wb.set_properties({"title": f"Kết quả tự đánh giá {result.unit_code or ''}", "author": "dvht-sheets",
                        "created": FIXED_DATE})

@@ -82,10 +82,11 @@ def code_key(code: object) -> str:
 
 @lru_cache(maxsize=8192)
 def _code_key(code: str) -> str:
-    return _CODE_NOISE.sub("", clean(code)).casefold()
+    # workbook.md: NFKC first, so "［H1-1.1-01］" (full-width brackets, some input methods) is "[H1-1.1-01]"
+    return _CODE_NOISE.sub("", unicodedata.normalize("NFKC", clean(code))).casefold()
 
 
-_CODE_NOISE = re.compile(r"[\[\]\s]")
+_CODE_NOISE = re.compile(r"[\[\]【】〔〕\s]")
 
 
 def text_of(value: Any) -> str:

@@ -15,7 +15,7 @@ from typing import Any, BinaryIO
 
 import xlsxwriter
 
-from . import __version__
+from . import __version__, paper
 from .rulebook import Rule, Rulebook
 from .schema import (
     COLLECTIVE_TITLES, COMMITTEE_COLUMNS, COMMITTEE_ROLES, SHEET_COMMITTEE, SIGNER_POSITIONS, CONDITION, DIGITAL_LEVELS, EVIDENCE_COLUMNS, FIRST_DATA_ROW, FORMULA_LAST_ROW, HEADER_ROW,
@@ -47,6 +47,8 @@ class _Formats:
         base = {"font_name": "Times New Roman", "font_size": 12, "valign": "vcenter"}
         self.title = wb.add_format({**base, "bold": True, "font_size": 14})
         self.hint = wb.add_format({**base, "italic": True, "font_size": 10, "font_color": "#595959", "text_wrap": True})
+        # A one-line hint under a title runs across the empty cells beside it instead of wrapping in a narrow column.
+        self.hint_line = wb.add_format({**base, "italic": True, "font_size": 10, "font_color": "#595959"})
         self.header = wb.add_format({**base, "bold": True, "bg_color": HEAD, "border": 1, "text_wrap": True,
                                      "align": "center"})
         self.label = wb.add_format({**base, "bold": True, "bg_color": GREY, "border": 1, "text_wrap": True})
@@ -80,15 +82,42 @@ def _protect(ws) -> None:
                     "autofilter": True, "sort": True, "select_locked_cells": True, "select_unlocked_cells": True})
 
 
-def _print(ws, landscape: bool, header_rows: int | None = None) -> None:
-    ws.set_paper(9)  # A4
-    if landscape:
-        ws.set_landscape()
-    ws.set_margins(left=0.5, right=0.4, top=0.6, bottom=0.6)
-    ws.fit_to_pages(1, 0)
-    if header_rows is not None:
-        ws.repeat_rows(header_rows)
-    ws.set_footer("&CTrang &P/&N")
+UNIT_WIDTHS = [30, 40, 44]  # portrait A4 at ≥ 80 %
+GUIDE_WIDTH = 94  # one column: it must fit a portrait page at 100 % (paper.layout)
+
+
+def sheet_widths(key: str) -> list[float]:
+    """The template's column widths of a sheet (schema key); a unit's result copies its sheets with these."""
+    return {"guide": [GUIDE_WIDTH], "unit": UNIT_WIDTHS, "members": [c.width for c in MEMBER_COLUMNS],
+            "indicators": [c.width for c in INDICATOR_COLUMNS],
+            "evidence": [c.width for c in EVIDENCE_COLUMNS],
+            "committee": [c.width for c in COMMITTEE_COLUMNS]}.get(key, [])
+
+
+def _print(ws, key: str, header_rows: int | None = None, repeat_cols: tuple[int, int] | None = None) -> None:
+    # The hints are 10 pt: paper.setup keeps them ≥ 8 pt on paper (scale ≥ 80 %).
+    paper.setup(ws, sheet_widths(key), header_rows=header_rows, repeat_cols=repeat_cols, min_font=10)
+
+
+# Excel cuts an input message's title at 32 characters: long headers get a short title that reads whole, and the
+# full header opens the message.
+SHORT_TITLES = {
+    "tuan_thu_ky_luat": "Tuân thủ kỷ luật, nội quy (2.1)",
+    "hoan_thanh_boi_duong": "Hoàn thành học tập, BD (2.2)",
+    "tham_gia_cds": "Bồi dưỡng, tham gia CĐS (2.3)",
+    "chung_chi_ngoai_ngu": "Chứng chỉ ngoại ngữ/DTTS (2.4)",
+    "trinh_do_ngoai_ngu": "Trình độ ngoại ngữ MĐ2 (2.4)",
+    "ke_hoach_tu_hoc": "Kế hoạch tự học (TT 22)",
+    "so_nguoi_hoc_cdht": "Số người học đạt CDHT",
+}
+
+
+def input_text(key: str, title: str, message: str) -> tuple[str, str]:
+    """(title ≤ 32 characters, message ≤ 255) for a cell's input message."""
+    if len(title) <= 32:
+        return title, message[:255]
+    short = SHORT_TITLES.get(key) or title[:31].rsplit(" ", 1)[0]
+    return short, f"{title}. {message}"[:255]
 
 
 class _Lists:
@@ -108,10 +137,11 @@ class _Lists:
         return self.refs[name]
 
 
-def _validation(ws, first_row: int, col: int, last_row: int, source, title: str, message: str) -> None:
+def _validation(ws, first_row: int, col: int, last_row: int, source, title: str, message: str, key: str = "") -> None:
+    title, message = input_text(key, title, message)
     ws.data_validation(first_row, col, last_row, col, {
         "validate": "list", "source": source, "ignore_blank": True,
-        "input_title": title[:32], "input_message": message[:255],
+        "input_title": title, "input_message": message,
         # A warning, not a stop: people type "x", "Đ", "LĐTT" … and the reader understands them.
         "error_type": "warning", "error_title": "Giá trị ngoài danh sách",
         "error_message": "Giá trị không có trong danh sách. Nên chọn trong danh sách; công cụ vẫn hiểu các cách viết "
@@ -128,7 +158,7 @@ def _column_source(col: Column, lists: _Lists):
 
 
 def _write_guide(ws, f: _Formats, book: Rulebook, tier: str) -> None:
-    ws.set_column(0, 0, 110, f.text)
+    ws.set_column(0, 0, GUIDE_WIDTH, f.text)
     lines: list[tuple[str, Any]] = [
         (f"HƯỚNG DẪN NHẬP LIỆU – TỰ ĐÁNH GIÁ “ĐƠN VỊ HỌC TẬP” {TIER_LABEL[tier].upper()}", f.title),
         (f"Mẫu phiên bản {TEMPLATE_VERSION}; áp dụng {book.name} – {book.title}. Tạo bởi dvht-sheets {__version__}.",
@@ -162,11 +192,8 @@ def _write_guide(ws, f: _Formats, book: Rulebook, tier: str) -> None:
          f"là Không đạt ({book.evidence_article}).", f.text),
         ("4. Trang “Minh chứng”: mỗi minh chứng một dòng, mã không trùng (ví dụ [H1-1.1-01]); ngoặc, dấu cách, chữ hoa/"
          "thường không ảnh hưởng khi đối chiếu.", f.text),
-        ("5. Hồ sơ đề nghị công nhận (lệnh dvht ho-so): điền thêm ở trang “Thông tin đơn vị” Cơ quan chủ quản, Cơ quan "
-         "nhận hồ sơ, Địa danh, Ký hiệu viết tắt, Thủ trưởng đơn vị và Chức vụ, Ngày họp tự đánh giá; ở trang “Tổ đánh "
-         "giá” mỗi thành viên của Tổ một dòng (Tổ trưởng, Phó Tổ trưởng, Thư ký, Thành viên).", f.text),
-        ("   Các thông tin này không ảnh hưởng đến kết quả đánh giá; ô để trống thì văn bản để chỗ trống “…………” để "
-         "điền tay.", f.text),
+        ("5. Hồ sơ đề nghị công nhận (dvht ho-so): điền các dòng từ “Cơ quan chủ quản” trở xuống ở trang “Thông tin đơn "
+         "vị” và trang “Tổ đánh giá”; không ảnh hưởng kết quả, ô trống thì văn bản để “…………”.", f.text),
         ("", f.text),
         ("Ví dụ một dòng Thành viên: 1 | Nguyễn Thị Lan | 12/05/1985 | GV | (trống) | Có | Có | Có | B1 tiếng Anh | Có | "
          "Lao động tiên tiến | Có | | ", f.hint),
@@ -175,17 +202,17 @@ def _write_guide(ws, f: _Formats, book: Rulebook, tier: str) -> None:
     ]
     for r, (text, fmt) in enumerate(lines):
         ws.write_string(r, 0, text, fmt)
+        ws.set_row(r, paper.row_height({0: text}, [GUIDE_WIDTH], 10 if fmt is f.hint else 12))
     ws.set_row(0, 24)
     _protect(ws)
-    _print(ws, landscape=False)
+    _print(ws, "guide")
 
 
 def _write_unit(ws, f: _Formats, lists: _Lists, data: dict[str, Any]) -> None:
-    ws.set_column(0, 0, 38)
-    ws.set_column(1, 1, 46)
-    ws.set_column(2, 2, 56)
+    for c, w in enumerate(UNIT_WIDTHS):
+        ws.set_column(c, c, w)
     ws.write_string(0, 0, "THÔNG TIN ĐƠN VỊ", f.title)
-    ws.write_string(1, 0, "Nhập cột B. Dấu * là thông tin bắt buộc.", f.hint)
+    ws.write_string(1, 0, "Nhập cột B. Dấu * là thông tin bắt buộc.", f.hint_line)
     for c, text in enumerate(("Nội dung", "Giá trị", "Hướng dẫn")):
         ws.write_string(HEADER_ROW, c, text, f.header)
     sources = {"unit_kind": lambda: lists.ref("loai_don_vi", UNIT_KIND_VOCAB.labels), "ownership": OWNERSHIP.labels,
@@ -195,19 +222,23 @@ def _write_unit(ws, f: _Formats, lists: _Lists, data: dict[str, Any]) -> None:
         ws.write_string(r, 0, fld.label + (" *" if fld.required else ""), f.label)
         _put(ws, r, 1, data.get(fld.key), f.input_date if fld.kind == "date" else f.input)
         ws.write_string(r, 2, fld.hint, f.hint)
+        ws.set_row(r, paper.row_height({0: fld.label + " *", 1: str(data.get(fld.key) or ""), 2: fld.hint},
+                                       UNIT_WIDTHS, 12, minimum=18))
         if fld.key == "chuc_vu_thu_truong":
             # A suggestion list only (warning on other text): a signer's position is free text (dossier.md).
             _validation(ws, r, 1, r, SIGNER_POSITIONS, fld.label, fld.hint)
         elif fld.kind in sources:
             src = sources[fld.kind]
-            _validation(ws, r, 1, r, src() if callable(src) else src, fld.label, fld.hint or "Chọn trong danh sách")
+            _validation(ws, r, 1, r, src() if callable(src) else src, fld.label, fld.hint or "Chọn trong danh sách",
+                        fld.key)
         elif fld.kind in ("int", "year"):
+            title, message = input_text(fld.key, fld.label, fld.hint or "Nhập số")
             ws.data_validation(r, 1, r, 1, {"validate": "integer", "criteria": ">=", "value": 0,
-                                            "input_title": fld.label[:32], "input_message": fld.hint or "Nhập số",
+                                            "input_title": title, "input_message": message,
                                             "error_type": "warning", "error_message": "Hãy nhập một số nguyên."})
     ws.freeze_panes(FIRST_DATA_ROW, 0)
     _protect(ws)
-    _print(ws, landscape=False)
+    _print(ws, "unit", header_rows=HEADER_ROW)
 
 
 def _write_members(ws, f: _Formats, lists: _Lists, members: list[dict[str, Any]]) -> None:
@@ -220,10 +251,12 @@ def _write_members(ws, f: _Formats, lists: _Lists, members: list[dict[str, Any]]
         ws.write_string(HEADER_ROW, c, col.header, f.header)
         source = _column_source(col, lists)
         if source is not None:
-            _validation(ws, FIRST_DATA_ROW, c, last, source, col.header, col.hint or "Chọn trong danh sách")
+            _validation(ws, FIRST_DATA_ROW, c, last, source, col.header, col.hint or "Chọn trong danh sách", col.key)
+    widths = sheet_widths("members")
     ws.set_row(0, 22, f.text)
-    ws.set_row(1, 42, f.text)
-    ws.set_row(HEADER_ROW, 78, f.text)
+    ws.set_row(1, paper.row_height(dict(enumerate(c.hint for c in MEMBER_COLUMNS)), widths, 10, minimum=42), f.text)
+    ws.set_row(HEADER_ROW, paper.row_height(dict(enumerate(c.header for c in MEMBER_COLUMNS)), widths, 12,
+                                            minimum=78), f.text)
     for i, member in enumerate(members):
         r = FIRST_DATA_ROW + i
         for c, col in enumerate(MEMBER_COLUMNS):
@@ -233,7 +266,7 @@ def _write_members(ws, f: _Formats, lists: _Lists, members: list[dict[str, Any]]
     ws.freeze_panes(FIRST_DATA_ROW, 2)
     ws.autofilter(HEADER_ROW, 0, last, len(MEMBER_COLUMNS) - 1)
     _protect(ws)
-    _print(ws, landscape=True, header_rows=HEADER_ROW)
+    _print(ws, "members", header_rows=HEADER_ROW, repeat_cols=(0, 1))
 
 
 def _member_range(key: str) -> str:
@@ -317,7 +350,7 @@ def _write_indicators(ws, f: _Formats, lists: _Lists, book: Rulebook, tier: str,
     title = f"TỰ ĐÁNH GIÁ CÁC CHỈ TIÊU – {book.name}" + (f", {TIER_LABEL[tier]}" if book.scheme == "levels" else "")
     ws.write_string(0, 0, title, f.title)
     ws.write_string(1, 0, "Chọn kết quả ở cột C, ghi mã minh chứng ở cột D. Ô % ở cột C: "
-                             f"{ESTIMATE_LABEL} từ trang Thành viên.", f.hint)
+                          f"{ESTIMATE_LABEL} từ trang Thành viên.", f.hint_line)
     for c, col in enumerate(INDICATOR_COLUMNS):
         ws.write_string(HEADER_ROW, c, col.header, f.header)
     r = FIRST_DATA_ROW
@@ -335,10 +368,10 @@ def _write_indicators(ws, f: _Formats, lists: _Lists, book: Rulebook, tier: str,
             r += 1
         row = data.get(rule.id, {})
         ws.write_string(r, 0, rule.id, f.locked)
-        note = f"{rule.text(first_level)}\n({_requirement_note(rule, book, tier)})"
+        content = f"{rule.text(first_level)}\n({_requirement_note(rule, book, tier)})"
         if rule.kind == "percent_members":
-            note += f"\nÔ kết quả: {ESTIMATE_LABEL} từ trang Thành viên"
-        ws.write_string(r, 1, note, f.locked)
+            content += f"\nÔ kết quả: {ESTIMATE_LABEL} từ trang Thành viên"
+        ws.write_string(r, 1, content, f.locked)
         if rule.kind == "percent_members":
             ws.write_formula(r, 2, live_percent_formula(rule, first_level), f.percent, "")
         else:
@@ -346,12 +379,13 @@ def _write_indicators(ws, f: _Formats, lists: _Lists, book: Rulebook, tier: str,
             _validation(ws, r, 2, r, answer_sources[rule.kind], f"Chỉ tiêu {rule.id}", "Chọn kết quả tự đánh giá")
         _put(ws, r, 3, row.get("ma_minh_chung"), f.input)
         _put(ws, r, 4, row.get("ghi_chu"), f.input)
-        ws.set_row(r, 48)
+        ws.set_row(r, paper.row_height({1: content, 3: str(row.get("ma_minh_chung") or ""),
+                                        4: str(row.get("ghi_chu") or "")}, sheet_widths("indicators"), 12, minimum=48))
         r += 1
     ws.set_row(HEADER_ROW, 30)
     ws.freeze_panes(FIRST_DATA_ROW, 1)
     _protect(ws)
-    _print(ws, landscape=True, header_rows=HEADER_ROW)
+    _print(ws, "indicators", header_rows=HEADER_ROW)
 
 
 def _write_evidence(ws, f: _Formats, rows: list[dict[str, Any]]) -> None:
@@ -359,7 +393,8 @@ def _write_evidence(ws, f: _Formats, rows: list[dict[str, Any]]) -> None:
         ws.set_column(c, c, col.width, f.unlocked_col)
     ws.write_string(0, 0, "DANH MỤC MINH CHỨNG", f.title)
     ws.set_row(0, 22, f.text)
-    ws.set_row(1, 30, f.text)
+    ws.set_row(1, paper.row_height(dict(enumerate(c.hint for c in EVIDENCE_COLUMNS)), sheet_widths("evidence"), 10,
+                                   minimum=30), f.text)
     ws.set_row(HEADER_ROW, 30, f.text)
     for c, col in enumerate(EVIDENCE_COLUMNS):
         ws.write_string(1, c, col.hint, f.hint)
@@ -372,7 +407,7 @@ def _write_evidence(ws, f: _Formats, rows: list[dict[str, Any]]) -> None:
     ws.autofilter(HEADER_ROW, 0, last, len(EVIDENCE_COLUMNS) - 1)
     ws.freeze_panes(FIRST_DATA_ROW, 0)
     _protect(ws)
-    _print(ws, landscape=True, header_rows=HEADER_ROW)
+    _print(ws, "evidence", header_rows=HEADER_ROW)
 
 
 COMMITTEE_ROWS = 30
@@ -382,7 +417,7 @@ def _write_committee(ws, f: _Formats, rows: list[dict[str, Any]]) -> None:
     """dossier.md: the self-assessment team (STT, Họ và tên, Chức vụ, Nhiệm vụ trong Tổ with a dropdown)."""
     for c, col in enumerate(COMMITTEE_COLUMNS):
         ws.set_column(c, c, col.width, f.unlocked_col)
-    ws.write_string(0, 0, "DANH SÁCH TỔ ĐÁNH GIÁ (dùng cho hồ sơ đề nghị công nhận, không ảnh hưởng kết quả)", f.title)
+    ws.write_string(0, 0, "DANH SÁCH TỔ ĐÁNH GIÁ (cho hồ sơ đề nghị công nhận)", f.title)
     ws.set_row(0, 22, f.text)
     ws.set_row(1, 30, f.text)
     ws.set_row(HEADER_ROW, 30, f.text)
@@ -398,7 +433,7 @@ def _write_committee(ws, f: _Formats, rows: list[dict[str, Any]]) -> None:
                 _put(ws, FIRST_DATA_ROW + i, c, item[col.key], f.input)
     ws.freeze_panes(FIRST_DATA_ROW, 0)
     _protect(ws)
-    _print(ws, landscape=False, header_rows=HEADER_ROW)
+    paper.setup(ws, sheet_widths("committee"), header_rows=HEADER_ROW, min_font=10, rows=last + 1)
 
 
 def template_meta(book: Rulebook, tier: str) -> dict[str, str]:
@@ -410,7 +445,8 @@ def write_workbook(target: str | Path | BinaryIO, book: Rulebook, tier: str, dat
     """The standard workbook for a tier and rulebook; blank unless data is given."""
     data = data or WorkbookData()
     wb = xlsxwriter.Workbook(target, {"strings_to_numbers": False, "strings_to_formulas": False,
-                                      "strings_to_urls": False})
+                                      "strings_to_urls": False,
+                                      "default_format_properties": dict(paper.DEFAULT_FONT)})
     wb.set_properties({"title": "Tự đánh giá “Đơn vị học tập”", "author": "dvht-sheets", "created": FIXED_DATE,
                        "comments": f"Mẫu {TEMPLATE_VERSION}, {book.id}, {tier}"})
     f = _Formats(wb)

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from functools import lru_cache
 from typing import Any
 
 from . import rulebook as rulebooks
 from .findings import Finding, finding, has_fatal
-from .model import CommitteeMember, Evidence, IndicatorRow, Member, RawSheet, RawWorkbook, Submission
-from .read import FORMULA_NO_VALUE
+from .model import (
+    FORMULA_NO_VALUE, CommitteeMember, Evidence, IndicatorRow, Member, RawSheet, RawWorkbook, Submission,
+)
 from .rulebook import Rulebook
 from .schema import (
     CERT_EXAMPLES, COMMITTEE_ROLES, CURRENT_TEMPLATE_VERSIONS, DOSSIER_FIELDS, SHEET_COMMITTEE, UNIT_FIELD, DATA_SHEETS, INDIVIDUAL_TITLES, MEMBER_COLUMNS, NO, NO_TITLE,
@@ -29,7 +31,10 @@ EXCEL_ERRORS = {"#REF!", "#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#VALUE
 HEADER_SEARCH_ROWS = 30
 _ID = re.compile(r"^\D{0,20}?(\d{1,2})\s*[.,]\s*(\d{1,2})\D{0,3}$")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-_CODE_SPLIT = re.compile(r"[;,\n\r]+")
+# workbook.md: codes are separated by ; , or new lines; two bracketed codes side by side ("[A] [B]") are two codes —
+# the brackets make that split unambiguous. Unbracketed codes separated only by spaces stay one (unknown) code.
+_CODE_SPLIT = re.compile(r"[;,\n\r]+|(?<=\])\s*(?=\[)")
+_IDS = re.compile(r"(?<![\d.,])(\d{1,2})\s*[.,]\s*(\d{1,2})(?![\d])")
 
 
 def indicator_id(value: Any) -> str | None:
@@ -57,34 +62,77 @@ class _Ctx:
         self.findings.append(finding(code, **kw))
 
 
-def _cell_value(ctx: _Ctx, sheet: str, row: int, col: int, value: Any) -> Any:
-    """A cell's value with Excel error values and uncalculated formulas turned into blanks (and reported)."""
-    if value == FORMULA_NO_VALUE:
-        ctx.add("formula-no-value", sheet=sheet, cell=a1(row, col))
+def parse_codes(value: Any) -> list[str]:
+    """The evidence codes of one cell, as typed (after NFKC: full-width brackets and separators become ordinary
+    ones). The one parser of codes: indicator rows, the checks and the evaluator all use what it returns."""
+    if is_blank(value):
+        return []
+    text = unicodedata.normalize("NFKC", value if isinstance(value, str) else text_of(value))
+    return [c for c in (clean(part) for part in _CODE_SPLIT.split(text)) if c]
+
+
+def indicator_ids(value: Any) -> list[str] | None:
+    """'2.1', '2.1.', 'CT 2.1', 'chỉ tiêu 2.1; 2,2' → ['2.1', '2.2']; [] for a blank cell, None when the text names
+    no indicator at all (an error at the cell)."""
+    if is_blank(value):
+        return []
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        one = indicator_id(value)
+        return [one] if one else None
+    text = unicodedata.normalize("NFKC", text_of(value))
+    found = [f"{int(m.group(1))}.{int(m.group(2))}" for m in _IDS.finditer(text)]
+    return list(dict.fromkeys(found)) or None
+
+
+def _cell_value(ctx: _Ctx, sheet: RawSheet, row: int, col: int, value: Any) -> Any:
+    """A cell's value, with Excel error values and formulas saved without a value turned into blanks and reported
+    as errors at the cell (workbook.md: such a cell counts as no)."""
+    mark = sheet.marks.get((row, col)) if sheet.marks else None
+    if mark is not None and _blank_cell(value):
+        if mark == FORMULA_NO_VALUE:
+            ctx.add("formula-no-value", sheet=sheet.name, cell=a1(row, col))
+        else:
+            ctx.add("cell-error-value", sheet=sheet.name, cell=a1(row, col), value=mark)
         return None
     if isinstance(value, str) and value.strip() in EXCEL_ERRORS:
-        ctx.add("cell-error-value", sheet=sheet, cell=a1(row, col), value=value.strip())
+        ctx.add("cell-error-value", sheet=sheet.name, cell=a1(row, col), value=value.strip())
         return None
     return value
 
 
-def _unmerge(sheet: RawSheet, first_data_row: int, ctx: _Ctx) -> None:
-    """A merged range in a table means its value for every cell of the range (what the person sees on screen);
-    calamine gives it only to the top-left cell, so copy it down and across, and say so."""
+def _unmerge(sheet: RawSheet, first_data_row: int, protected: set[int], ctx: _Ctx) -> tuple[list, dict[int, str]]:
+    """The table's grid as the person sees it, and the rows a value is merged across (row → "A5:N5").
+
+    workbook.md: a value merged *down* one answer column applies to each row it covers (copied, with a warning); a
+    value merged *across* columns is never copied (a heading pasted from Word, or one "Có" over three columns, must
+    not become a name or three answers) — only its first cell holds it. The key column (the name, the code) is never
+    copied down either: a name merged over three rows is one name. The sheet's own grid is left as the school had
+    it (the result workbook copies it)."""
+    grid = sheet.grid
+    copied: dict[int, list] = {}
+    across: dict[int, str] = {}
     for (r1, c1), (r2, c2) in sheet.merged:
         if r2 < first_data_row or (r1 == r2 and c1 == c2):
             continue
-        grid = sheet.grid
         value = grid[r1][c1] if r1 < len(grid) and c1 < len(grid[r1]) else None
-        for r in range(r1, min(r2 + 1, len(grid))):
-            row = grid[r]
-            if len(row) <= c2:
-                row.extend([""] * (c2 + 1 - len(row)))
-            for c in range(c1, c2 + 1):
-                if (r, c) != (r1, c1):
-                    row[c] = value
-        if not is_blank(value):
-            ctx.add("merged-cells", sheet=sheet.name, cell=f"{a1(r1, c1)}:{a1(r2, c2)}", value=text_of(value))
+        span = f"{a1(r1, c1)}:{a1(r2, c2)}"
+        if c1 != c2:
+            for r in range(max(r1, first_data_row), r2 + 1):
+                across[r] = span
+            continue
+        if c1 in protected or is_blank(value):
+            continue
+        for r in range(max(r1 + 1, first_data_row), min(r2 + 1, len(grid))):
+            row = copied.get(r)
+            if row is None:
+                row = copied[r] = list(grid[r])
+            if len(row) <= c1:
+                row.extend([""] * (c1 + 1 - len(row)))
+            row[c1] = value
+        ctx.add("merged-cells", sheet=sheet.name, cell=span, value=text_of(value))
+    if copied:
+        grid = [copied.get(r, row) for r, row in enumerate(grid)]
+    return grid, across
 
 
 def _locate_sheets(raw: RawWorkbook, ctx: _Ctx) -> dict[str, RawSheet]:
@@ -152,7 +200,7 @@ def _read_unit(sheet: RawSheet, ctx: _Ctx, sub: Submission) -> None:
         if key is None or key in raw_values:
             continue
         value = row[c + 1] if c + 1 < len(row) else None
-        raw_values[key] = (_cell_value(ctx, name, r, c + 1, value), a1(r, c + 1))
+        raw_values[key] = (_cell_value(ctx, sheet, r, c + 1, value), a1(r, c + 1))
     kind_ownership: tuple[str, str] | None = None
     for f in UNIT_FIELDS:
         value, cell = raw_values.get(f.key, (None, None))
@@ -260,8 +308,11 @@ def _settle_unit(sub: Submission, ctx: _Ctx, sheet_name: str) -> None:
         ctx.add("unit-type-assumed", sheet=sheet_name, cell=sub.unit_cells.get("loai_hinh"))
     learners, cdht = sub.unit.get("so_nguoi_hoc"), sub.unit.get("so_nguoi_hoc_cdht")
     if learners is not None and cdht is not None and cdht > learners:
+        # regulation.md DECISIONS: a contradiction, reported at both cells involved (evaluate makes 3.1 Không đạt)
         ctx.add("unit-learners-exceed", sheet=sheet_name, cell=sub.unit_cells.get("so_nguoi_hoc_cdht"), value=cdht,
                 detail=learners)
+        ctx.add("learners-total-below", sheet=sheet_name, cell=sub.unit_cells.get("so_nguoi_hoc"), value=learners,
+                detail=cdht)
 
 
 # ---------------------------------------------------------------------------------------------------- tables
@@ -292,8 +343,10 @@ def _table(sheet: RawSheet, sdef: SheetDef, table: str, required: str, ctx: _Ctx
                 expected=", ".join(c.header for c in columns if c.required or c.key in needed))
         return None
     header_row, mapping = found
+    grid, across = sheet.grid, {}
     if sheet.merged and table in ("members", "evidence"):
-        _unmerge(sheet, header_row + 1, ctx)
+        protected = {c for c, key in mapping.items() if key in ("ho_ten", "ma_minh_chung")}
+        grid, across = _unmerge(sheet, header_row + 1, protected, ctx)
     if not sheet.visible:
         ctx.add("sheet-hidden", sheet=sheet.name)
     for c, value in enumerate(sheet.grid[header_row]):
@@ -303,25 +356,39 @@ def _table(sheet: RawSheet, sdef: SheetDef, table: str, required: str, ctx: _Ctx
     for col in columns:
         if col.key in needed and col.key not in present:
             ctx.add("column-missing", sheet=sheet.name, expected=col.header)
-    return header_row, mapping
+    return header_row, mapping, grid, across
 
 
-def _rows(sheet: RawSheet, header_row: int, mapping: dict[int, str], ctx: _Ctx):
-    """(row index, {key: value}, {key: col}) for every row below the header that has anything but an STT."""
+def _rows(sheet: RawSheet, grid: list[list[Any]], header_row: int, mapping: dict[int, str], ctx: _Ctx,
+          labels: bool = False, defer: frozenset[str] = frozenset()):
+    """(row index, {key: value}, {key: col}) for every row below the header that has anything but an STT number
+    (with labels, also a row whose only text is in the STT column: a total or heading pasted there). A marked cell
+    (formula without a value, error value) is reported here, except in the deferred columns: the caller reports it
+    only where the value is used."""
     cols = {key: c for c, key in mapping.items()}
     items = list(mapping.items())
     content = [c for c, key in items if key != "stt"]
-    for r in range(header_row + 1, len(sheet.grid)):
-        row = sheet.grid[r]
+    stt = cols.get("stt")
+    marked_rows: dict[int, list[int]] = {}
+    for (mr, mc) in sheet.marks:
+        if mc in mapping:
+            marked_rows.setdefault(mr, []).append(mc)
+    for r in range(header_row + 1, len(grid)):
+        row = grid[r]
         n = len(row)
-        if all(_blank_cell(row[c]) for c in content if c < n):
-            continue  # empty, or a pre-numbered row of the template
+        if r not in marked_rows and all(_blank_cell(row[c]) for c in content if c < n):
+            if not (labels and stt is not None and stt < n and type(row[stt]) is str and not is_blank(row[stt])
+                    and not clean(row[stt]).rstrip(".").isdigit()):
+                continue  # empty, or a pre-numbered row of the template
         values = {}
         for c, key in items:
             value = row[c] if c < n else None
-            if type(value) is str and value[:1] in ("#", " ", "\ufdd0"):
-                value = _cell_value(ctx, sheet.name, r, c, value)
+            if type(value) is str and value[:1] in ("#", " "):
+                value = _cell_value(ctx, sheet, r, c, value)
             values[key] = value
+        for c in marked_rows.get(r, ()):
+            if mapping[c] not in defer:
+                values[mapping[c]] = _cell_value(ctx, sheet, r, c, values[mapping[c]])
         yield r, values, cols
 
 
@@ -377,7 +444,7 @@ def _read_members(sheet: RawSheet, ctx: _Ctx, sub: Submission, needed: set[str])
     found = _table(sheet, SHEET_MEMBERS, "members", "ho_ten", ctx, needed | {"ho_ten"})
     if found is None:
         return
-    header_row, mapping = found
+    header_row, mapping, grid, across = found
     labels = {c.key: c.header for c in MEMBER_COLUMNS}
     yesno_keys = [c.key for c in MEMBER_COLUMNS if c.kind in ("yesno", "cert") and c.key != "tinh_vao_tong"]
     cert_keys = {c.key for c in MEMBER_COLUMNS if c.kind == "cert"}
@@ -390,11 +457,28 @@ def _read_members(sheet: RawSheet, ctx: _Ctx, sub: Submission, needed: set[str])
     # (is the certificate column, cell value) → _BLANK / YES / NO / None: a few distinct values fill every row
     answers: dict[tuple[bool, Any], Any] = {}
     year = sub.unit.get("nam_danh_gia")
-    for r, values, cols in _rows(sheet, header_row, mapping, ctx):
+    rows = list(_rows(sheet, grid, header_row, mapping, ctx, labels=True))
+    data_keys = [k for k in present if k not in ("stt", "ho_ten", "ghi_chu")]
+    numbered = sum(1 for _, values, _ in rows if _is_number(values.get("stt")))
+    mostly_numbered = numbered * 2 > len(rows)
+    for r, values, cols in rows:
         name = text_of(values.get("ho_ten"))
+        kind, label = _row_kind(values, name, data_keys, r in across, mostly_numbered)
+        if kind == "total":
+            ctx.add("row-total-skipped", sheet=name_s, cell=a1(r, cols["ho_ten" if name else "stt"]), value=label,
+                    row=r + 1)
+            continue
+        if kind == "heading":
+            ctx.add("row-heading-skipped", sheet=name_s, cell=a1(r, cols["ho_ten" if name else "stt"]), value=label,
+                    row=r + 1)
+            continue
         if not name:
             ctx.add("member-name-missing", sheet=name_s, cell=a1(r, cols.get("ho_ten", 0)), row=r + 1)
             continue
+        if kind == "label":
+            ctx.add("member-no-answers", sheet=name_s, cell=a1(r, cols["ho_ten"]), value=name, row=r + 1)
+        if r in across:
+            ctx.add("merged-across", sheet=name_s, cell=across[r], row=r + 1)
         flags: dict[str, bool] = dict(absent)
         for key in columns:
             value = values[key]
@@ -424,7 +508,11 @@ def _read_members(sheet: RawSheet, ctx: _Ctx, sub: Submission, needed: set[str])
                     counted = False
                     ctx.add("exclusion", sheet=name_s, cell=cell, value=name, row=r + 1, detail=note)
                 else:
+                    # Issue 8 / README decision: an exclusion without a reason is a contradiction in the data.
+                    # The member stays in every total with the answers as typed (nothing is guessed), and every
+                    # member percentage is Không đạt until the reason is given (evaluate.percent_members).
                     ctx.add("exclusion-no-reason", sheet=name_s, cell=cell, row=r + 1)
+                    sub.unreasoned_exclusions.append(cell)
         birth = values.get("ngay_sinh")
         if not is_blank(birth):
             born = parse_date(birth)
@@ -451,6 +539,53 @@ def _read_members(sheet: RawSheet, ctx: _Ctx, sub: Submission, needed: set[str])
         for key in yesno_keys:
             if key in needed and key in mapping.values() and answered[key] == 0:
                 ctx.add("column-blank", sheet=name_s, label=labels[key])
+
+
+# workbook.md: a total or subtotal row ("Tổng cộng", "Cộng", "Tổng số" in the STT or name column) is never a member.
+# Matched with diacritics (or typed with none at all), so "Tống Văn Cộng" stays a person.
+_TOTAL = re.compile(r"^(?:tổng cộng|tổng số|tong cong|tong so)(?![^\W\d_])|^(?:tổng|cộng|tong|cong)\s*(?:$|[:\d(])")
+# workbook.md: a heading or group row pasted from a Word table ("DANH SÁCH …", "Tổ Toán", "BAN GIÁM HIỆU",
+# "I. Khối văn phòng") — words no Vietnamese full name starts with, compared with their diacritics ("Tô" is a name).
+_HEADING = re.compile(r"^(?:danh sách|danh sach|tổ|khối|ban|phòng|bộ phận|nhóm|chi bộ|công đoàn|văn phòng|"
+                      r"cán bộ quản lý|giáo viên|nhân viên|người lao động)(?![^\W\d_])|^(?:[ivx]+|[a-dđ])\s*[.)]\s")
+
+
+_TOTAL_FIRST = frozenset("TtCc")  # every total word starts so: most rows are ruled out without a regex
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return True
+    return isinstance(value, str) and clean(value).rstrip(".").isdigit()
+
+
+def _row_kind(values: dict[str, Any], name: str, data_keys: list[str], merged_across: bool,
+              mostly_numbered: bool) -> tuple[str, str]:
+    """"total", "heading", "label" (a name with no STT and no answers where the other rows are numbered: still a
+    member, with a warning) or "member"; and the row's label text.
+
+    Decision (README): a row is left out only on a sign that it is not a person — total words, a heading word, a
+    value merged across the table, an upper-case label without STT, or text in the STT column with no name — and
+    only when it holds no answers; any other row with a name is a member, its blank answers counting as no, so a
+    real member can never disappear to the unit's advantage without a warning naming the row."""
+    stt = values.get("stt")
+    stt_text = "" if stt is None or _is_number(stt) else text_of(stt)
+    label = name or stt_text
+    if not label:
+        return "member", ""
+    if label[:1] in _TOTAL_FIRST and _TOTAL.match(label.casefold()):  # label is the name, or the STT text
+        return "total", label
+    if any(not _blank_cell(values.get(k)) for k in data_keys):
+        return "member", label
+    if not name or merged_across or _HEADING.match(label.casefold()):
+        return "heading", label
+    if stt is None or _blank_cell(stt):
+        letters = [ch for ch in label if ch.isalpha()]
+        if len(letters) > 1 and label == label.upper():
+            return "heading", label
+        if mostly_numbered:
+            return "label", label
+    return "member", label
 
 
 def _report_yes_no(ctx: _Ctx, sheet: str, cell: str, value: Any, label: str, cert: bool) -> None:
@@ -494,8 +629,9 @@ def _read_indicators(sheet: RawSheet, ctx: _Ctx, sub: Submission, book: Rulebook
                                                                                  "ma_minh_chung"})
     expected = [r.id for r in book.rules_for(sub.tier)]
     if found is not None:
-        header_row, mapping = found
-        for r, values, cols in _rows(sheet, header_row, mapping, ctx):
+        header_row, mapping, grid, _ = found
+        kinds = {r.id: r.kind for r in book.rules_for(sub.tier)}
+        for r, values, cols in _rows(sheet, grid, header_row, mapping, ctx, defer=frozenset({"tu_danh_gia"})):
             ident = indicator_id(values.get("ma_chi_tieu"))
             if ident is None:
                 continue  # a criterion heading ("Tiêu chí 1 …") or a note row
@@ -503,8 +639,10 @@ def _read_indicators(sheet: RawSheet, ctx: _Ctx, sub: Submission, book: Rulebook
                 ctx.add("indicator-unknown", sheet=sheet.name, cell=a1(r, cols["ma_chi_tieu"]), value=ident, row=r + 1,
                         expected=f"{book.name} {TIER_LABEL.get(sub.tier, '')}")
                 continue
-            codes_raw = values.get("ma_minh_chung")
-            codes = [c for c in (clean(x) for x in _CODE_SPLIT.split(text_of(codes_raw))) if c]
+            codes = parse_codes(values.get("ma_minh_chung"))
+            if "tu_danh_gia" in cols and kinds[ident] != "percent_members":
+                # the % rows hold the template's live formula, for the school's view only: the tool recomputes them
+                values["tu_danh_gia"] = _cell_value(ctx, sheet, r, cols["tu_danh_gia"], values.get("tu_danh_gia"))
             sub.indicators[ident] = IndicatorRow(
                 id=ident, row=r, answer=values.get("tu_danh_gia"),
                 answer_cell=a1(r, cols["tu_danh_gia"]) if "tu_danh_gia" in cols else "",
@@ -520,8 +658,10 @@ def _read_evidence(sheet: RawSheet, ctx: _Ctx, sub: Submission) -> None:
     found = _table(sheet, SHEET_EVIDENCE, "evidence", "ma_minh_chung", ctx, {"ma_minh_chung", "ten_minh_chung"})
     if found is None:
         return
-    header_row, mapping = found
-    for r, values, cols in _rows(sheet, header_row, mapping, ctx):
+    header_row, mapping, grid, across = found
+    for r, values, cols in _rows(sheet, grid, header_row, mapping, ctx):
+        if r in across:
+            ctx.add("merged-across", sheet=sheet.name, cell=across[r], row=r + 1)
         code = text_of(values.get("ma_minh_chung"))
         if not code:
             ctx.add("evidence-code-missing", sheet=sheet.name, cell=a1(r, cols["ma_minh_chung"]), row=r + 1)
@@ -535,7 +675,11 @@ def _read_evidence(sheet: RawSheet, ctx: _Ctx, sub: Submission) -> None:
         if not name:
             ctx.add("evidence-name-missing", sheet=sheet.name, cell=a1(r, cols.get("ten_minh_chung", 0)), value=code,
                     row=r + 1)
-        for_ids = [i for i in (indicator_id(x) for x in re.split(r"[;,\n\s]+", text_of(values.get("chi_tieu")))) if i]
+        for_ids = indicator_ids(values.get("chi_tieu"))
+        if for_ids is None:
+            ctx.add("evidence-for-invalid", sheet=sheet.name, cell=a1(r, cols["chi_tieu"]), value=text_of(
+                values.get("chi_tieu")), row=r + 1)
+            for_ids = []
         sub.evidence[key] = Evidence(code=code, key=key, name=name, row=r, for_ids=for_ids,
                                      issued=text_of(values.get("so_ngay_ban_hanh")),
                                      issuer=text_of(values.get("noi_ban_hanh")))
@@ -612,7 +756,7 @@ def _read_committee(raw: RawWorkbook, ctx: _Ctx, sub: Submission) -> None:
     if found is None:
         return
     header_row, mapping = found
-    for r, values, cols in _rows(sheet, header_row, mapping, ctx):
+    for r, values, cols in _rows(sheet, sheet.grid, header_row, mapping, ctx):
         name = text_of(values.get("ho_ten"))
         if not name:
             continue

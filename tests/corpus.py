@@ -241,6 +241,71 @@ def other_tier_template(path: Path) -> None:
     write_standard(path, data)
 
 
+def _part_of(data: bytes, sheet: str) -> str:
+    from dvht_sheets.read import _sheet_parts
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return next(part for part, name in _sheet_parts(zf).items() if name == sheet)
+
+
+def noncharacter_name(path: Path) -> None:
+    # xlsxwriter writes U+FFFE as the escape "_xFFFE_", which calamine keeps literally: put the raw character back,
+    # as another program's file would hold it (found by the adversarial run: it broke tong-hop.xlsx).
+    data = _standard_bytes(unit={"ten_don_vi": "Trường\ufffe Hoa Sen\uffff"})
+    _rezip(data, path, lambda n, d: d.replace(b"_xFFFE_", "\ufffe".encode()).replace(b"_xFFFF_", "\uffff".encode()))
+
+
+def control_sheet_name(path: Path) -> None:
+    def edit(name: str, data: bytes) -> bytes:
+        if name == "xl/workbook.xml":
+            return data.replace('name="Thành viên"'.encode(), 'name="Thành\x07viên"'.encode())
+        return data
+    _rezip(_standard_bytes(), path, edit)
+
+
+def huge_unique_count(path: Path) -> None:
+    # calamine reserves room for uniqueCount strings up front: 999,999,999,999 of them aborted the process (SIGABRT).
+    def edit(name: str, data: bytes) -> bytes:
+        if name == "xl/sharedStrings.xml":
+            return re.sub(rb'uniqueCount="\d+"', b'uniqueCount="999999999999"', data, count=1)
+        return data
+    _rezip(SAMPLE.read_bytes(), path, edit)
+
+
+def far_cell_every_sheet(path: Path) -> None:
+    # Within the per-sheet limit (99,999 × 200 = 20 M cells), but on each of the six sheets: 120 M cells, 1.5 GB.
+    def edit(name: str, data: bytes) -> bytes:
+        if name.startswith("xl/worksheets/"):
+            return data.replace(b"</sheetData>", b'<row r="99999"><c r="GR99999"><v>1</v></c></row></sheetData>', 1)
+        return data
+    _rezip(SAMPLE.read_bytes(), path, edit)
+
+
+def merge_whole_sheet(path: Path) -> None:
+    data = _standard_bytes()
+    part = _part_of(data, "Thành viên")
+
+    def edit(name: str, body: bytes) -> bytes:
+        if name == part:
+            merge = b'<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>'
+            body = re.sub(rb"<mergeCells.*?</mergeCells>", b"", body, flags=re.S)
+            return body.replace(b"</sheetData>", b"</sheetData>" + merge, 1)
+        return body
+    _rezip(data, path, edit)
+
+
+def date_out_of_range(path: Path) -> None:
+    # Found by the structure-aware fuzzer: a date-formatted cell holding -1e308 makes python-calamine panic
+    # (chrono "TimeDelta::milliseconds out of bounds"): a PanicException, a BaseException that cannot be pickled,
+    # which used to kill `dvht batch` with "Can't pickle <class 'pyo3_runtime.PanicException'>".
+    data = _standard_bytes()
+    part = _part_of(data, "Thành viên")
+    _rezip(data, path, lambda n, d: re.sub(rb'(<c r="C4"[^>]*>)<v>[^<]*</v>', rb"\1<v>-1e308</v>", d) if n == part else d)
+
+
+def long_unit_code(path: Path) -> None:
+    _standard(path, unit={"ma_don_vi": "𠀀" * 100})  # 400 bytes in UTF-8: "[Errno 36] File name too long" before
+
+
 CASES = [
     Case("rong.xlsx", "sổ tính hợp lệ nhưng không có trang nào của mẫu", "template-foreign", "", empty_workbook),
     Case("0-byte.xlsx", "tệp 0 byte", "file-empty", "", zero_byte),
@@ -279,6 +344,19 @@ CASES = [
          last_year_template),
     Case("mau-cap-khac.xlsx", "mẫu cấp tỉnh dùng cho đơn vị cấp huyện", "template-other-tier", "",
          other_tier_template),
+    Case("ten-fffe.xlsx", "tên đơn vị chứa U+FFFE và U+FFFF (XML không chứa được)", "text-invalid-chars",
+         "Thông tin đơn vị!B4", noncharacter_name),
+    Case("ten-trang-dieu-khien.xlsx", "tên trang chứa ký tự điều khiển", "sheet-name-invalid-chars", "Thành\ufffdviên!",
+         control_sheet_name),
+    Case("unique-count.xlsx", "bảng chuỗi khai báo uniqueCount=\"999999999999\" (bộ đọc sẽ cấp phát hàng terabyte)",
+         "file-size-hint", "", huge_unique_count),
+    Case("o-xa-moi-trang.xlsx", "ô ở GR99999 trên mọi trang (mỗi trang dưới giới hạn, cộng lại 120 triệu ô)",
+         "workbook-extent", "", far_cell_every_sheet),
+    Case("gop-ca-trang.xlsx", "ô gộp A1:XFD1048576 trên trang Thành viên", "merged-across", "Thành viên!A1:N23",
+         merge_whole_sheet),
+    Case("ngay-sinh-am-vo-cuc.xlsx", "ô ngày sinh chứa -1e308: bộ đọc Rust panic (PanicException)", "file-unreadable",
+         "", date_out_of_range),
+    Case("ma-dai.xlsx", "mã đơn vị 100 × “𠀀” (400 byte, quá dài cho tên tệp)", "level=2", "", long_unit_code),
 ]
 
 

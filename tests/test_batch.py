@@ -45,7 +45,9 @@ def demo_out(tmp_path_factory):
 
 def test_demo_writes_everything(demo_out):
     out, output = demo_out
-    assert sorted(p.name for p in out.iterdir()) == ["don-vi", "ho-so", "ket-qua.json", "tong-hop.csv", "tong-hop.xlsx"]
+    # the lock and the manifest of the tool's own files (issue 9.8) are hidden files; no temporary file is left
+    assert sorted(p.name for p in out.iterdir()) == [".dvht-lock", ".dvht-manifest", "don-vi", "ho-so",
+                                                     "ket-qua.json", "tong-hop.csv", "tong-hop.xlsx"]
     assert len(list((out / "don-vi").glob("*_ket-qua.xlsx"))) == 14
     assert "Chưa nộp: TH-HAIBATRUNG (Trường Tiểu học Hai Bà Trưng)" in output
     assert not list(out.rglob(".tmp-*"))  # no temporary file left behind
@@ -54,10 +56,10 @@ def test_demo_writes_everything(demo_out):
 def test_summary_sheet_cells(demo_out):
     out, _ = demo_out
     wb = openpyxl.load_workbook(out / "tong-hop.xlsx")
-    assert wb.sheetnames == ["Tổng hợp", "Chỉ tiêu", "Lỗi dữ liệu", "Tình hình nộp", "Thống kê", "_meta"]
+    assert wb.sheetnames == ["Tổng hợp", "Danh sách", "Chỉ tiêu", "Lỗi dữ liệu", "Tình hình nộp", "Thống kê", "_meta"]
     ws = wb["Tổng hợp"]
-    assert ws["A2"].value.startswith("Đã nộp 14 tệp · Đạt mức độ 2: 6 · Đạt mức độ 1: 5 · Không đạt: 2")
-    assert "Tỉ lệ được công nhận: 85,71 % (trên 14 đơn vị được đánh giá)" in ws["A2"].value  # 12/14
+    assert ws["A2"].value.startswith("Đã nộp 14 tệp · Đạt mức độ 2: 6 · Đạt mức độ 1: 4 · Không đạt: 3")
+    assert "Tỉ lệ được công nhận: 78,57 % (trên 14 đơn vị được đánh giá)" in ws["A2"].value  # 11/14
     header = [c.value for c in ws[5]]
     assert header[:9] == ["STT", "Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Loại hình", "Cấp", "Năm",
                           "Số thành viên", "Kết quả"]
@@ -105,8 +107,12 @@ def test_long_form_findings_status_and_stats(demo_out):
     stats = [[c.value for c in r] for r in wb["Thống kê"].iter_rows()]
     assert ["Đạt mức độ 2", 6] == stats[2 + 1][:2]
     fails = next(k for k, r in enumerate(stats) if r[0] and str(r[0]).startswith("Chỉ tiêu không đạt nhiều nhất"))
-    # level 1 failures: 1.4, 3.2 (Quang Trung), 2.1 (Lê Văn Tám); level 2: 3.4 fails at five units
-    assert [r[:3] for r in stats[fails + 2: fails + 6]] == [["1.4", 1, 1], ["2.1", 1, 1], ["3.2", 1, 1], ["3.4", 0, 5]]
+    # level 1 failures: 1.4, 3.2 (Quang Trung), 2.1 (Lê Văn Tám), and every member percentage at Võ Thị Sáu (a member
+    # excluded without a reason: a contradiction, issue 8); level 2: also 2.4 at Ánh Dương, 2.5 at Nguyễn Du, 3.1 at
+    # Lý Thường Kiệt, 3.4 at five units. Sorted by level-1 count, then level-2 count, then id.
+    assert [r[:3] for r in stats[fails + 2: fails + 11]] == [
+        ["2.1", 2, 2], ["2.4", 1, 2], ["2.5", 1, 2], ["3.1", 1, 2], ["1.4", 1, 1], ["2.2", 1, 1], ["2.3", 1, 1],
+        ["3.2", 1, 1], ["3.4", 0, 5]]
     with zipfile.ZipFile(out / "tong-hop.xlsx") as zf:
         charts = [n for n in zf.namelist() if n.startswith("xl/charts/chart")]
     assert len(charts) == 3  # by kind, by tier, most-failed: native Excel charts
@@ -259,7 +265,12 @@ def test_output_folder_inside_input_is_not_read_back(tmp_path):
     assert [r["file"] for r in rows] == ["a.xlsx"]
 
 
-def test_empty_folder(tmp_path):
+def test_empty_folder_is_a_usage_error(tmp_path):
+    # outputs.md, exit status: an empty input folder given by mistake is exit 2, and nothing is written.
     (tmp_path / "in").mkdir()
     res = CliRunner().invoke(cli, ["batch", str(tmp_path / "in"), "-o", str(tmp_path / "out")])
-    assert res.exit_code == 0 and (tmp_path / "out" / "tong-hop.xlsx").exists()
+    assert res.exit_code == 2 and "Không có sổ tính nào" in res.output
+    assert not (tmp_path / "out").exists()
+    (tmp_path / "in" / "ghi-chu.docx").write_bytes(b"PK")
+    res = CliRunner().invoke(cli, ["batch", str(tmp_path / "in"), "-o", str(tmp_path / "out")])
+    assert res.exit_code == 2 and "ghi-chu.docx: không phải sổ tính Excel" in res.output

@@ -78,6 +78,9 @@ def test_batch_over_the_corpus(corpus, tmp_path):
     assert sorted(r["file"] for r in rows) == sorted(c.file for c in CASES)
     assert len(list((out / "don-vi").iterdir())) == len(CASES)
     assert not list(out.rglob(".tmp-*"))
+    import openpyxl  # every output well-formed, whatever its input held (issue 9 item 1)
+    for book in out.rglob("*.xlsx"):
+        openpyxl.load_workbook(book).close()
 
 
 def test_openpyxl_parses_through_defusedxml():

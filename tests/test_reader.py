@@ -103,11 +103,14 @@ def test_errors_name_the_cell(tmp_path):
     bad = next(f for f in sub.findings if f.code == "evidence-unknown")
     assert (bad.sheet, bad.cell) == ("Chỉ tiêu", "D6")
     assert bad.message == render("evidence-unknown", value="1.2", detail="MC-9.9", cell="D6")
-    # Excluded with a reason: out of the denominator; without a reason: still counted (DECISION).
+    # Excluded with a reason: out of the denominator; without a reason: still counted, every answer as Không
+    # (README decision, never in the unit's favour).
     assert len(sub.members) == 9 and [m.name for m in sub.excluded] == ["Nguyễn Văn G6"]
     r = evaluate(sub)
     i = next(i for i in r.indicators if i.id == "2.1" and i.level == 1)
-    assert (i.numerator, i.denominator) == (8, 9)  # "có lẽ" counted as Không
+    # "có lẽ" counts as Không; the member excluded without a reason counts with the answers as typed, and the
+    # indicator is Không đạt whatever the share (issue 8: an exclusion without a reason is a contradiction)
+    assert (i.numerator, i.denominator, i.met) == (8, 9, False)
 
 
 def test_blank_indicator_column_is_a_warning(tmp_path):

@@ -111,4 +111,7 @@ def test_copied_text_with_control_characters_and_markup(tmp_path):
     data = standard_data(len(tricky), member_overrides={i: {"ghi_chu": t} for i, t in enumerate(tricky)})
     o = check_file(write_standard(tmp_path / "t.xlsx", data), tmp_path / "out")
     grid = calamine.CalamineWorkbook.from_path(str(o.output)).get_sheet_by_name("Thành viên").to_python()
-    assert [row[13] for row in grid[3:3 + len(tricky)]] == tricky
+    # outputs.md Guarantees: a control character is replaced (U+FFFD), the rest is kept exactly, and the cell is named
+    assert [row[13] for row in grid[3:3 + len(tricky)]] == [t.replace("\x07", "\ufffd") for t in tricky]
+    assert [(f.code, f.sheet) for f in o.result.findings if f.code == "text-invalid-chars"] == \
+        [("text-invalid-chars", "Thành viên")]

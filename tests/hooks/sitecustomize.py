@@ -1,0 +1,24 @@
+"""Fault injection for tests/test_hostile.py, loaded only when that test puts this folder on PYTHONPATH and sets
+DVHT_TEST_READER: the reader call then behaves like python-calamine on the files that broke it in real use — a panic
+(pyo3_runtime.PanicException: a BaseException that cannot be pickled) or an abort of the whole process (SIGABRT) —
+for any input whose bytes contain the marker. Batch workers are fresh interpreters, so they load it too."""
+
+import os
+
+if os.environ.get("DVHT_TEST_READER"):
+    import dvht_sheets.read as _read
+
+    _real = _read.open_calamine
+
+    class PanicException(BaseException):
+        def __reduce__(self):  # like pyo3_runtime's: its class cannot be found again by pickle
+            raise TypeError("Can't pickle <class 'pyo3_runtime.PanicException'>")
+
+    def _faulty(data: bytes):
+        if b"ABORT-ME" in data:
+            os.abort()
+        if b"PANIC-ME" in data:
+            raise PanicException("xlsb/mod.rs: no entry found for key")
+        return _real(data)
+
+    _read.open_calamine = _faulty
