@@ -1,14 +1,19 @@
-"""Benchmark: the whole district batch against a naive baseline, in one run.
+"""Benchmark: the whole district batch against a straightforward peer and a naive baseline, interleaved.
 
-    python benchmarks/bench_batch.py [--n 1000] [--jobs 2] [--baseline 200] [--keep DIR]
+    python benchmarks/bench_batch.py [--n 1000] [--jobs 2] [--baseline 200] [--rounds 3] [--keep DIR] [--outputs DIR]
     make bench
 
 1. Generates N typical workbooks (80 members, 30 evidence rows, a filled unit sheet), each a distinct unit.
-2. Runs `dvht batch` on them in a child process (reading, evaluation, every unit workbook, tong-hop.xlsx/.csv,
-   ket-qua.json) and times it end to end; the child reports its own peak memory and its workers'.
-3. Runs the naive baseline in this process on the first --baseline files: pandas.read_excel(engine="openpyxl") for
-   every sheet, the percentages computed with pandas per unit, the result workbook written with openpyxl.
-4. Prints workbooks per second for both, their ratio, and the peak resident memory of the batch.
+2. Runs --rounds rounds; round k runs the three contenders on the same inputs in an order that rotates with k:
+   - tool: `dvht batch` in a child process (reading, evaluation, every unit workbook, tong-hop.xlsx/.csv,
+     ket-qua.json), timed end to end, its memory and its workers' sampled while it runs;
+   - peer: benchmarks/peer.py, the straightforward implementation of the same outputs (python-calamine, plain
+     Python, xlsxwriter's public API in memory, Pool.imap with chunksize 8), in a child process, measured the same way;
+   - naive: in this process on the first --baseline files: pandas.read_excel(engine="openpyxl") for every sheet,
+     the percentages computed with pandas per unit, the result workbook written with openpyxl.
+3. Prints per round the workbooks per second of each, tool/peer and tool/naive, the peak resident memory of the tool
+   and the peer (main process; whole process tree), then the medians over the rounds. The machine drifts between
+   runs: compare the ratios measured within one run.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import os
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -118,7 +124,7 @@ def _descendants(root: int) -> set[int]:
 
 
 class TreeMemory:
-    """Resident memory of a process and its descendants, sampled cheaply: the tree is re-read from /proc once a second
+    """Resident memory of a process and its descendants, sampled cheaply: the tree is re-read from /proc every 0.25 s
     (the batch's workers live for the whole run), each sample reads only those processes' statm."""
 
     def __init__(self, root: int):
@@ -126,7 +132,7 @@ class TreeMemory:
 
     def sample(self) -> tuple[float, float]:
         now = time.monotonic()
-        if now - self.scanned > 1.0:
+        if now - self.scanned > 0.25:
             self.tree, self.scanned = _descendants(self.root), now
         rss = {}
         for pid in self.tree:
@@ -138,11 +144,11 @@ class TreeMemory:
         return rss.get(self.root, 0) / 2**20, sum(rss.values()) / 2**20
 
 
-def run_ours(input_dir: Path, out_dir: Path, jobs: int) -> dict:
-    """The real batch in a child process; its memory (and its workers') sampled every 50 ms."""
+def run_tree(cmd: list[str]) -> dict:
+    """Run cmd in a child process, timing it end to end (process start included) while its memory and its workers'
+    are sampled every 50 ms."""
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, __file__, "--child", str(input_dir), str(out_dir), str(jobs)],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     peak_main = peak_tree = 0.0
     memory = TreeMemory(proc.pid)
     while proc.poll() is None:
@@ -152,10 +158,21 @@ def run_ours(input_dir: Path, out_dir: Path, jobs: int) -> dict:
     wall = time.perf_counter() - start
     out = proc.stdout.read() if proc.stdout else ""
     if proc.returncode:
-        raise SystemExit(f"dvht batch failed ({proc.returncode})")
-    stats = json.loads(out.strip().splitlines()[-1])
-    stats.update(wall=wall, peak_main_mb=peak_main, peak_tree_mb=peak_tree)
+        raise SystemExit(f"{' '.join(cmd[1:3])} failed ({proc.returncode})")
+    return {"wall": wall, "peak_main_mb": peak_main, "peak_tree_mb": peak_tree, "stdout": out}
+
+
+def run_ours(input_dir: Path, out_dir: Path, jobs: int) -> dict:
+    """The real batch (`dvht batch` through its click layer's run_and_report) in a child process."""
+    stats = run_tree([sys.executable, __file__, "--child", str(input_dir), str(out_dir), str(jobs)])
+    stats.update(json.loads(stats["stdout"].strip().splitlines()[-1]))
     return stats
+
+
+def run_peer(input_dir: Path, out_dir: Path, jobs: int) -> dict:
+    """The straightforward peer (benchmarks/peer.py) in a child process, measured the same way."""
+    return run_tree([sys.executable, str(Path(__file__).with_name("peer.py")), str(input_dir), str(out_dir),
+                     "--jobs", str(jobs)])
 
 
 # ---------------------------------------------------------------------------------------------------- naive baseline
@@ -205,12 +222,40 @@ def run_naive(files: list[Path], out_dir: Path) -> float:
     return time.perf_counter() - start
 
 
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def _round(k: int, inputs: Path, work: Path, args, files: list[Path]) -> dict:
+    """One round: the tool, the peer and the naive baseline on the same inputs, in an order that rotates with k (so no
+    contender always runs first on a cold cache or last on a hot machine)."""
+    order = ["tool", "peer", "naive"][k % 3:] + ["tool", "peer", "naive"][: k % 3]
+    got: dict = {"order": order}
+    for name in order:
+        out = work / f"{name}-{k}"
+        if name == "tool":
+            got["tool"] = run_ours(inputs, out, args.jobs)
+        elif name == "peer":
+            got["peer"] = run_peer(inputs, out, args.jobs)
+        else:
+            got["naive"] = {"wall": run_naive(files, out)}
+        if args.outputs is not None and k == args.rounds - 1:
+            shutil.copytree(out, args.outputs / name, dirs_exist_ok=True)
+        shutil.rmtree(out, ignore_errors=True)
+    got["rate"] = {"tool": args.n / got["tool"]["wall"], "peer": args.n / got["peer"]["wall"],
+                   "naive": len(files) / got["naive"]["wall"]}
+    return got
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--baseline", type=int, default=200, help="files for the naive baseline (its rate is per file)")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (the medians are printed)")
     parser.add_argument("--keep", type=Path, default=None, help="keep generated inputs here and reuse them")
+    parser.add_argument("--outputs", type=Path, default=None, help="copy the last round's outputs here (tool/, peer/, "
+                        "naive/) to look at them")
     parser.add_argument("--child", nargs=3, metavar=("IN", "OUT", "JOBS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -226,19 +271,39 @@ def main() -> None:
             generate(args.n, inputs, args.jobs)
             print(f"generated {args.n} typical workbooks (80 members, 30 evidence rows) in "
                   f"{time.perf_counter() - t:.1f} s")
-        ours = run_ours(inputs, work / "out", args.jobs)
         files = sorted(inputs.glob("*.xlsx"))[: args.baseline]
-        naive = run_naive(files, work / "naive")
-        ours_rate = args.n / ours["wall"]
-        naive_rate = len(files) / naive
-        print(f"dvht batch (--jobs {args.jobs}): {args.n} workbooks in {ours['wall']:.1f} s = {ours_rate:.1f} "
-              f"workbooks/s end to end (process start, reading, evaluation, unit workbooks, summary)")
-        print(f"naive baseline (pandas+openpyxl, one process): {len(files)} workbooks in {naive:.1f} s = "
-              f"{naive_rate:.1f} workbooks/s")
-        print(f"ratio: {ours_rate / naive_rate:.1f}x")
-        print(f"peak resident memory: main process {ours['peak_main_mb']:.0f} MB; main, forkserver and workers "
-              f"together {ours['peak_tree_mb']:.0f} MB (sampled every 50 ms; the process tree re-read every second)")
-        print(f"cpu: {os.cpu_count()} cores visible; python {sys.version.split()[0]}")
+        print(f"{args.rounds} interleaved rounds; tool = dvht batch (--jobs {args.jobs}), peer = benchmarks/peer.py "
+              f"(calamine + plain Python + xlsxwriter, Pool.imap, {args.jobs} processes), naive = pandas+openpyxl in "
+              f"one process on {len(files)} of the {args.n} files; times are end to end, process start included",
+              flush=True)
+        rounds = []
+        for k in range(args.rounds):
+            got = _round(k, inputs, work, args, files)
+            rounds.append(got)
+            rate, tool, peer = got["rate"], got["tool"], got["peer"]
+            print(f"round {k + 1} (order: {', '.join(got['order'])}):")
+            print(f"  tool:  {args.n} workbooks in {tool['wall']:.1f} s = {rate['tool']:.1f} workbooks/s; peak memory "
+                  f"main {tool['peak_main_mb']:.0f} MB, process tree {tool['peak_tree_mb']:.0f} MB")
+            print(f"  peer:  {args.n} workbooks in {peer['wall']:.1f} s = {rate['peer']:.1f} workbooks/s; peak memory "
+                  f"main {peer['peak_main_mb']:.0f} MB, process tree {peer['peak_tree_mb']:.0f} MB")
+            print(f"  naive: {len(files)} workbooks in {got['naive']['wall']:.1f} s = {rate['naive']:.1f} workbooks/s")
+            print(f"  tool/peer {rate['tool'] / rate['peer']:.2f}x, tool/naive {rate['tool'] / rate['naive']:.1f}x",
+                  flush=True)
+        med = {name: _median([g["rate"][name] for g in rounds]) for name in ("tool", "peer", "naive")}
+        tp = [g["rate"]["tool"] / g["rate"]["peer"] for g in rounds]
+        tn = [g["rate"]["tool"] / g["rate"]["naive"] for g in rounds]
+        mem = {name: {key: _median([g[name][key] for g in rounds]) for key in ("peak_main_mb", "peak_tree_mb")}
+               for name in ("tool", "peer")}
+        print(f"median of {args.rounds} rounds: tool {med['tool']:.1f} workbooks/s, peer {med['peer']:.1f} "
+              f"workbooks/s, naive {med['naive']:.1f} workbooks/s")
+        print(f"median ratios: tool/peer {_median(tp):.2f}x (rounds {', '.join(f'{x:.2f}' for x in tp)}), "
+              f"tool/naive {_median(tn):.1f}x (rounds {', '.join(f'{x:.1f}' for x in tn)})")
+        print(f"median peak memory: tool main {mem['tool']['peak_main_mb']:.0f} MB, process tree "
+              f"{mem['tool']['peak_tree_mb']:.0f} MB; peer main {mem['peer']['peak_main_mb']:.0f} MB, process tree "
+              f"{mem['peer']['peak_tree_mb']:.0f} MB (resident; sampled every 50 ms, the tree re-read every 0.25 s)")
+        load = os.getloadavg()
+        print(f"cpu: {os.cpu_count()} cores visible; load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}; python "
+              f"{sys.version.split()[0]}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

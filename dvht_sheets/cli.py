@@ -20,6 +20,7 @@ from .batch import UNIT_DIR, FolderBusy, OutputFailed, OutputFolder, check_isola
 from .read import Limits
 from .report_summary import JsonWriter, Roster, SummaryWriter, read_roster, write_csv
 from .model import xml_safe
+from .findings import Severity
 from .rulebook import RulebookError
 from .schema import COLLECTIVE_TITLES, DIGITAL_LEVELS, TIER_LABEL, TRAIT_LABEL
 from .template import template_name, write_workbook
@@ -140,11 +141,27 @@ def _echo_outcome(o) -> None:
             if failing:
                 click.echo(f"   Mức độ {level} chưa đạt: {', '.join(failing)}")
     click.echo(f"   {counts['fatal'] + counts['error']} lỗi, {counts['warning']} cảnh báo.")
-    for f in r.findings:
-        if f.severity == "fatal":
-            click.echo(f"   - {f.message}")
+    for line in finding_lines(r.findings):
+        click.echo(line)
     if o.output:
         click.echo(f"   Tệp kết quả: {o.output}")
+
+
+SHOWN_FINDINGS = 20
+
+
+def finding_lines(findings) -> list[str]:
+    """Each finding with its sheet and cell, the most serious first (stable otherwise), the first SHOWN_FINDINGS
+    then a count: the secretary fixes from the terminal and opens the result file only for the rest."""
+    rank = {"fatal": 0, "error": 1, "warning": 2}
+    ordered = sorted(findings, key=lambda f: rank.get(f.severity, 3))
+    lines = []
+    for f in ordered[:SHOWN_FINDINGS]:
+        where = ", ".join(p for p in (f"trang {f.sheet}" if f.sheet else "", f"ô {f.cell}" if f.cell else "") if p)
+        lines.append(f"   - {Severity(f.severity).label}" + (f" ({where})" if where else "") + f": {f.message}")
+    if len(ordered) > SHOWN_FINDINGS:
+        lines.append(f"   … và {len(ordered) - SHOWN_FINDINGS} phát hiện khác; xem tệp kết quả.")
+    return lines
 
 
 class _StopRequest:
@@ -265,14 +282,16 @@ def run_and_report(input_dir: Path, out_dir: Path, roster_path: Path | None, job
                 writer.abort()
         folder.abandon()
         raise
+    from .report_summary import counted_rows, duplicate_warnings, submitted_text
     counts: dict[str, int] = {}
-    for row in outcome.rows:
+    for row in counted_rows(outcome.rows):  # units, not files: a code sent twice counts once (issue 11)
         counts[row.result] = counts.get(row.result, 0) + 1
     try:
         shown = input_dir.resolve().relative_to(Path.cwd())
     except ValueError:
         shown = input_dir
-    table = Table(title=f"Kết quả: {len(outcome.rows)} tệp trong {shown}")
+    usable = roster if roster is not None and not roster.problem else None
+    table = Table(title=f"Kết quả: {len(counted_rows(outcome.rows))} đơn vị trong {shown}")
     table.add_column("Kết quả")
     table.add_column("Số đơn vị", justify="right")
     for label in ("Đạt mức độ 2", "Đạt mức độ 1", "Không đạt"):
@@ -281,10 +300,17 @@ def run_and_report(input_dir: Path, out_dir: Path, roster_path: Path | None, job
     for label, n in sorted(counts.items()):
         table.add_row(label, str(n))
     table.add_row("Không đánh giá được", str(not_evaluated))
+    if usable is not None:
+        from .report_summary import submission_status
+        table.add_row("Chưa nộp (theo danh sách)", str(len(submission_status(outcome.rows, usable)["missing"])))
     console.print(table)
+    # the same words as row 2 of Tổng hợp, on a line of its own that the table's width does not wrap
+    console.print(f"Đã nộp: {submitted_text(outcome.rows, usable)}", highlight=False, soft_wrap=True)
     for row in outcome.rows:
         if not row.evaluated:
             console.print(f"[red]Không đánh giá được[/red] {row.file}: {row.reason}", markup=True, highlight=False)
+    for line in duplicate_warnings(outcome.rows):  # one line each, whole, so a log can be searched
+        console.print(line, highlight=False, soft_wrap=True)
     for rel, why in outcome.discovery.skipped:
         console.print(f"Bỏ qua {rel}: {why}", highlight=False)
     if roster is not None:

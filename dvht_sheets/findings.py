@@ -112,6 +112,8 @@ CATALOGUE: dict[str, Entry] = {
     "sheet-name-invalid-chars": Entry(W, "Tên trang '{sheet}' có ký tự không hợp lệ (ký tự điều khiển hoặc U+FFFE/U+FFFF), đã được thay bằng “\ufffd”. Hãy đặt lại đúng tên trang của mẫu."),
     "workbook-extent": Entry(F, "Các trang của tệp trải rộng tổng cộng {detail} ô, vượt giới hạn {limit} ô: tệp bị hỏng hoặc được tạo bất thường (có ô thừa ở rất xa). Hãy mở bằng Excel, xoá các dòng và cột thừa ở cuối mỗi trang rồi lưu lại."),
     "file-size-hint": Entry(F, "Tệp khai báo kích thước bất thường ({detail}), vượt xa dữ liệu thật: tệp bị hỏng hoặc được tạo để làm treo chương trình; tệp không được đọc. Hãy mở bằng Excel, lưu lại dạng .xlsx rồi gửi lại."),
+    # --- coordinator: a result workbook fed back as input (would count the unit twice)
+    "file-is-result": Entry(F, "Tệp này là tệp kết quả do dvht-sheets ghi (đánh giá từ tệp '{detail}'), không phải tệp nộp của đơn vị; tệp không được đánh giá để đơn vị không bị tính hai lần. Hãy đánh giá tệp gốc của đơn vị."),
     # --- branch `outputs` (issue 9): problems of the tool or of the output folder, not of the school's file, so the
     # advice is not "save the file again in Excel".
     "output-write-failed": Entry(E, "Không ghi được tệp kết quả của đơn vị ({detail}). Kết quả đánh giá vẫn có trong bản tổng hợp; hãy kiểm tra chỗ trống và quyền ghi của thư mục kết quả rồi chạy lại."),

@@ -147,15 +147,8 @@ def _read_roster(path: Path) -> Roster:
     roster = Roster(source=xml_safe(path.name))
     try:
         if path.suffix.lower() == ".csv":
-            data = path.read_bytes()
-            for enc in ("utf-8-sig", "cp1258", "latin-1"):
-                try:
-                    text = data.decode(enc)
-                    break
-                except UnicodeDecodeError:
-                    continue
-            dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t") if text.strip() else csv.excel
-            grid = [[xml_safe(v) for v in row] for row in csv.reader(io.StringIO(text), dialect)]
+            text = _decode_roster(path.read_bytes())
+            grid = [[xml_safe(v) for v in row] for row in csv.reader(io.StringIO(text), _roster_dialect(text))]
         else:
             from .read import read_workbook
             raw = read_workbook(path)
@@ -170,7 +163,10 @@ def _read_roster(path: Path) -> Roster:
     code_col, name_col, start = 0, 1, 0
     for r, row in enumerate(grid[:10]):
         keys = [fold(v) for v in row]
-        code_idx = next((i for i, k in enumerate(keys) if k.startswith("ma")), None)
+        # "STT, Mã huyện, Mã đơn vị": the exact header first, then the usual aliases, then any "Mã …"
+        code_idx = next((i for k in CODE_HEADERS for i, key in enumerate(keys) if key == k), None)
+        if code_idx is None:
+            code_idx = next((i for i, k in enumerate(keys) if k.startswith("ma")), None)
         if code_idx is not None:
             code_col, start = code_idx, r + 1
             name_col = next((i for i, k in enumerate(keys) if k.startswith("ten")), code_col + 1)
@@ -180,6 +176,47 @@ def _read_roster(path: Path) -> Roster:
         if code:
             roster.units.append((code, text_of(row[name_col]) if name_col < len(row) else ""))
     return roster
+
+
+CODE_HEADERS = [fold(h) for h in ("Mã đơn vị", "Mã DV", "Mã trường", "Mã cơ quan", "Mã")]
+
+
+def _decode_roster(data: bytes) -> str:
+    """A BOM says the encoding (Excel's "Unicode Text" is UTF-16 LE with FF FE; "CSV UTF-8" has EF BB BF); without
+    one UTF-8, then cp1258 (Vietnamese Windows) and cp1252; latin-1 reads any byte, so the reader never fails here."""
+    for bom, enc in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            return data.decode(enc)
+    # UTF-16 without a BOM: every other byte of Latin text is NUL
+    if len(data) >= 4 and data[1::2].count(0) > len(data) // 4:
+        return data.decode("utf-16-le", errors="replace")
+    if len(data) >= 4 and data[0::2].count(0) > len(data) // 4:
+        return data.decode("utf-16-be", errors="replace")
+    for enc in ("utf-8", "cp1258", "cp1252"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
+def _roster_dialect(text: str):
+    """Tab, semicolon (Excel with a Vietnamese/European locale) or comma: the one that appears most often, and the
+    same number of times, on the first lines; csv.Sniffer alone guesses wrong on short files."""
+    lines = [ln for ln in text.splitlines()[:10] if ln.strip()]
+    best, best_score = ",", -1
+    for delim in ("\t", ";", ","):
+        counts = [ln.count(delim) for ln in lines]
+        if not counts or counts[0] == 0:
+            continue
+        score = sum(1 for c in counts if c == counts[0]) * 100 + counts[0]
+        if score > best_score:
+            best, best_score = delim, score
+
+    class Dialect(csv.excel):
+        delimiter = best
+
+    return Dialect
 
 
 def submission_status(rows: list[UnitRow], roster: Roster | None) -> dict[str, list]:
@@ -202,6 +239,56 @@ def submission_status(rows: list[UnitRow], roster: Roster | None) -> dict[str, l
         out["missing"] = [expected[k] for k in sorted(expected) if k not in by_code]
         out["unexpected"] = [row for k, group in sorted(by_code.items()) if k not in expected for row in group]
     return out
+
+
+def counted_rows(rows: list[UnitRow]) -> list[UnitRow]:
+    """One row per unit for every count (row 2 of Tổng hợp, Thống kê, the closing table): a code sent in several
+    files counts once, with the file whose name sorts last (README, decisions); a file without a code (not
+    evaluated) counts on its own. The rows of every file stay in the sheets."""
+    chosen: dict[str, UnitRow] = {}
+    for row in rows:
+        if row.unit_code:
+            key = row.unit_code.casefold()
+            if key not in chosen or row.file > chosen[key].file:
+                chosen[key] = row
+    keep = {id(r) for r in chosen.values()}
+    return [r for r in rows if not r.unit_code or id(r) in keep]
+
+
+SHOWN_DUPLICATE_CODES = 5
+
+
+def submitted_text(rows: list[UnitRow], roster: Roster | None) -> str:
+    """“14 đơn vị (308 tệp; 294 tệp trùng mã đơn vị: A, B, …; tính tệp có tên xếp sau cùng) · Chưa nộp: 1 đơn vị”"""
+    status = submission_status(rows, roster)
+    units = len(counted_rows(rows))
+    text = f"{units} đơn vị ({len(rows)} tệp"
+    if status["duplicate_code"]:
+        codes = [group[0].unit_code for _, group in status["duplicate_code"]]
+        shown = ", ".join(codes[:SHOWN_DUPLICATE_CODES]) + (", …" if len(codes) > SHOWN_DUPLICATE_CODES else "")
+        text += f"; {len(rows) - units} tệp trùng mã đơn vị: {shown}; mỗi đơn vị tính tệp có tên xếp sau cùng"
+    text += ")"
+    if roster is not None and not roster.problem:
+        text += f" · Chưa nộp: {len(status['missing'])} đơn vị"
+    return text
+
+
+SHOWN_DUPLICATE_WARNINGS = 10
+
+
+def duplicate_warnings(rows: list[UnitRow]) -> list[str]:
+    """The terminal's lines about codes sent in several files: the first SHOWN_DUPLICATE_WARNINGS, then a count."""
+    groups = submission_status(rows, None)["duplicate_code"]
+    lines = []
+    for _, group in groups[:SHOWN_DUPLICATE_WARNINGS]:
+        files = sorted(r.file for r in group)
+        shown = ", ".join(files[:3]) + (", …" if len(files) > 3 else "")
+        lines.append(f"Cảnh báo: mã đơn vị {group[0].unit_code} có trong {len(files)} tệp ({shown}); "
+                     f"chỉ tính tệp {files[-1]}.")
+    if len(groups) > SHOWN_DUPLICATE_WARNINGS:
+        lines.append(f"… và {len(groups) - SHOWN_DUPLICATE_WARNINGS} mã đơn vị trùng khác; xem trang “Tình hình nộp” "
+                     "trong tong-hop.xlsx.")
+    return lines
 
 
 # ---------------------------------------------------------------------------------------------------- CSV / JSON
@@ -379,11 +466,12 @@ def partial_note(done: int, total: int) -> str:
             "hãy chạy lại để có bản tổng hợp đầy đủ.")
 
 
-def _write_overview(ws, f: _F, rows: list[UnitRow], partial: tuple[int, int] | None = None) -> None:
+def _write_overview(ws, f: _F, rows: list[UnitRow], partial: tuple[int, int] | None = None,
+                    roster: Roster | None = None) -> None:
     ws.write_string(0, 0, "TỔNG HỢP KẾT QUẢ TỰ ĐÁNH GIÁ “ĐƠN VỊ HỌC TẬP”", f.title)
-    totals = dict(_totals(rows))
+    totals = dict(_totals(counted_rows(rows)))  # units, not files (issue 11)
     rate = totals["Được công nhận"] / totals["Được đánh giá"] * 100 if totals["Được đánh giá"] else 0
-    line = (f"Đã nộp {totals['Số tệp đã nộp']} tệp · Đạt mức độ 2: {totals['Đạt mức độ 2']} · Đạt mức độ 1: "
+    line = (f"Đã nộp: {submitted_text(rows, roster)} · Đạt mức độ 2: {totals['Đạt mức độ 2']} · Đạt mức độ 1: "
             f"{totals['Đạt mức độ 1']} · Không đạt: {totals['Không đạt']}"
             + (f" · Xếp loại theo TT 22/2020: {totals['Xếp loại theo TT 22/2020']}"
                if totals["Xếp loại theo TT 22/2020"] else "")
@@ -821,10 +909,10 @@ class SummaryWriter(_Staged):
               skipped: list[tuple[str, str]], partial: tuple[int, int] | None = None) -> None:
         """partial: (files finished, files found) when the run was stopped before the end."""
         self.long.close()
-        _write_overview(self.overview, self.f, rows, partial)
+        _write_overview(self.overview, self.f, rows, partial, roster)
         _write_list(self.list, self.f, rows)
         _write_status(self.status, self.f, rows, roster)
-        _write_stats(self.wb, self.stats, self.f, rows)
+        _write_stats(self.wb, self.stats, self.f, counted_rows(rows))
         _write_meta(self.meta, self.f, rows, command, skipped, run_date(), partial)
         self.meta.hide()
         self.overview.activate()

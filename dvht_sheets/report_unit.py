@@ -792,7 +792,8 @@ def _copy_sheets(wb, f: _F, sub: Submission | None,
         for notes, ((r, c), items) in enumerate(sorted(sheet_marks.items())):
             if notes >= MAX_NOTES_PER_SHEET:
                 break
-            ws.write_comment(r, c, "\n".join(f"[{i.code}] {i.message}" for i in items)[:2000],
+            # The secretary reads the Vietnamese message first; the code trails for whoever looks it up.
+            ws.write_comment(r, c, "\n".join(f"{i.message} ({i.code})" for i in items)[:2000],
                              {"x_scale": 2.5, "y_scale": 2.2, "author": "dvht-sheets"})
         ws.freeze_panes(3, 0)
         paper.setup(ws, widths, header_rows=HEADER_ROW if len(raw.grid) > HEADER_ROW else None,

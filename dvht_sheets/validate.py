@@ -721,6 +721,12 @@ def validate(raw: RawWorkbook, book: Rulebook | None = None) -> Submission:
         sub.findings = ctx.findings
         return sub
     sub.meta = _read_meta(sheets.get("meta"))
+    if "input_sha256" in sub.meta and any(clean(s.name) == "Kết quả" for s in raw.sheets):
+        # A result workbook of ours carries copies of the school's sheets: read as a submission it would count the
+        # unit twice (an officer pointing `batch` at an earlier output folder, or forwarding a result file).
+        ctx.add("file-is-result", detail=sub.meta.get("input_file") or "?")
+        sub.findings = ctx.findings
+        return sub
     _read_unit(sheets["unit"], ctx, sub)
     year = sub.unit.get("nam_danh_gia")
     if year is None:

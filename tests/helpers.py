@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
 import xlsxwriter
 
 from dvht_sheets import rulebook as rulebooks
@@ -144,3 +148,21 @@ def table(text: str) -> list[list[Any]]:
             continue
         grid.append([c.strip() or None for c in line.strip("|").split("|")])
     return grid
+
+
+def libreoffice(profile: Path):
+    """A converter through the real LibreOffice with a private profile: convert(files, fmt, outdir) → output paths.
+    Missing LibreOffice fails the test in CI (CI=true: .ci/run installs it) and skips it elsewhere."""
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice (soffice) is missing in CI: .ci/run must install libreoffice-calc")
+        pytest.skip("LibreOffice is not installed here (CI installs it and runs these tests)")
+
+    def convert(files: Path | list[Path], fmt: str, outdir: Path) -> list[Path]:
+        files = [files] if isinstance(files, Path) else list(files)
+        outdir.mkdir(parents=True, exist_ok=True)
+        subprocess.run([exe, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", fmt,
+                        "--outdir", str(outdir), *map(str, files)], check=True, capture_output=True, timeout=300)
+        return [outdir / f"{f.stem}.{fmt.split(':')[0]}" for f in files]
+    return convert

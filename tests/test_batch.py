@@ -58,7 +58,9 @@ def test_summary_sheet_cells(demo_out):
     wb = openpyxl.load_workbook(out / "tong-hop.xlsx")
     assert wb.sheetnames == ["Tổng hợp", "Danh sách", "Chỉ tiêu", "Lỗi dữ liệu", "Tình hình nộp", "Thống kê", "_meta"]
     ws = wb["Tổng hợp"]
-    assert ws["A2"].value.startswith("Đã nộp 14 tệp · Đạt mức độ 2: 6 · Đạt mức độ 1: 4 · Không đạt: 3")
+    # units, not files, and the roster's one missing unit (issue 11)
+    assert ws["A2"].value.startswith("Đã nộp: 14 đơn vị (14 tệp) · Chưa nộp: 1 đơn vị · Đạt mức độ 2: 6 · "
+                                     "Đạt mức độ 1: 4 · Không đạt: 3")
     assert "Tỉ lệ được công nhận: 78,57 % (trên 14 đơn vị được đánh giá)" in ws["A2"].value  # 11/14
     header = [c.value for c in ws[5]]
     assert header[:9] == ["STT", "Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Loại hình", "Cấp", "Năm",

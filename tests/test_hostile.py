@@ -9,7 +9,6 @@ import io
 import json
 import os
 import pickle
-import resource
 import shutil
 import subprocess
 import sys

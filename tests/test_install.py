@@ -74,7 +74,7 @@ def test_wheel_installs_and_runs_from_an_empty_folder(tmp_path):
     assert len(list((out / "ho-so").glob("*/*.docx"))) == sum(8 - (level == 0) for level in levels)
     assert len(list((out / "don-vi").glob("*_ket-qua.xlsx"))) == 14
     summary = openpyxl.load_workbook(out / "tong-hop.xlsx", read_only=True)
-    assert summary["Tổng hợp"]["A2"].value.startswith("Đã nộp 14 tệp")
+    assert summary["Tổng hợp"]["A2"].value.startswith("Đã nộp: 14 đơn vị (14 tệp) · Chưa nộp: 1 đơn vị")
 
     res = _run([dvht, "template", "-o", "x.xlsx"], cwd=empty)
     assert "Đã ghi mẫu cấp huyện" in res.stdout

@@ -41,9 +41,7 @@ def test_libreoffice_saved_workbook_reads_like_ours(name):
 # Issue 4 item 6. .ci/run installs LibreOffice, and in CI (CI=true) a missing soffice is a failure, never a skip;
 # on a developer machine without it these tests say so and skip.
 
-import os
 import shutil
-import subprocess
 
 import openpyxl
 import python_calamine as calamine
@@ -52,21 +50,12 @@ from dvht_sheets import rulebook as rulebooks
 from dvht_sheets.batch import check_file
 from dvht_sheets.template import write_workbook
 
+from .helpers import libreoffice
+
 
 @pytest.fixture(scope="module")
 def soffice(tmp_path_factory):
-    exe = shutil.which("soffice") or shutil.which("libreoffice")
-    if exe is None:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice (soffice) is missing in CI: .ci/run must install libreoffice-calc")
-        pytest.skip("LibreOffice is not installed here (CI installs it and runs these tests)")
-    profile = tmp_path_factory.mktemp("lo-profile")
-
-    def convert(files: list[Path], fmt: str, outdir: Path) -> None:
-        outdir.mkdir(parents=True, exist_ok=True)
-        subprocess.run([exe, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", fmt,
-                        "--outdir", str(outdir), *map(str, files)], check=True, capture_output=True, timeout=300)
-    return convert
+    return libreoffice(tmp_path_factory.mktemp("lo-profile"))
 
 
 def values(path: Path) -> dict:

@@ -295,3 +295,19 @@ def test_outputs_follow_the_umask(tmp_path, umask, mode):
              *(out / "don-vi").iterdir(), tmp_path / "mau.xlsx", *(tmp_path / "check").iterdir()]
     assert len(files) == 7
     assert {p.name: oct(p.stat().st_mode & 0o777) for p in files} == {p.name: oct(mode) for p in files}
+
+
+def test_a_result_workbook_fed_back_is_not_a_submission(tmp_path):
+    # An officer points `batch` at an earlier output folder: the unit result workbooks carry copies of the school's
+    # sheets, and were graded as 14 more submissions. Each is now "Không đánh giá được" (file-is-result), exit 1.
+    from dvht_sheets.batch import evaluate_path
+    from dvht_sheets.findings import render
+
+    first = tmp_path / "out1"
+    assert CliRunner().invoke(cli, ["batch", str(SAMPLES), "-o", str(first)]).exit_code == 0
+    again = CliRunner().invoke(cli, ["batch", str(first / "don-vi"), "-o", str(tmp_path / "out2")])
+    assert again.exit_code == 1, again.output
+    unit = first / "don-vi" / "TH-KIMDONG_ket-qua.xlsx"
+    result, _ = evaluate_path(unit)
+    assert not result.evaluated and [f.code for f in result.findings] == ["file-is-result"]
+    assert result.findings[0].message == render("file-is-result", detail="03-th-kim-dong.xlsx")

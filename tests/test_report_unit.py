@@ -58,7 +58,9 @@ def test_findings_are_marked_noted_and_linked(tmp_path):
     wb = openpyxl.load_workbook(o.output)
     cell = wb["Thành viên"]["F6"]
     assert cell.value == "có lẽ" and fill(cell) == RED[1:]
-    assert "[yes-no-invalid]" in cell.comment.text and "Hãy nhập Có hoặc Không" in cell.comment.text
+    # the Vietnamese message leads; the code trails in parentheses (issue 11)
+    assert cell.comment.text.startswith("Ô F6 ('Tuân thủ kỷ luật lao động, nội quy (2.1)') có giá trị 'có lẽ'")
+    assert cell.comment.text.endswith("Hãy nhập Có hoặc Không. (yes-no-invalid)")
     findings = wb["Lỗi dữ liệu"]
     row = next(r for r in findings.iter_rows(min_row=2) if r[2].value == "yes-no-invalid")
     assert row[1].value == "Lỗi" and row[3].value == "Thành viên" and row[4].value == "F6"

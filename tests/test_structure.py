@@ -9,16 +9,13 @@ regulation.md DECISIONS.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from dvht_sheets.batch import check_file, evaluate_path
+from dvht_sheets.batch import check_file
 from dvht_sheets.evaluate import evaluate
 from dvht_sheets.findings import render
 from dvht_sheets.model import FORMULA_NO_VALUE
@@ -27,7 +24,7 @@ from dvht_sheets.report_unit import RED
 from dvht_sheets.validate import indicator_ids, parse_codes, validate
 from dvht_sheets.schema import code_key
 
-from .helpers import ind, result_of, standard_data, write_standard
+from .helpers import ind, libreoffice, result_of, standard_data, write_standard
 
 MEMBERS = "Thành viên"
 
@@ -48,19 +45,8 @@ def columns(ws) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def soffice(tmp_path_factory):
-    exe = shutil.which("soffice") or shutil.which("libreoffice")
-    if exe is None:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice (soffice) is missing in CI")
-        pytest.skip("LibreOffice is not installed here (CI installs it and runs these tests)")
-    profile = tmp_path_factory.mktemp("lo-profile")
-
-    def convert(path: Path, fmt: str, outdir: Path) -> Path:
-        outdir.mkdir(parents=True, exist_ok=True)
-        subprocess.run([exe, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", fmt,
-                        "--outdir", str(outdir), str(path)], check=True, capture_output=True, timeout=300)
-        return outdir / f"{path.stem}.{fmt}"
-    return convert
+    convert = libreoffice(tmp_path_factory.mktemp("lo-profile"))
+    return lambda path, fmt, outdir: convert(path, fmt, outdir)[0]
 
 
 # ---------------------------------------------------------------------------------------------------- point 3

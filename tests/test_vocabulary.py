@@ -10,11 +10,7 @@ from __future__ import annotations
 
 import copy
 import io
-import os
-import shutil
-import subprocess
 import unicodedata
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -33,7 +29,7 @@ from dvht_sheets.schema import (
 from dvht_sheets.template import ESTIMATE_LABEL, write_workbook
 from dvht_sheets.validate import validate
 
-from .helpers import FIELDS, ind, standard_data, submission, write_standard
+from .helpers import FIELDS, ind, libreoffice, standard_data, submission, write_standard
 
 
 def read(path):
@@ -368,18 +364,8 @@ def test_live_percent_cells_are_labelled_as_an_estimate():
 
 @pytest.fixture(scope="module")
 def soffice(tmp_path_factory):
-    exe = shutil.which("soffice") or shutil.which("libreoffice")
-    if exe is None:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice (soffice) is missing in CI")
-        pytest.skip("LibreOffice is not installed here (CI installs it and runs these tests)")
-    profile = tmp_path_factory.mktemp("lo-profile-vocab")
-
-    def convert(src: Path, outdir: Path) -> Path:
-        subprocess.run([exe, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "xlsx",
-                        "--outdir", str(outdir), str(src)], check=True, capture_output=True, timeout=300)
-        return outdir / src.name
-    return convert
+    convert = libreoffice(tmp_path_factory.mktemp("lo-profile-vocab"))
+    return lambda src, outdir: convert(src, "xlsx", outdir)[0]
 
 
 def test_live_percentages_agree_with_the_tool_after_libreoffice_recalculates(soffice, tmp_path):
