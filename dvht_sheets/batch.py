@@ -28,14 +28,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
+from . import present
 from . import rulebook as rulebooks
 from .evaluate import evaluate
-from .findings import finding
-from .model import Submission, UnitResult, xml_safe
+from .findings import Code, finding
+from .model import RawWorkbook, Submission, UnitResult, xml_safe
 from .read import DEFAULT_LIMITS, Limits, read_workbook
 from .report_unit import result_file_name, save_unit_workbook, write_unit_workbook
 from .rulebook import Rulebook
-from .validate import validate
+from .validate import read_unit, validate
 
 INPUT_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 UNIT_DIR = "don-vi"
@@ -56,22 +57,29 @@ def evaluate_path(path: str | Path, book: Rulebook | None = None, limits: Limits
     try:
         raw = read_workbook(path, limits)
         raw.path = name
-        sub = validate(raw, book)
-        return evaluate(sub, book), sub
+        return judge(raw, book)
     except (KeyboardInterrupt, SystemExit):
         raise
     except MemoryError:
         return _failed(name, "tệp cần quá nhiều bộ nhớ để đọc"), None
     except BaseException as exc:  # a bug of ours, or a panic in a library, must cost one file, not the batch
-        result = _failed(name, xml_safe(f"{type(exc).__name__}: {str(exc)[:120]}"), "internal-error")
+        result = _failed(name, xml_safe(f"{type(exc).__name__}: {str(exc)[:120]}"), Code.INTERNAL_ERROR)
         result.debug = traceback.format_exc()  # type: ignore[attr-defined]
         return result, None
 
 
-def _failed(name: str, detail: str, code: str = "file-unreadable") -> UnitResult:
+def judge(raw: RawWorkbook, forced: Rulebook | None = None) -> tuple[UnitResult, Submission]:
+    """validate → evaluate → present for a workbook read, by the rulebook chosen here, in one place
+    (rulebook.choose: the user's --rulebook, else the assessment year read from the unit sheet first)."""
+    head = read_unit(raw)
+    book = rulebooks.choose(head.unit.get("nam_danh_gia"), forced)
+    sub = validate(head, book, rulebooks.names())
+    return present.render(evaluate(sub, book)), sub
+
+
+def _failed(name: str, detail: str, code: Code = Code.FILE_UNREADABLE) -> UnitResult:
     result = UnitResult(file=name, sha256="", evaluated=False, findings=[finding(code, detail=detail)])
-    result.conclusion = "Không đánh giá được: " + result.findings[0].message
-    return result
+    return present.render(result)
 
 
 def check_file(path: str | Path, out_dir: str | Path | None, book: Rulebook | None = None,
@@ -85,7 +93,7 @@ def check_file(path: str | Path, out_dir: str | Path | None, book: Rulebook | No
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:  # e.g. a full disk: the result itself still stands
-            result.findings.append(finding("output-write-failed", detail=xml_safe(describe_os_error(exc))))
+            result.findings.append(finding(Code.OUTPUT_WRITE_FAILED, detail=xml_safe(describe_os_error(exc))))
     return FileOutcome(result, output)
 
 
@@ -332,9 +340,9 @@ def _work(task: Task) -> UnitResult:
     except (KeyboardInterrupt, SystemExit):
         raise
     except MemoryError:
-        result.findings.append(finding("output-write-failed", detail="không đủ bộ nhớ để ghi tệp kết quả"))
+        result.findings.append(finding(Code.OUTPUT_WRITE_FAILED, detail="không đủ bộ nhớ để ghi tệp kết quả"))
     except BaseException as exc:  # only plain data goes back to the parent: the text, never the exception object
-        result.findings.append(finding("output-write-failed", detail=xml_safe(describe_os_error(exc))))
+        result.findings.append(finding(Code.OUTPUT_WRITE_FAILED, detail=xml_safe(describe_os_error(exc))))
     return result
 
 
@@ -430,7 +438,7 @@ def run_tasks(tasks: list[Task], config: WorkerConfig, jobs: int, max_ahead: int
                     solo = _pool(ctx, 1, config)
                 except Exception as exc:  # e.g. a result that cannot travel back: this file only
                     ready[task.index] = _pack(task, _failed(task.rel, f"{type(exc).__name__}: {str(exc)[:120]}",
-                                                            "internal-error"))
+                                                            Code.INTERNAL_ERROR))
             solo.shutdown(wait=True)
         except BaseException:
             _end_pool(solo)
@@ -761,7 +769,7 @@ def run_batch(root: Path, out_dir: Path, *, jobs: int | None = None, rulebook: s
                                            pids=outcome.worker_pids) if tasks else ():
             temp = Path(task.temp_out)
             result = pickle.loads(blob)
-            failed = [f for f in result.findings if f.code == "output-write-failed"]
+            failed = [f for f in result.findings if f.code == Code.OUTPUT_WRITE_FAILED]
             if failed:  # what the worker left may be half a workbook: it never reaches don-vi/
                 temp.unlink(missing_ok=True)
                 outcome.write_failures.append((row.file, failed[0].message))

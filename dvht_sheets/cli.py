@@ -17,12 +17,12 @@ import click
 from . import __version__, bundled, console
 from . import rulebook as rulebooks
 from .batch import UNIT_DIR, FolderBusy, OutputFailed, OutputFolder, check_isolated, discover, run_batch
+from .findings import Severity
 from .read import Limits
 from .report_summary import JsonWriter, Roster, SummaryWriter, read_roster, write_csv
 from .model import xml_safe
-from .findings import Severity
 from .rulebook import RulebookError
-from .schema import COLLECTIVE_TITLES, DIGITAL_LEVELS, TIER_LABEL, TRAIT_LABEL
+from .schema import TIER_LABEL, TRAIT_LABEL
 from .template import template_name, write_workbook
 from .report_unit import atomic_write
 
@@ -429,19 +429,12 @@ def rules_show(ref: str) -> None:
         click.echo(f"  Xếp loại {band.grade}: từ {band.min_points:g} điểm")
     for rule in book.rules:
         tiers = ", ".join(rule.tiers) if rule.tiers else "mọi cấp"
-        click.echo(f"\n[{rule.id}] ({tiers}) {rulebooks.RULE_KINDS[rule.kind][1]}")
+        kind = rulebooks.KINDS[rule.kind]
+        click.echo(f"\n[{rule.id}] ({tiers}) {kind.meaning}")
         for lv in book.levels.values():
             if not rule.in_tier(lv.tier) and lv.tier != "any":
                 continue
-            parts = [rule.text(lv.key)]
-            if rule.kind == "percent_members":
-                parts.append(f"ngưỡng ≥ {rule.threshold(lv.key):g} %")
-                if rule.learners_threshold(lv.key) is not None:
-                    parts.append(f"người học ≥ {rule.learners_threshold(lv.key):g} %")
-            elif rule.kind == "title_at_least":
-                parts.append(f"tối thiểu: {COLLECTIVE_TITLES.label(rule.minimum(lv.key))}")
-            elif rule.kind == "level_at_least":
-                parts.append(f"tối thiểu: {DIGITAL_LEVELS.label(rule.minimum(lv.key))}")
+            parts = [rule.text(lv.key), *kind.describe(rule, lv.key)]
             if rule.applies_to(lv.key) != "all":
                 parts.append(f"chỉ áp dụng cho {TRAIT_LABEL[rule.applies_to(lv.key)]}")
             if book.scheme == "points":
@@ -510,7 +503,7 @@ def ho_so(files: tuple[Path, ...], out_dir: Path, mau_ho_so: Path | None, pdf: b
     for path in files:
         result, sub = evaluate_path(path, book, limits, str(path))
         if not result.evaluated:
-            click.echo(f"{path}: không lập được hồ sơ. {result.conclusion}", err=True)
+            click.echo(write_unit_dossier(result, sub, out_dir, templates).errors[0], err=True)
             failed = True
             continue
         name, n = folder_name(result), 2

@@ -1,5 +1,8 @@
 """Submission + Rulebook → UnitResult. Pure: no I/O, no printing, no clock; same input, same result.
 
+The caller chooses the rulebook (rulebook.choose); evaluate never loads one. It returns codes and numbers: each
+indicator's `reasons` (model.Reason) and the unit's `verdict`; present.render turns them into the Vietnamese texts.
+
 Every indicator is evaluated at every level of the unit's tier on its own (level 2 is not a superset of level 1),
 with its numerator, denominator, exact comparison, applicability and evidence. Percentages compare in integers:
 met ⇔ numerator × 100 ≥ threshold × denominator, so 17/19 = 89.47 % fails 90 % (regulation.md, DECISION).
@@ -10,13 +13,12 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from . import rulebook as rulebooks
-from .findings import Finding, finding, has_fatal
-from .model import CriterionResult, IndicatorResult, Submission, UnitResult, vn_percent, vn_threshold
-from .rulebook import Level, Rule, Rulebook
+from .findings import Code, Finding, finding, has_fatal
+from .model import NOT_APPLICABLE, CriterionResult, IndicatorResult, Reason, Submission, UnitResult
+from .rulebook import KINDS, Level, Rule, Rulebook, evaluator
 from .schema import (
-    COLLECTIVE_TITLES, CONDITION, DIGITAL_LEVELS, INDIVIDUAL_TITLES, TIER_LABEL, TRAIT_LABEL, UNIT_FIELD, UNIT_KIND,
-    code_key, is_blank, parse_title, text_of, unit_traits,
+    COLLECTIVE_TITLES, CONDITION, INDIVIDUAL_TITLES, UNIT_FIELD, UNIT_KIND, Vocabulary, code_key, is_blank,
+    parse_title, text_of, unit_traits,
 )
 
 
@@ -44,7 +46,7 @@ class _Eval:
         self._counts: dict[tuple, int] = {}
         self._evidence: dict[str, list[str]] = {}
 
-    def add(self, code: str, **kw) -> None:
+    def add(self, code: Code, **kw) -> None:
         key = (code, kw.get("cell"), kw.get("value"))
         if key not in self._seen:
             self._seen.add(key)
@@ -83,62 +85,17 @@ class _Eval:
                 codes.append(ev.code)
         return codes
 
-    # -------------------------------------------------------------------------------- kinds
+    # -------------------------------------------------------------------------------- answers
 
-    def percent_members(self, rule: Rule, lv: Level, res: IndicatorResult) -> list[str]:
-        fields = rule.fields(lv.key)
-        threshold = rule.threshold(lv.key)
-        num = self.count(tuple(fields), rule.min_title)
-        den = len(self.sub.members)
-        res.numerator, res.denominator, res.threshold = num, den, threshold
-        res.requirement = f"≥ {vn_threshold(threshold)} Thành viên"
-        reasons: list[str] = []
-        if den == 0:
-            res.measured = f"{num}/0"
-            self.add("denominator-zero", sheet=self.sub.sheet_names.get("members"), value=rule.id,
-                     detail="không có Thành viên nào được tính vào tổng số")
-            return ["không có Thành viên được tính (mẫu số 0)"]
-        res.measured = f"{num}/{den} = {vn_percent(num, den)}"
-        if self.sub.unreasoned_exclusions:
-            # issue 8: a contradiction makes the indicator Không đạt, never met (the cells carry the errors)
-            cells = ", ".join(self.sub.unreasoned_exclusions[:5])
-            more = "…" if len(self.sub.unreasoned_exclusions) > 5 else ""
-            reasons.append(f"có thành viên ghi “Tính vào tổng số” = Không nhưng không có lý do (ô {cells}{more}): "
-                           "tổng số thành viên chưa xác định")
-        if not meets(num, den, threshold):
-            reasons.append(f"{vn_percent(num, den)} < {vn_threshold(threshold)}: còn thiếu "
-                           f"{shortfall(num, den, threshold)} thành viên")
-        lthr = rule.learners_threshold(lv.key)
-        if lthr is not None and "learners" in self.traits:
-            res.requirement += f"; người học ≥ {vn_threshold(lthr)}"
-            total, ok = self.sub.unit.get("so_nguoi_hoc"), self.sub.unit.get("so_nguoi_hoc_cdht")
-            if total is None or ok is None or total == 0:
-                missing = "so_nguoi_hoc" if total is None or total == 0 else "so_nguoi_hoc_cdht"
-                self.add("learners-missing", sheet=self.unit_sheet, cell=self.sub.unit_cells.get(missing) or None,
-                         label=UNIT_FIELD[missing].label)
-                res.measured += "; người học: chưa có số liệu"
-                reasons.append("thiếu số liệu người học đạt “Công dân học tập”")
-            elif ok > total:
-                # regulation.md DECISIONS: a count above its total is a contradiction: Không đạt, never met, and
-                # never shown above 100 % (validate reports both cells)
-                res.measured += f"; người học {ok}/{total}: số liệu mâu thuẫn"
-                reasons.append(f"số người học đạt “Công dân học tập” ({ok}) lớn hơn tổng số người học ({total}): "
-                               "số liệu mâu thuẫn")
-            else:
-                res.measured += f"; người học {ok}/{total} = {vn_percent(ok, total)}"
-                if not meets(ok, total, lthr):
-                    reasons.append(f"người học {vn_percent(ok, total)} < {vn_threshold(lthr)}: còn thiếu "
-                                   f"{shortfall(ok, total, lthr)} người học")
-        return reasons
-
-    def _answer(self, rule: Rule, vocab, what: str):
+    def answer(self, rule: Rule, vocab: Vocabulary):
+        """The unit's answer for a rule as a key of vocab, "na", or None with the reasons it is not understood."""
         row = self.sub.indicators.get(rule.id)
         if row is None:
-            return None, ["thiếu dòng chỉ tiêu trong trang Chỉ tiêu"]
+            return None, [Reason("indicator-row-missing")]
         if is_blank(row.answer):
-            self.add("indicator-answer-missing", sheet=self.indicator_sheet, cell=row.answer_cell or None,
+            self.add(Code.INDICATOR_ANSWER_MISSING, sheet=self.indicator_sheet, cell=row.answer_cell or None,
                      value=rule.id, expected=", ".join(vocab.labels))
-            return None, [f"chưa nhập {what}"]
+            return None, [Reason("answer-missing", {"kind": rule.kind})]
         if vocab is not CONDITION and CONDITION.parse(row.answer) == "na":
             return "na", []
         if vocab is COLLECTIVE_TITLES:
@@ -147,46 +104,16 @@ class _Eval:
         else:
             key = vocab.parse(row.answer)
         if key is None:
-            self.add("indicator-answer-invalid", sheet=self.indicator_sheet, cell=row.answer_cell or None,
+            self.add(Code.INDICATOR_ANSWER_INVALID, sheet=self.indicator_sheet, cell=row.answer_cell or None,
                      value=rule.id, detail=text_of(row.answer), expected=", ".join(vocab.labels))
-            return None, [f"'{text_of(row.answer)}' không thuộc danh mục"]
+            return None, [Reason("answer-invalid", {"value": text_of(row.answer)})]
         return key, []
 
-    def unit_condition(self, rule: Rule, lv: Level, res: IndicatorResult) -> list[str]:
-        res.requirement = "Đạt"
-        key, reasons = self._answer(rule, CONDITION, "kết quả tự đánh giá")
-        if key is None:
-            return reasons
-        if key == "na":
-            return self._not_applicable_answer(rule, res)
-        res.measured = CONDITION.label(key)
-        if key == "khong_dat":
-            return ["đơn vị tự đánh giá Không đạt"]
-        return []
-
-    def _not_applicable_answer(self, rule: Rule, res: IndicatorResult) -> list[str]:
+    def not_applicable_answer(self, rule: Rule, res: IndicatorResult) -> list[Reason]:
         row = self.sub.indicators[rule.id]
-        res.measured = CONDITION.label("na")
-        self.add("indicator-na-but-applies", sheet=self.indicator_sheet, cell=row.answer_cell or None, value=rule.id)
-        return ["ghi “Không áp dụng” nhưng chỉ tiêu có áp dụng cho đơn vị"]
-
-    def _ranked(self, rule: Rule, lv: Level, res: IndicatorResult, vocab, minimum: str, what: str) -> list[str]:
-        res.requirement = f"≥ {vocab.label(minimum)}"
-        key, reasons = self._answer(rule, vocab, what)
-        if key is None:
-            return reasons
-        if key == "na":
-            return self._not_applicable_answer(rule, res)
-        res.measured = vocab.label(key)
-        if vocab.rank(key) < vocab.rank(minimum):
-            return [f"{vocab.label(key)} thấp hơn “{vocab.label(minimum)}”"]
-        return []
-
-    def title_at_least(self, rule: Rule, lv: Level, res: IndicatorResult) -> list[str]:
-        return self._ranked(rule, lv, res, COLLECTIVE_TITLES, rule.minimum(lv.key), "danh hiệu thi đua tập thể")
-
-    def level_at_least(self, rule: Rule, lv: Level, res: IndicatorResult) -> list[str]:
-        return self._ranked(rule, lv, res, DIGITAL_LEVELS, rule.minimum(lv.key), "mức độ chuyển đổi số")
+        self.add(Code.INDICATOR_NA_BUT_APPLIES, sheet=self.indicator_sheet, cell=row.answer_cell or None,
+                 value=rule.id)
+        return [Reason("na-but-applies")]
 
     # -------------------------------------------------------------------------------- one indicator
 
@@ -194,36 +121,114 @@ class _Eval:
         book = self.book
         res = IndicatorResult(
             id=rule.id, level=lv.level, level_key=lv.key, criterion=rule.criterion, kind=rule.kind,
-            text=rule.text(lv.key), citation=book.citation(rule, lv.key), applicable=True, met=None, requirement="",
+            text=rule.text(lv.key), citation=book.citation(rule, lv.key), applicable=True, met=None,
             max_points=rule.points if book.scheme == "points" else None,
         )
         target = rule.applies_to(lv.key)
         if target not in self.traits:
             res.applicable = False
-            res.reason = f"Không áp dụng: chỉ áp dụng cho {TRAIT_LABEL[target]}"
-            res.requirement = "—"
+            res.reasons = [Reason(NOT_APPLICABLE, {"target": target})]
             if book.scheme == "points":
                 res.points = 0.0
             return res
-        reasons = getattr(self, rule.kind)(rule, lv, res)
+        reasons = KINDS[rule.kind].evaluate(self, rule, lv, res)
         res.evidence = self.evidence(rule)
         if book.evidence_required and not res.evidence:
             row = self.sub.indicators.get(rule.id)
             if row is not None:
-                self.add("evidence-none", sheet=self.indicator_sheet, cell=row.codes_cell or None, value=rule.id)
-            reasons.append(f"không có minh chứng ({book.evidence_article})")
+                self.add(Code.EVIDENCE_NONE, sheet=self.indicator_sheet, cell=row.codes_cell or None, value=rule.id)
+            reasons.append(Reason("evidence-none", {"article": book.evidence_article}))
         res.met = not reasons
-        if res.met:
-            res.reason = "Đạt" + (f": {res.measured}" if rule.kind == "percent_members" else "")
-        else:
-            res.reason = "; ".join(reasons)
+        res.reasons = reasons
         if book.scheme == "points":
             res.points = rule.points if res.met else 0.0
         return res
 
 
-def evaluate(sub: Submission, book: Rulebook | None = None) -> UnitResult:
-    """The unit's result. A submission with fatal findings gives evaluated=False and level None."""
+
+
+# ---------------------------------------------------------------------------------------------------- the kinds
+# Each kind of rulebook.KINDS registers its evaluation here: (evaluation, rule, level, result) → the reasons it is not
+# met, after setting the result's numbers, requirement and measure.
+
+
+@evaluator("percent_members")
+def _percent_members(ev: _Eval, rule: Rule, lv: Level, res: IndicatorResult) -> list[Reason]:
+    sub = ev.sub
+    fields = rule.fields(lv.key)
+    threshold = rule.threshold(lv.key)
+    num = ev.count(tuple(fields), rule.min_title)
+    den = len(sub.members)
+    res.numerator, res.denominator, res.threshold = num, den, threshold
+    reasons: list[Reason] = []
+    if den == 0:
+        ev.add(Code.DENOMINATOR_ZERO, sheet=sub.sheet_names.get("members"), value=rule.id)
+        return [Reason("denominator-zero")]
+    if sub.unreasoned_exclusions:
+        # issue 8: a contradiction makes the indicator Không đạt, never met (the cells carry the errors)
+        reasons.append(Reason("exclusion-unreasoned", {"cells": list(sub.unreasoned_exclusions)}))
+    if not meets(num, den, threshold):
+        reasons.append(Reason("members-below", {"numerator": num, "denominator": den, "threshold": threshold,
+                                                "shortfall": shortfall(num, den, threshold)}))
+    lthr = rule.learners_threshold(lv.key)
+    if lthr is not None and "learners" in ev.traits:
+        res.learners_threshold = lthr
+        total, ok = sub.unit.get("so_nguoi_hoc"), sub.unit.get("so_nguoi_hoc_cdht")
+        if total is not None and ok is not None:
+            res.learners = (ok, total)
+        if total is None or ok is None or total == 0:
+            missing = "so_nguoi_hoc" if total is None or total == 0 else "so_nguoi_hoc_cdht"
+            ev.add(Code.LEARNERS_MISSING, sheet=ev.unit_sheet, cell=sub.unit_cells.get(missing) or None,
+                   label=UNIT_FIELD[missing].label)
+            reasons.append(Reason("learners-missing"))
+        elif ok > total:
+            # regulation.md DECISIONS: a count above its total is a contradiction: Không đạt, never met, and
+            # never shown above 100 % (validate reports both cells)
+            reasons.append(Reason("learners-contradiction", {"numerator": ok, "denominator": total}))
+        else:
+            if not meets(ok, total, lthr):
+                reasons.append(Reason("learners-below", {"numerator": ok, "denominator": total, "threshold": lthr,
+                                                         "shortfall": shortfall(ok, total, lthr)}))
+    return reasons
+
+
+@evaluator("unit_condition")
+def _unit_condition(ev: _Eval, rule: Rule, lv: Level, res: IndicatorResult) -> list[Reason]:
+    key, reasons = ev.answer(rule, CONDITION)
+    if key is None:
+        return reasons
+    res.answer = key
+    if key == "na":
+        return ev.not_applicable_answer(rule, res)
+    if key == "khong_dat":
+        return [Reason("self-assessed-not-met")]
+    return []
+
+
+def _ranked(ev: _Eval, rule: Rule, lv: Level, res: IndicatorResult) -> list[Reason]:
+    vocab, minimum = KINDS[rule.kind].vocab, rule.minimum(lv.key)
+    assert vocab is not None
+    res.minimum = minimum
+    key, reasons = ev.answer(rule, vocab)
+    if key is None:
+        return reasons
+    res.answer = key
+    if key == "na":
+        return ev.not_applicable_answer(rule, res)
+    if vocab.rank(key) < vocab.rank(minimum):
+        return [Reason("rank-below", {"kind": rule.kind, "value": key, "minimum": minimum})]
+    return []
+
+
+evaluator("title_at_least")(_ranked)
+evaluator("level_at_least")(_ranked)
+_unregistered = [k for k, kind in KINDS.items() if kind.evaluate is None]
+assert not _unregistered, f"rule kinds without an evaluation: {_unregistered}"
+
+
+def evaluate(sub: Submission, book: Rulebook) -> UnitResult:
+    """The unit's result by the rulebook the caller chose (rulebook.choose, the same one validate was given).
+    A submission with fatal findings gives evaluated=False and level None."""
     unit = sub.unit
     kind = UNIT_KIND.get(unit.get("loai_don_vi") or "")
     result = UnitResult(
@@ -233,10 +238,7 @@ def evaluate(sub: Submission, book: Rulebook | None = None) -> UnitResult:
         requested_level=unit.get("muc_do_de_nghi"), findings=list(sub.findings),
     )
     if has_fatal(sub.findings) or not sub.rulebook_id:
-        result.conclusion = "Không đánh giá được: " + "; ".join(
-            f.message for f in sub.findings if f.severity == "fatal")
         return result
-    book = book or rulebooks.get(sub.rulebook_id)
     ev = _Eval(sub, book)
     result.evaluated = True
     result.rulebook, result.rulebook_version, result.scheme = book.id, book.version, book.scheme
@@ -252,30 +254,25 @@ def evaluate(sub: Submission, book: Rulebook | None = None) -> UnitResult:
             result.criteria.append(CriterionResult(criterion, lv.key, not failing, failing))
         if all(r.met for r in rows if r.applicable):
             met_levels.append(lv.level)
-    tier_text = TIER_LABEL.get(sub.tier, "")
     if book.scheme == "points":
         result.points = sum(r.points or 0 for r in result.indicators)
         result.max_points = sum(r.max_points or 0 for r in result.indicators)
         band = book.grade(result.points)
         result.grade = band.grade
         result.level = 1 if band.recognised else 0
-        result.conclusion = (f"Tổng điểm {_pts(result.points)}/{_pts(result.max_points)}: xếp loại {band.grade} "
-                             f"({book.name})")
+        result.verdict = Reason("points-grade", {"points": result.points, "max_points": result.max_points,
+                                                 "grade": band.grade, "rulebook": book.name})
     else:
         result.level = max(met_levels, default=0)
         if result.level:
-            result.conclusion = f"Đạt “Đơn vị học tập” {tier_text} mức độ {result.level}"
+            result.verdict = Reason("level-met", {"tier": sub.tier, "level": result.level})
         else:
-            failing = ", ".join(result.failing(1)) or "?"
-            result.conclusion = f"Chưa đạt “Đơn vị học tập” {tier_text} (mức độ 1 không đạt các chỉ tiêu: {failing})"
+            result.verdict = Reason("level-not-met", {"tier": sub.tier, "failing": result.failing(1)})
         requested = result.requested_level
         if requested and requested > result.level:
-            ev.add("unit-requested-not-met", sheet=ev.unit_sheet, cell=sub.unit_cells.get("muc_do_de_nghi") or None,
+            ev.add(Code.UNIT_REQUESTED_NOT_MET, sheet=ev.unit_sheet, cell=sub.unit_cells.get("muc_do_de_nghi") or None,
                    value=f"mức độ {requested}",
                    expected=f"mức độ {result.level}" if result.level else "chưa đạt mức độ nào")
     result.findings.extend(ev.findings)
     return result
 
-
-def _pts(value: float | None) -> str:
-    return "" if value is None else (str(int(value)) if float(value).is_integer() else f"{value:g}".replace(".", ","))

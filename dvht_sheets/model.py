@@ -8,7 +8,7 @@ from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from .findings import Finding
+from .findings import Finding, Severity
 
 Grid = list[list[Any]]  # a sheet's cells from A1, rows of values (None/"" for empty)
 FORMULA_NO_VALUE = "formula-no-value"  # RawSheet.marks value for a formula saved without its cached value
@@ -114,10 +114,24 @@ class Submission:
     committee: list[CommitteeMember] = field(default_factory=list)  # `Tổ đánh giá` (dossier only)
     raw: RawWorkbook | None = None
     findings: list[Finding] = field(default_factory=list)
+    # schema key → the sheet validate.read_unit located, for validate's second step
+    located: dict[str, RawSheet] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def unit_code(self) -> str | None:
         return self.unit.get("ma_don_vi")
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why an indicator is not met (or the unit's verdict), as a stable code and numbers/keys; present.py turns it
+    into Vietnamese from its one catalogue of reason templates. The codes are kebab-case like the findings'."""
+
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+MET, NOT_APPLICABLE = "met", "not-applicable"
 
 
 @dataclass
@@ -131,15 +145,27 @@ class IndicatorResult:
     citation: str
     applicable: bool
     met: bool | None  # None when not applicable
-    requirement: str  # e.g. "≥ 90 % Thành viên"
+    requirement: str = ""  # e.g. "≥ 90 % Thành viên"; text filled by present.render
     numerator: int | None = None
     denominator: int | None = None
     threshold: float | None = None
-    measured: str = ""  # "38/40 = 95,00 %", "Tập thể lao động tiên tiến", "Đạt"
+    measured: str = ""  # "38/40 = 95,00 %", "Tập thể lao động tiên tiến", "Đạt"; text filled by present.render
+    answer: str | None = None  # the unit's answer as a vocabulary key ("dat", "ldtt", "na"), for the answer kinds
+    minimum: str | None = None  # the least answer that meets (a vocabulary key), for the ranked kinds
+    learners: tuple[int, int] | None = None  # (learners who qualify, all learners) when both were given
+    learners_threshold: float | None = None  # when the rule asks it of this unit
     evidence: list[str] = field(default_factory=list)
-    reason: str = ""
+    reasons: list[Reason] = field(default_factory=list)  # why not met (empty when met); not applicable: one reason
+    reason: str = ""  # the Vietnamese text, filled by present.render
     points: float | None = None
     max_points: float | None = None
+
+    @property
+    def reason_code(self) -> str:
+        """Stable: "met", "not-applicable", or the code of the first reason it is not met."""
+        if self.met:
+            return MET
+        return self.reasons[0].code if self.reasons else NOT_APPLICABLE
 
     @property
     def percent(self) -> float | None:
@@ -152,6 +178,7 @@ class IndicatorResult:
             "id": self.id, "level": self.level, "applicable": self.applicable, "met": self.met,
             "numerator": self.numerator, "denominator": self.denominator, "percent": self.percent,
             "threshold": self.threshold, "evidence": self.evidence, "reason": self.reason,
+            "reason_code": self.reason_code,
         }
 
 
@@ -184,7 +211,8 @@ class UnitResult:
     grade: str | None = None
     points: float | None = None
     max_points: float | None = None
-    conclusion: str = ""
+    verdict: Reason | None = None  # the conclusion as a code and numbers; None when not evaluated
+    conclusion: str = ""  # the Vietnamese text, filled by present.render
     indicators: list[IndicatorResult] = field(default_factory=list)
     criteria: list[CriterionResult] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
@@ -201,7 +229,7 @@ class UnitResult:
         return [i.id for i in self.indicators if i.level == level and i.applicable and i.met is False]
 
     def counts(self) -> dict[str, int]:
-        out = {"fatal": 0, "error": 0, "warning": 0}
+        out = {s.value: 0 for s in Severity}
         for f in self.findings:
             out[f.severity] = out.get(f.severity, 0) + 1
         return out

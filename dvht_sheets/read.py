@@ -18,7 +18,7 @@ from pathlib import Path
 
 import python_calamine as calamine
 
-from .findings import finding, has_fatal
+from .findings import Code, finding, has_fatal
 from .model import FORMULA_NO_VALUE, XML_BAD, RawSheet, RawWorkbook, xml_safe
 from .schema import a1, col_index
 
@@ -172,7 +172,7 @@ def scan_package(data: bytes, limits: Limits) -> PackageScan:
             infos = zf.infolist()
             total = sum(i.file_size for i in infos)
             if total > limits.max_unzipped_bytes or len(infos) > 10_000:
-                scan.problem = finding("file-too-large", detail=_mb(total), limit=_mb(limits.max_unzipped_bytes))
+                scan.problem = finding(Code.FILE_TOO_LARGE, detail=_mb(total), limit=_mb(limits.max_unzipped_bytes))
                 return scan
             sheets = _sheet_parts(zf)
             inflated = 0
@@ -188,17 +188,17 @@ def scan_package(data: bytes, limits: Limits) -> PackageScan:
                     while chunk := fh.read(CHUNK):
                         inflated += len(chunk)
                         if inflated > limits.max_unzipped_bytes:
-                            scan.problem = finding("file-too-large", detail=f"> {_mb(inflated)}",
+                            scan.problem = finding(Code.FILE_TOO_LARGE, detail=f"> {_mb(inflated)}",
                                                    limit=_mb(limits.max_unzipped_bytes))
                             return scan
                         window = tail + chunk
                         if b"<!" in window and _DTD.search(window):
-                            scan.problem = finding("file-unsafe", detail=info.filename)
+                            scan.problem = finding(Code.FILE_UNSAFE, detail=info.filename)
                             return scan
                         if sheet is not None:
                             rows += chunk.count(b"<row ") + chunk.count(b":row ") + chunk.count(b"<row>")
                             if rows > limits.max_rows:
-                                scan.problem = finding("sheet-too-many-rows", sheet=sheet, detail=f"> {limits.max_rows:,}",
+                                scan.problem = finding(Code.SHEET_TOO_MANY_ROWS, sheet=sheet, detail=f"> {limits.max_rows:,}",
                                                        limit=f"{limits.max_rows:,}")
                                 return scan
                             # calamine allocates the whole rectangle up to the farthest cell: one cell at "XFD1048576"
@@ -208,7 +208,7 @@ def scan_package(data: bytes, limits: Limits) -> PackageScan:
                             seen[0], seen[1] = max(seen[0], far[0]), max(seen[1], far[1])
                             if far[0] >= limits.max_rows or far[1] >= MAX_COLUMNS or \
                                     (far[0] + 1) * (far[1] + 1) > limits.max_cells:
-                                scan.problem = finding("sheet-extent", sheet=sheet, detail=a1(*far),
+                                scan.problem = finding(Code.SHEET_EXTENT, sheet=sheet, detail=a1(*far),
                                                        limit=f"{limits.max_rows:,} dòng × {MAX_COLUMNS:,} cột")
                                 return scan
                         if keep:
@@ -237,7 +237,7 @@ def scan_package(data: bytes, limits: Limits) -> PackageScan:
         detail = "tệp nén bị hỏng hoặc chưa lưu xong"
         if isinstance(exc, (NotImplementedError, RuntimeError)):
             detail = f"tệp nén dùng kiểu nén hoặc mã hoá không hỗ trợ ({str(exc)[:80]})"
-        scan.problem = finding("file-unreadable", detail=detail)
+        scan.problem = finding(Code.FILE_UNREADABLE, detail=detail)
     return scan
 
 
@@ -317,7 +317,7 @@ def _check_string_counts(xml: bytes):
     possible = max(1024, len(xml) // 5)
     for m in _COUNT_ATTR.finditer(head.group(0)):
         if int(m.group(1)) > possible:
-            return finding("file-size-hint", detail=f"bảng chuỗi khai báo {int(m.group(1)):,} chuỗi, "
+            return finding(Code.FILE_SIZE_HINT, detail=f"bảng chuỗi khai báo {int(m.group(1)):,} chuỗi, "
                                                     f"phần dữ liệu chỉ chứa được tối đa {possible:,}")
     return None
 
@@ -336,7 +336,7 @@ def _check_total_extent(extents: dict[str, list[int]], bodies: dict[str, bytes],
     total = sum(area(*far) for far in extents.values())
     if total <= limits.cell_budget:
         return None
-    return finding("workbook-extent", detail=f"{total:,}", limit=f"{limits.cell_budget:,}")
+    return finding(Code.WORKBOOK_EXTENT, detail=f"{total:,}", limit=f"{limits.cell_budget:,}")
 
 
 def read_workbook(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> RawWorkbook:
@@ -345,18 +345,18 @@ def read_workbook(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> RawWorkb
         size = path.stat().st_size
         if size > limits.max_file_bytes:
             return RawWorkbook(str(path), "", size, findings=[finding(
-                "file-too-large", detail=_mb(size), limit=_mb(limits.max_file_bytes))])
+                Code.FILE_TOO_LARGE, detail=_mb(size), limit=_mb(limits.max_file_bytes))])
         with path.open("rb") as fh:  # read-only, once: hashed and parsed from memory
             data = fh.read()
     except OSError as exc:
-        return RawWorkbook(str(path), "", 0, findings=[finding("file-unreadable", detail=exc.strerror or str(exc))])
+        return RawWorkbook(str(path), "", 0, findings=[finding(Code.FILE_UNREADABLE, detail=exc.strerror or str(exc))])
     return read_bytes(data, str(path), limits)
 
 
 def read_bytes(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> RawWorkbook:
     raw = RawWorkbook(name, hashlib.sha256(data).hexdigest(), len(data))
     if not data:
-        raw.findings.append(finding("file-empty"))
+        raw.findings.append(finding(Code.FILE_EMPTY))
         return raw
     head = data[:8]
     scan = None
@@ -367,15 +367,15 @@ def read_bytes(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> RawWo
             return raw
     elif head.startswith(_OLE_MAGIC):
         if _is_encrypted_ole(data):
-            raw.findings.append(finding("file-encrypted"))
+            raw.findings.append(finding(Code.FILE_ENCRYPTED))
             return raw
     else:
-        raw.findings.append(finding("file-not-excel", detail=_describe_non_excel(data[:512])))
+        raw.findings.append(finding(Code.FILE_NOT_EXCEL, detail=_describe_non_excel(data[:512])))
         return raw
     try:
         wb = open_calamine(data)
     except calamine.PasswordError:
-        raw.findings.append(finding("file-encrypted"))
+        raw.findings.append(finding(Code.FILE_ENCRYPTED))
         return raw
     except (KeyboardInterrupt, SystemExit):
         raise
@@ -391,13 +391,13 @@ def read_bytes(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> RawWo
                 continue
             sheet = wb.get_sheet_by_name(sheet_name)
             if sheet.height > limits.max_rows:
-                raw.findings.append(finding("sheet-too-many-rows", sheet=sheet_name, detail=f"{sheet.height:,}",
+                raw.findings.append(finding(Code.SHEET_TOO_MANY_ROWS, sheet=sheet_name, detail=f"{sheet.height:,}",
                                             limit=f"{limits.max_rows:,}"))
                 return raw
             # .xls/.xlsb/.ods get no package scan: their extent is checked here, before the grid is built in Python
             total += sheet.height * sheet.width
             if total > limits.cell_budget:
-                raw.findings.append(finding("workbook-extent", detail=f"{total:,}", limit=f"{limits.cell_budget:,}"))
+                raw.findings.append(finding(Code.WORKBOOK_EXTENT, detail=f"{total:,}", limit=f"{limits.cell_budget:,}"))
                 return raw
             grid = sheet.to_python(skip_empty_area=False)
             visible = meta is None or meta.visible == calamine.SheetVisibleEnum.Visible
@@ -407,11 +407,11 @@ def read_bytes(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> RawWo
                 merged = []
             name = xml_safe(sheet_name)
             if name is not sheet_name:
-                raw.findings.append(finding("sheet-name-invalid-chars", sheet=name))
+                raw.findings.append(finding(Code.SHEET_NAME_INVALID_CHARS, sheet=name))
             raw.sheets.append(RawSheet(name, visible, grid, _clip_merged(merged, grid)))
             _clean_grid(raw.sheets[-1], raw.findings)
     except calamine.PasswordError:
-        raw.findings.append(finding("file-encrypted"))
+        raw.findings.append(finding(Code.FILE_ENCRYPTED))
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:
@@ -422,7 +422,7 @@ def read_bytes(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> RawWo
         except Exception:
             pass
     if not raw.sheets and not raw.findings:
-        raw.findings.append(finding("file-empty"))
+        raw.findings.append(finding(Code.FILE_EMPTY))
     if scan is not None and not scan.marks and not has_fatal(raw.findings) and raw.sheets \
             and b"content.xml" in data[-65536:]:
         scan.marks = _ods_error_marks(data, limits)  # an OpenDocument sheet (the zip's directory names its parts)
@@ -444,12 +444,12 @@ def _reader_failure(exc: BaseException):
     # A panic inside calamine arrives as pyo3_runtime.PanicException, a BaseException that cannot be pickled: keep
     # only its type name and text, so the finding is plain data that crosses any process boundary.
     if isinstance(exc, MemoryError):
-        return finding("file-unreadable", detail="tệp cần quá nhiều bộ nhớ để đọc")
+        return finding(Code.FILE_UNREADABLE, detail="tệp cần quá nhiều bộ nhớ để đọc")
     name = type(exc).__name__
     text = xml_safe(_short(exc))
     if name == "PanicException" or not isinstance(exc, Exception):
-        return finding("file-unreadable", detail=f"bộ đọc sổ tính bị lỗi khi đọc tệp ({name}: {text})")
-    return finding("file-unreadable", detail=text)
+        return finding(Code.FILE_UNREADABLE, detail=f"bộ đọc sổ tính bị lỗi khi đọc tệp ({name}: {text})")
+    return finding(Code.FILE_UNREADABLE, detail=text)
 
 
 def _clip_merged(merged: list, grid: list) -> list:
@@ -478,7 +478,7 @@ def _clean_grid(sheet: RawSheet, findings: list) -> None:
             if type(value) is str and XML_BAD.search(value):
                 row[c] = xml_safe(value)
                 if reported < MAX_CHAR_FINDINGS:
-                    findings.append(finding("text-invalid-chars", sheet=sheet.name, cell=a1(r, c), value=row[c]))
+                    findings.append(finding(Code.TEXT_INVALID_CHARS, sheet=sheet.name, cell=a1(r, c), value=row[c]))
                 reported += 1
 
 

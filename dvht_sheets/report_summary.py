@@ -17,15 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-import xlsxwriter
-
-from . import __version__, paper
+from . import __version__, paper, xlsxfast
 from . import rulebook as rulebooks
 from .findings import Severity
 from .model import UnitResult, vn_number, xml_safe
-from .report_unit import (
-    AMBER, BLANK, BLUE, GREEN, GREY, RED, FastWorksheet, _style, atomic_write, temp_file, inline, number_xml, quote_sheet,
-)
+from .report_unit import AMBER, BLUE, GREEN, GREY, RED, atomic_write, temp_file
+from .xlsxfast import BLANK, quote_sheet
 from .schema import OWNERSHIP, TIER_LABEL, fold, text_of
 
 LIGHT_GREEN, TT22_BLUE = paper.colour("level1"), paper.colour("tt22")
@@ -426,21 +423,6 @@ class _F:
                     Severity.WARNING.value: wb.add_format({**base, "border": 1, "bg_color": AMBER})}
 
 
-def _s(ws, r: int, c: int, value, fmt) -> None:
-    """Write any value from an input as its own type; text is always text (never a formula or a link)."""
-    if value is None or value == "":
-        if fmt is not None:
-            ws._write_blank(r, c, None, fmt)
-    elif isinstance(value, str):
-        ws.put_string(r, c, value, fmt)
-    elif isinstance(value, bool):
-        ws._write_boolean(r, c, value, fmt)
-    elif isinstance(value, (int, float)):
-        ws.put_number(r, c, value, fmt)
-    else:
-        ws.put_string(r, c, str(value), fmt)
-
-
 SUMMARY_HEADERS = (["STT", "Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Loại hình", "Cấp", "Năm", "Số thành viên",
                     "Kết quả", "Mức đề nghị", "Mức đạt", "Chỉ tiêu chưa đạt MĐ1", "Chỉ tiêu chưa đạt MĐ2",
                     "Điểm (TT 22)", "Xếp loại (TT 22)"]
@@ -489,7 +471,6 @@ def _write_overview(ws, f: _F, rows: list[UnitRow], partial: tuple[int, int] | N
     pct_start = 15
     unit_start = pct_start + len(PCT_COLUMNS)
     link_col = unit_start + len(UNIT_COLUMNS) + 3
-    fast = hasattr(ws, "stream_rows")
     for i, row in enumerate(rows):
         r = header + 1 + i
         fmt = f.result.get(row.result, f.result_other if row.result.startswith("Xếp loại") else f.cell)
@@ -512,17 +493,8 @@ def _write_overview(ws, f: _F, rows: list[UnitRow], partial: tuple[int, int] | N
         base = unit_start + len(UNIT_COLUMNS)
         cells += [(base, row.errors, f.int), (base + 1, row.warnings, f.int), (base + 2, row.file, f.cell),
                   (link_col, row.output or None, f.link if row.output else f.cell), (base + 4, row.reason, f.cell)]
-        if row.output:
-            ws.write_url(r, link_col, f"external:{row.output}", f.link, row.output, "Mở tệp kết quả của đơn vị")
-        if fast:
-            # The link's text goes in the streamed row; xlsxwriter keeps only the link itself.
-            ws.table.get(r, {}).pop(link_col, None)
-            ws.stream_rows(r, [[(c, BLANK if v is None or v == "" else v, fm) for c, v, fm in cells]])
-        else:
-            for c, v, fm in cells:
-                if c == link_col and row.output:
-                    continue
-                _s(ws, r, c, v, fm)
+        links = {link_col: (f"external:{row.output}", "Mở tệp kết quả của đơn vị")} if row.output else None
+        ws.put_row(r, [(c, BLANK if v is None or v == "" else v, fm) for c, v, fm in cells], links=links)
     ws.freeze_panes(header + 1, 3)
     ws.autofilter(header, 0, header + max(1, len(rows)), len(SUMMARY_HEADERS) - 1)
     # Too wide for one page at a readable size: landscape at 75 %, code and name repeated on every page; the
@@ -565,7 +537,7 @@ def _write_list(ws, f: _F, rows: list[UnitRow]) -> None:
         fill = f.result_wrap.get(row.result, f.result_wrap[""] if row.result.startswith("Xếp loại") else f.wrap)
         for c, (value, fmt) in enumerate(zip([i + 1, row.unit_code, row.unit_name, row.unit_kind, tier, row.result,
                                               failing], [f.int, f.cell, f.wrap, f.wrap, f.wrap, fill, f.wrap])):
-            _s(ws, r, c, value, fmt)
+            ws.put_value(r, c, value, fmt)
     ws.freeze_panes(2, 0)
     paper.setup(ws, LIST_WIDTHS, header_rows=1, min_font=11, rows=2 + len(rows))
 
@@ -591,75 +563,40 @@ class _LongForm:
             err_ws.set_column(c, c, w)
             err_ws.write_string(0, c, h, f.header)
         self.r = self.e = 1
-        self.styles = {name: _style(fmt) for name, fmt in (("cell", f.cell), ("wrap", f.wrap), ("int", f.int),
-                                                            ("pct", f.pct_plain),
-                                                            ("num", f.num), *f.status.items())}
 
     def add(self, row: UnitRow, result: UnitResult) -> None:
         ws, err_ws, f = self.ws, self.err_ws, self.f
         code = row.unit_code or row.file
         level_label = {1: "Mức độ 1", 2: "Mức độ 2"} if result.scheme == "levels" else {1: "TT 22/2020"}
         indicators = result.indicators[: max(0, self.MAX_ROWS - self.r)]
-        if indicators and hasattr(ws, "stream_xml"):
-            xml = "".join(self._row(self.r + 1 + i, code, level_label, ind) for i, ind in enumerate(indicators))
-            ws.stream_xml(self.r, len(indicators), xml, 0, len(LONG_HEADERS) - 1)
-            self.r += len(indicators)
-        else:  # the same cells through xlsxwriter's writers (tests/test_fast_writer.py compares the two)
-            for ind in indicators:
-                key = "N" if not ind.applicable else ("A" if ind.met else "F")
-                values = [code, str(level_label.get(ind.level, ind.level)), ind.id,
-                          ind.numerator if ind.denominator is not None else None, ind.denominator,
-                          ind.numerator / ind.denominator if ind.denominator else None, ind.threshold,
-                          STATUS_TEXT[key], ind.points, ind.reason]
-                fmts = [f.cell, f.cell, f.cell, f.int, f.int, f.pct_plain, f.num, f.status[key], f.num, f.wrap]
-                height = _reason_height(ind.reason)
-                if height:
-                    ws.set_row(self.r, height)
-                for c, (value, fmt) in enumerate(zip(values, fmts)):
-                    if value is not None and value != "":
-                        _s(ws, self.r, c, value, fmt)
-                self.r += 1
+        rows = []
+        for ind in indicators:
+            key = "N" if not ind.applicable else ("A" if ind.met else "F")
+            rows.append((_reason_height(ind.reason), [
+                (0, code, f.cell), (1, str(level_label.get(ind.level, ind.level)), f.cell), (2, ind.id, f.cell),
+                (3, ind.numerator if ind.denominator is not None else None, f.int), (4, ind.denominator, f.int),
+                (5, ind.numerator / ind.denominator if ind.denominator else None, f.pct_plain),
+                (6, ind.threshold, f.num), (7, STATUS_TEXT[key], f.status[key]), (8, ind.points, f.num),
+                (9, ind.reason, f.wrap)]))
+        # ~30 rows a unit: on the fast path they go to the sheet's file in one write
+        ws.put_rows(self.r, rows)
+        self.r += len(rows)
         for item in result.findings:
             if self.e >= self.MAX_ROWS:
                 break
             e = self.e
             err_ws.set_row(e, paper.row_height({1: row.file, 3: item.code, 6: item.message}, FINDING_WIDTHS))
-            _s(err_ws, e, 0, row.unit_code, f.cell)
-            _s(err_ws, e, 1, row.file, f.wrap)
-            _s(err_ws, e, 2, Severity(item.severity).label, f.sev[item.severity])
+            err_ws.put_value(e, 0, row.unit_code, f.cell)
+            err_ws.put_value(e, 1, row.file, f.wrap)
+            err_ws.put_value(e, 2, Severity(item.severity).label, f.sev[item.severity])
             for c, v in enumerate([item.code, item.sheet, item.cell, item.message], start=3):
-                _s(err_ws, e, c, v, f.wrap)
+                err_ws.put_value(e, c, v, f.wrap)
             if row.output:
                 target = f"external:{row.output}"
                 if item.sheet and item.cell:
                     target += f"#{quote_sheet(item.sheet)}!{item.cell}"
                 err_ws.write_url(e, 7, target, f.link, row.output, "Mở tệp kết quả của đơn vị tại ô có lỗi")
             self.e += 1
-
-    def _row(self, n: int, code: str, level_label: dict, ind) -> str:
-        # One f-string per row: this sheet has ~30 rows per unit, and a cell-by-cell path costs ~5 µs a cell.
-        st = self.styles
-        key = "N" if not ind.applicable else ("A" if ind.met else "F")
-        height = _reason_height(ind.reason)
-        # The height as xlsxwriter writes set_row's (points → whole pixels → points), so both paths agree.
-        ht = f' ht="{int(height * 4 / 3 + 0.5) * 0.75:.16g}" customHeight="1"' if height else ""
-        parts = [f'<row r="{n}"{ht}><c r="A{n}"{st["cell"]} t="inlineStr">{inline(code)}</c>'
-                 f'<c r="B{n}"{st["cell"]} t="inlineStr">{inline(str(level_label.get(ind.level, ind.level)))}</c>'
-                 f'<c r="C{n}"{st["cell"]} t="inlineStr">{inline(ind.id)}</c>']
-        if ind.denominator is not None:
-            parts.append(f'<c r="D{n}"{st["int"]}><v>{ind.numerator}</v></c><c r="E{n}"{st["int"]}>'
-                         f'<v>{ind.denominator}</v></c>')
-            if ind.denominator:
-                parts.append(f'<c r="F{n}"{st["pct"]}><v>{number_xml(ind.numerator / ind.denominator)}</v></c>')
-        if ind.threshold is not None:
-            parts.append(f'<c r="G{n}"{st["num"]}><v>{number_xml(ind.threshold)}</v></c>')
-        parts.append(f'<c r="H{n}"{st[key]} t="inlineStr">{inline(STATUS_TEXT[key])}</c>')
-        if ind.points is not None:
-            parts.append(f'<c r="I{n}"{st["num"]}><v>{number_xml(ind.points)}</v></c>')
-        if ind.reason:
-            parts.append(f'<c r="J{n}"{st["wrap"]} t="inlineStr">{inline(ind.reason)}</c>')
-        parts.append("</row>")
-        return "".join(parts)
 
     def close(self) -> None:
         self.ws.freeze_panes(1, 1)
@@ -706,7 +643,7 @@ def _write_status(ws, f: _F, rows: list[UnitRow], roster: Roster | None) -> None
         r += 1
         for item in items:
             for c, v in enumerate(item):
-                _s(ws, r, c, v, f.cell)
+                ws.put_value(r, c, v, f.cell)
             r += 1
         if not items:
             ws.write_string(r, 0, "(không có)", f.text)
@@ -885,22 +822,23 @@ class SummaryWriter(_Staged):
         super().__init__(path)
         # constant_memory spools each sheet to a file of xlsxwriter's own (named tmp*): they go to the run's
         # temporary folder, which the run removes, and the next run too if this one is killed.
-        self.wb = xlsxwriter.Workbook(str(self.tmp), {"constant_memory": True, "strings_to_numbers": False,
-                                                      "strings_to_formulas": False, "strings_to_urls": False,
-                                                      "tmpdir": str(tmpdir or path.parent),
-                                                      "default_format_properties": dict(paper.DEFAULT_FONT)})
-        self.wb.worksheet_class = FastWorksheet
+        self.wb = xlsxfast.streaming_workbook(str(self.tmp), {"strings_to_numbers": False,
+                                                              "strings_to_formulas": False, "strings_to_urls": False,
+                                                              "tmpdir": str(tmpdir or path.parent),
+                                                              "default_format_properties": dict(paper.DEFAULT_FONT)})
         self.wb.set_properties({"title": "Tổng hợp “Đơn vị học tập”", "author": "dvht-sheets",
                                 "created": dt.datetime(2025, 1, 1)})
         self.f = _F(self.wb)
-        self.overview = self.wb.add_worksheet("Tổng hợp")
-        self.list = self.wb.add_worksheet("Danh sách")
-        long = self.wb.add_worksheet("Chỉ tiêu")
-        errors = self.wb.add_worksheet("Lỗi dữ liệu")
-        self.status = self.wb.add_worksheet("Tình hình nộp")
-        self.stats = self.wb.add_worksheet("Thống kê")
-        self.meta = self.wb.add_worksheet("_meta")
+        self.overview = self.wb.add_sheet("Tổng hợp")
+        self.list = self.wb.add_sheet("Danh sách")
+        long = self.wb.add_sheet("Chỉ tiêu")
+        errors = self.wb.add_sheet("Lỗi dữ liệu")
+        self.status = self.wb.add_sheet("Tình hình nộp")
+        self.stats = self.wb.add_sheet("Thống kê")
+        self.meta = self.wb.add_sheet("_meta")
         self.long = _LongForm(long, errors, self.f)
+        f = self.f  # the long form's formats first: their style numbers do not depend on the first unit's cells
+        self.wb.register_formats([f.cell, f.wrap, f.int, f.pct_plain, f.num, *f.status.values()])
 
     def add(self, row: UnitRow, result: UnitResult) -> None:
         self.long.add(row, result)

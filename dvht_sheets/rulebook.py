@@ -1,7 +1,10 @@
 """Rulebooks: versioned data files (rulebooks/*.toml) checked and turned into plain objects.
 
-The kinds of rule are code (RULE_KINDS, evaluated in evaluate.py); which ids exist, their thresholds, citations and
-applicability are data. A value that differs by level is written as a table keyed by level ({H1 = 90, H2 = 95});
+The kinds of rule are code, in ONE registry (KINDS: kind → RuleKind with its required keys, its check of a rulebook
+entry, its evaluation and its description for `dvht rules show`); which ids exist, their thresholds, citations and
+applicability are data. evaluate.py registers each kind's evaluation with @evaluator(kind), since evaluating needs the
+submission and this module sits below it. The caller picks the rulebook with choose() (by the assessment year, or
+the user's --rulebook) and hands it to validate and evaluate, which never load one. A value that differs by level is written as a table keyed by level ({H1 = 90, H2 = 95});
 a value that does not is written once.
 """
 
@@ -9,20 +12,16 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from typing import Callable
 from functools import lru_cache
 from pathlib import Path
 
-from .schema import COLLECTIVE_TITLES, DIGITAL_LEVELS, INDIVIDUAL_TITLES, MEMBER_COLUMNS, TRAIT_LABEL
+from .schema import (
+    COLLECTIVE_TITLES, CONDITION, DIGITAL_LEVELS, INDIVIDUAL_TITLES, MEMBER_COLUMNS, TRAIT_LABEL, Vocabulary,
+)
 
 RULEBOOK_DIR = Path(__file__).with_name("rulebooks")
 
-# kind → (required keys, what the kind means, for `dvht rules show`)
-RULE_KINDS: dict[str, tuple[tuple[str, ...], str]] = {
-    "percent_members": (("field", "threshold"), "tỉ lệ Thành viên đạt ≥ ngưỡng (so sánh chính xác, không làm tròn)"),
-    "unit_condition": ((), "điều kiện của đơn vị: Đạt / Không đạt theo tự đánh giá và minh chứng"),
-    "title_at_least": (("minimum",), "danh hiệu thi đua tập thể từ mức tối thiểu trở lên"),
-    "level_at_least": (("minimum",), "mức độ chuyển đổi số (QĐ 4725/4740) từ mức tối thiểu trở lên"),
-}
 MEMBER_FIELDS = {c.key for c in MEMBER_COLUMNS}
 
 
@@ -133,15 +132,84 @@ class Rulebook:
         return f"{self.name} (bộ quy tắc {self.id} v{self.version})"
 
 
+# ---------------------------------------------------------------------------------------------------- rule kinds
+
+
+@dataclass
+class RuleKind:
+    """One kind of rule. `check(rule, level, where)` raises RulebookError for an entry the kind cannot evaluate;
+    `evaluate(ev, rule, level, result) -> list[Reason]` is registered by evaluate.py; `describe(rule, level)` gives the
+    parts `dvht rules show` prints for a level. `vocab` is the list the unit's answer is read from (None: the kind
+    counts members), `answer` names that answer in a reason ("chưa nhập …")."""
+
+    name: str
+    required: tuple[str, ...]
+    meaning: str
+    check: Callable[[Rule, str, str], None]
+    describe: Callable[[Rule, str], list[str]]
+    vocab: Vocabulary | None = None
+    answer: str = ""
+    evaluate: Callable | None = None
+
+
+def _check_percent(rule: Rule, lv: str, where: str) -> None:
+    t = rule.threshold(lv)
+    if not isinstance(t, (int, float)) or not 0 < t <= 100:
+        raise RulebookError(f"{where}: ngưỡng ở {lv} phải là số trong (0, 100]")
+    for f in rule.fields(lv):
+        if f not in MEMBER_FIELDS:
+            raise RulebookError(f"{where}: cột '{f}' không có trong trang Thành viên")
+
+
+def _check_minimum(vocab: Vocabulary, what: str) -> Callable[[Rule, str, str], None]:
+    def check(rule: Rule, lv: str, where: str) -> None:
+        if rule.minimum(lv) not in vocab.by_key:
+            raise RulebookError(f"{where}: {what} '{rule.minimum(lv)}' không có")
+    return check
+
+
+def _describe_percent(rule: Rule, lv: str) -> list[str]:
+    parts = [f"ngưỡng ≥ {rule.threshold(lv):g} %"]
+    if rule.learners_threshold(lv) is not None:
+        parts.append(f"người học ≥ {rule.learners_threshold(lv):g} %")
+    return parts
+
+
+def _describe_minimum(vocab: Vocabulary) -> Callable[[Rule, str], list[str]]:
+    return lambda rule, lv: [f"tối thiểu: {vocab.label(rule.minimum(lv))}"]
+
+
+KINDS: dict[str, RuleKind] = {k.name: k for k in (
+    RuleKind("percent_members", ("field", "threshold"),
+             "tỉ lệ Thành viên đạt ≥ ngưỡng (so sánh chính xác, không làm tròn)", _check_percent, _describe_percent),
+    RuleKind("unit_condition", (), "điều kiện của đơn vị: Đạt / Không đạt theo tự đánh giá và minh chứng",
+             lambda rule, lv, where: None, lambda rule, lv: [], CONDITION, "kết quả tự đánh giá"),
+    RuleKind("title_at_least", ("minimum",), "danh hiệu thi đua tập thể từ mức tối thiểu trở lên",
+             _check_minimum(COLLECTIVE_TITLES, "danh hiệu tối thiểu"), _describe_minimum(COLLECTIVE_TITLES),
+             COLLECTIVE_TITLES, "danh hiệu thi đua tập thể"),
+    RuleKind("level_at_least", ("minimum",), "mức độ chuyển đổi số (QĐ 4725/4740) từ mức tối thiểu trở lên",
+             _check_minimum(DIGITAL_LEVELS, "mức tối thiểu"), _describe_minimum(DIGITAL_LEVELS),
+             DIGITAL_LEVELS, "mức độ chuyển đổi số"),
+)}
+
+
+def evaluator(kind: str) -> Callable[[Callable], Callable]:
+    """Registers the evaluation of a kind (used by evaluate.py, which checks at import that every kind has one)."""
+    def register(fn: Callable) -> Callable:
+        KINDS[kind].evaluate = fn
+        return fn
+    return register
+
+
 def _check_rule(path: str, raw: dict, levels: dict[str, Level]) -> Rule:
     where = f"{path}: chỉ tiêu {raw.get('id', '?')}"
     for key in ("id", "letter", "kind", "text"):
         if key not in raw:
             raise RulebookError(f"{where}: thiếu khoá '{key}'")
     kind = raw["kind"]
-    if kind not in RULE_KINDS:
-        raise RulebookError(f"{where}: loại quy tắc '{kind}' không có; các loại: {', '.join(RULE_KINDS)}")
-    for key in RULE_KINDS[kind][0]:
+    if kind not in KINDS:
+        raise RulebookError(f"{where}: loại quy tắc '{kind}' không có; các loại: {', '.join(KINDS)}")
+    for key in KINDS[kind].required:
         if key not in raw:
             raise RulebookError(f"{where}: loại '{kind}' cần khoá '{key}'")
     for key in ("threshold", "learners_threshold", "applies_to", "field", "minimum", "text"):
@@ -158,17 +226,7 @@ def _check_rule(path: str, raw: dict, levels: dict[str, Level]) -> Rule:
         target = rule.applies_to(lv)
         if target not in TRAIT_LABEL:
             raise RulebookError(f"{where}: applies_to '{target}' không có; các giá trị: {', '.join(TRAIT_LABEL)}")
-        if kind == "percent_members":
-            t = rule.threshold(lv)
-            if not isinstance(t, (int, float)) or not 0 < t <= 100:
-                raise RulebookError(f"{where}: ngưỡng ở {lv} phải là số trong (0, 100]")
-            for f in rule.fields(lv):
-                if f not in MEMBER_FIELDS:
-                    raise RulebookError(f"{where}: cột '{f}' không có trong trang Thành viên")
-        if kind == "title_at_least" and rule.minimum(lv) not in COLLECTIVE_TITLES.by_key:
-            raise RulebookError(f"{where}: danh hiệu tối thiểu '{rule.minimum(lv)}' không có")
-        if kind == "level_at_least" and rule.minimum(lv) not in DIGITAL_LEVELS.by_key:
-            raise RulebookError(f"{where}: mức tối thiểu '{rule.minimum(lv)}' không có")
+        KINDS[kind].check(rule, lv, where)
     if rule.min_title and rule.min_title not in INDIVIDUAL_TITLES.by_key:
         raise RulebookError(f"{where}: danh hiệu tối thiểu '{rule.min_title}' không có")
     return rule
@@ -236,3 +294,20 @@ def for_year(year: int) -> Rulebook:
     if not matches:
         return max(bundled(), key=lambda b: b.first_year)
     return max(matches, key=lambda b: b.first_year)
+
+
+def choose(year: int | None, forced: Rulebook | None = None) -> Rulebook:
+    """The rulebook a unit is judged by, chosen by the caller (batch, check, the library) and handed to validate and
+    evaluate: the user's --rulebook when given, else the one in force in the assessment year (regulation.md §3).
+    The tier does not choose: each rulebook holds the levels of every tier. The year is read from the unit sheet
+    first (validate.read_unit), so the choice needs no other sheet; with no year (a fatal finding) it is the newest."""
+    if forced is not None:
+        return forced
+    if year is None:
+        return max(bundled(), key=lambda b: b.first_year)
+    return for_year(year)
+
+
+def names() -> dict[str, str]:
+    """id → name of every bundled rulebook (validate words a template made for another one with it)."""
+    return {b.id: b.name for b in bundled()}

@@ -728,8 +728,6 @@ TABLES: dict[str, list[Column]] = {
     "members": MEMBER_COLUMNS, "indicators": INDICATOR_COLUMNS, "evidence": EVIDENCE_COLUMNS,
     "committee": COMMITTEE_COLUMNS,
 }
-TABLE_SHEETS = {"members": SHEET_MEMBERS, "indicators": SHEET_INDICATORS, "evidence": SHEET_EVIDENCE,
-                "committee": SHEET_COMMITTEE}
 
 # Template layout: a title row, a hint row, then the header. The reader does not rely on it (it searches).
 HEADER_ROW = 2  # 0-based

@@ -12,18 +12,15 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
-from . import rulebook as rulebooks
-from .findings import Finding, finding, has_fatal
-from .model import (
-    FORMULA_NO_VALUE, CommitteeMember, Evidence, IndicatorRow, Member, RawSheet, RawWorkbook, Submission,
-)
+from .findings import Code, Finding, finding, has_fatal
+from .model import FORMULA_NO_VALUE, CommitteeMember, Evidence, IndicatorRow, Member, RawSheet, RawWorkbook, Submission
 from .rulebook import Rulebook
 from .schema import (
     CERT_EXAMPLES, COMMITTEE_ROLES, CURRENT_TEMPLATE_VERSIONS, DOSSIER_FIELDS, SHEET_COMMITTEE, UNIT_FIELD, DATA_SHEETS, INDIVIDUAL_TITLES, MEMBER_COLUMNS, NO, NO_TITLE,
     NOT_TITLES, OWNERSHIP, SHEET_EVIDENCE, SHEET_INDICATORS, SHEET_MEMBERS, SHEET_META, TABLES, TEMPLATE_VERSION,
     TIER_LABEL, TIERS, UNIT_FIELDS, UNIT_KIND, UNIT_KIND_VOCAB, VOCABS, YES, YES_NO, HeaderMatcher, SheetDef, a1,
     clean, code_key, fold, is_blank, match_sheet, matcher_for, parse_certificate, parse_title, parse_unit_kind,
-    parse_yes_no, text_of, unit_traits,
+    parse_yes_no, text_of,
 )
 
 EXCEL_ERRORS = {"#REF!", "#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#VALUE!", "#GETTING_DATA", "#SPILL!",
@@ -90,12 +87,12 @@ def _cell_value(ctx: _Ctx, sheet: RawSheet, row: int, col: int, value: Any) -> A
     mark = sheet.marks.get((row, col)) if sheet.marks else None
     if mark is not None and _blank_cell(value):
         if mark == FORMULA_NO_VALUE:
-            ctx.add("formula-no-value", sheet=sheet.name, cell=a1(row, col))
+            ctx.add(Code.FORMULA_NO_VALUE, sheet=sheet.name, cell=a1(row, col))
         else:
-            ctx.add("cell-error-value", sheet=sheet.name, cell=a1(row, col), value=mark)
+            ctx.add(Code.CELL_ERROR_VALUE, sheet=sheet.name, cell=a1(row, col), value=mark)
         return None
     if isinstance(value, str) and value.strip() in EXCEL_ERRORS:
-        ctx.add("cell-error-value", sheet=sheet.name, cell=a1(row, col), value=value.strip())
+        ctx.add(Code.CELL_ERROR_VALUE, sheet=sheet.name, cell=a1(row, col), value=value.strip())
         return None
     return value
 
@@ -129,7 +126,7 @@ def _unmerge(sheet: RawSheet, first_data_row: int, protected: set[int], ctx: _Ct
             if len(row) <= c1:
                 row.extend([""] * (c1 + 1 - len(row)))
             row[c1] = value
-        ctx.add("merged-cells", sheet=sheet.name, cell=span, value=text_of(value))
+        ctx.add(Code.MERGED_CELLS, sheet=sheet.name, cell=span, value=text_of(value))
     if copied:
         grid = [copied.get(r, row) for r, row in enumerate(grid)]
     return grid, across
@@ -143,17 +140,17 @@ def _locate_sheets(raw: RawWorkbook, ctx: _Ctx) -> dict[str, RawSheet]:
         if loose is None:
             continue
         if exact is None and sdef is not SHEET_META:
-            ctx.add("sheet-renamed", sheet=loose.name, expected=sdef.name)
+            ctx.add(Code.SHEET_RENAMED, sheet=loose.name, expected=sdef.name)
         found[sdef.key] = loose
     _warn_copies(raw, found, ctx)
     if not any(s.key in found for s in DATA_SHEETS):
         names = ", ".join(f"'{s.name}'" for s in raw.sheets) or "không có"
-        ctx.add("template-foreign",
+        ctx.add(Code.TEMPLATE_FOREIGN,
                 detail=f"không có trang nào trong {', '.join(s.name for s in DATA_SHEETS)} (tệp có: {names})")
         return found
     for sdef in DATA_SHEETS:
         if sdef.key not in found:
-            ctx.add("sheet-missing", expected=sdef.name, detail=", ".join(f"'{s.name}'" for s in raw.sheets))
+            ctx.add(Code.SHEET_MISSING, expected=sdef.name, detail=", ".join(f"'{s.name}'" for s in raw.sheets))
     return found
 
 
@@ -169,7 +166,7 @@ def _warn_copies(raw: RawWorkbook, found: dict[str, RawSheet], ctx: _Ctx) -> Non
         for sdef in DATA_SHEETS:
             if clean(base) == sdef.name or match_sheet(base, sdef):
                 read = found.get(sdef.key)
-                ctx.add("sheet-copy-ignored", sheet=sheet.name, expected=sdef.name,
+                ctx.add(Code.SHEET_COPY_IGNORED, sheet=sheet.name, expected=sdef.name,
                         detail=read.name if read is not None else sdef.name)
                 break
 
@@ -208,14 +205,14 @@ def _read_unit(sheet: RawSheet, ctx: _Ctx, sub: Submission) -> None:
         if is_blank(value):
             if f.key == "loai_don_vi":
                 # workbook.md: without a kind the rules cannot be chosen, so the unit is not evaluated.
-                ctx.add("unit-kind-invalid", sheet=name, cell=cell, value="(trống)",
+                ctx.add(Code.UNIT_KIND_INVALID, sheet=name, cell=cell, value="(trống)",
                         expected=", ".join(UNIT_KIND_VOCAB.labels))
             elif f.key == "ma_don_vi":
-                ctx.add("unit-code-missing", sheet=name, cell=cell)
+                ctx.add(Code.UNIT_CODE_MISSING, sheet=name, cell=cell)
             elif f.key == "nam_danh_gia":
-                ctx.add("unit-year-invalid", sheet=name, cell=cell, value="(trống)")
+                ctx.add(Code.UNIT_YEAR_INVALID, sheet=name, cell=cell, value="(trống)")
             elif f.required:
-                ctx.add("unit-value-missing", sheet=name, cell=cell, label=f.label, detail="Đây là thông tin bắt buộc.")
+                ctx.add(Code.UNIT_VALUE_MISSING, sheet=name, cell=cell, label=f.label, detail="Đây là thông tin bắt buộc.")
             continue
         if f.kind in ("text", "code"):
             sub.unit[f.key] = text_of(value)
@@ -224,7 +221,7 @@ def _read_unit(sheet: RawSheet, ctx: _Ctx, sub: Submission) -> None:
         elif f.kind == "unit_kind":
             kind, ownership = parse_unit_kind(value)
             if kind is None:
-                ctx.add("unit-kind-invalid", sheet=name, cell=cell, value=text_of(value),
+                ctx.add(Code.UNIT_KIND_INVALID, sheet=name, cell=cell, value=text_of(value),
                         expected=", ".join(UNIT_KIND_VOCAB.labels))
             else:
                 sub.unit[f.key] = kind
@@ -234,29 +231,29 @@ def _read_unit(sheet: RawSheet, ctx: _Ctx, sub: Submission) -> None:
             school_year = _school_year(value)
             year = None if school_year is not None else _parse_year(value)
             if school_year is not None:
-                ctx.add("unit-year-school-year", sheet=name, cell=cell, value=text_of(value), expected=school_year)
+                ctx.add(Code.UNIT_YEAR_SCHOOL_YEAR, sheet=name, cell=cell, value=text_of(value), expected=school_year)
             elif year is None:
-                ctx.add("unit-year-invalid", sheet=name, cell=cell, value=text_of(value))
+                ctx.add(Code.UNIT_YEAR_INVALID, sheet=name, cell=cell, value=text_of(value))
             else:
                 sub.unit[f.key] = year
         elif f.kind == "int":
             number = _parse_count(value)
             if number is None:
-                ctx.add("unit-number-invalid", sheet=name, cell=cell, value=text_of(value), label=f.label)
+                ctx.add(Code.UNIT_NUMBER_INVALID, sheet=name, cell=cell, value=text_of(value), label=f.label)
             else:
                 sub.unit[f.key] = number
         else:
             vocab = VOCABS[f.kind]
             key = vocab.parse(value)
             if key is None:
-                ctx.add("unit-value-invalid", sheet=name, cell=cell, value=text_of(value), label=f.label,
+                ctx.add(Code.UNIT_VALUE_INVALID, sheet=name, cell=cell, value=text_of(value), label=f.label,
                         expected=", ".join(vocab.labels))
             else:
                 sub.unit[f.key] = int(key) if f.kind == "level" else key
     if kind_ownership is not None and "loai_hinh" not in sub.unit:
         # workbook.md: a Loại hình word inside Loại đơn vị ("trường mầm non tư thục") fills a blank Loại hình.
         sub.unit["loai_hinh"] = kind_ownership[0]
-        ctx.add("unit-type-from-kind", sheet=name, cell=sub.unit_cells.get("loai_hinh") or None,
+        ctx.add(Code.UNIT_TYPE_FROM_KIND, sheet=name, cell=sub.unit_cells.get("loai_hinh") or None,
                 value=kind_ownership[1], expected=OWNERSHIP.label(kind_ownership[0]))
 
 
@@ -298,20 +295,20 @@ def _settle_unit(sub: Submission, ctx: _Ctx, sheet_name: str) -> None:
         cell = sub.unit_cells.get("cap_danh_gia")
         if k is not None and k.tier:
             tier = k.tier
-            ctx.add("unit-tier-inferred", sheet=sheet_name, cell=cell, value=k.label, expected=TIER_LABEL[tier])
+            ctx.add(Code.UNIT_TIER_INFERRED, sheet=sheet_name, cell=cell, value=k.label, expected=TIER_LABEL[tier])
         else:
             tier = "huyen"
-            ctx.add("unit-tier-default", sheet=sheet_name, cell=cell, value=k.label if k else "(trống)",
+            ctx.add(Code.UNIT_TIER_DEFAULT, sheet=sheet_name, cell=cell, value=k.label if k else "(trống)",
                     expected=TIER_LABEL[tier])
     sub.tier = tier
     if k is not None and k.education and "loai_hinh" not in sub.unit:
-        ctx.add("unit-type-assumed", sheet=sheet_name, cell=sub.unit_cells.get("loai_hinh"))
+        ctx.add(Code.UNIT_TYPE_ASSUMED, sheet=sheet_name, cell=sub.unit_cells.get("loai_hinh"))
     learners, cdht = sub.unit.get("so_nguoi_hoc"), sub.unit.get("so_nguoi_hoc_cdht")
     if learners is not None and cdht is not None and cdht > learners:
         # regulation.md DECISIONS: a contradiction, reported at both cells involved (evaluate makes 3.1 Không đạt)
-        ctx.add("unit-learners-exceed", sheet=sheet_name, cell=sub.unit_cells.get("so_nguoi_hoc_cdht"), value=cdht,
+        ctx.add(Code.UNIT_LEARNERS_EXCEED, sheet=sheet_name, cell=sub.unit_cells.get("so_nguoi_hoc_cdht"), value=cdht,
                 detail=learners)
-        ctx.add("learners-total-below", sheet=sheet_name, cell=sub.unit_cells.get("so_nguoi_hoc"), value=learners,
+        ctx.add(Code.LEARNERS_TOTAL_BELOW, sheet=sheet_name, cell=sub.unit_cells.get("so_nguoi_hoc"), value=learners,
                 detail=cdht)
 
 
@@ -339,7 +336,7 @@ def _table(sheet: RawSheet, sdef: SheetDef, table: str, required: str, ctx: _Ctx
     columns = TABLES[table]
     found = find_header(sheet.grid, matcher_for(table), required)
     if found is None:
-        ctx.add("header-missing", sheet=sheet.name,
+        ctx.add(Code.HEADER_MISSING, sheet=sheet.name,
                 expected=", ".join(c.header for c in columns if c.required or c.key in needed))
         return None
     header_row, mapping = found
@@ -348,14 +345,14 @@ def _table(sheet: RawSheet, sdef: SheetDef, table: str, required: str, ctx: _Ctx
         protected = {c for c, key in mapping.items() if key in ("ho_ten", "ma_minh_chung")}
         grid, across = _unmerge(sheet, header_row + 1, protected, ctx)
     if not sheet.visible:
-        ctx.add("sheet-hidden", sheet=sheet.name)
+        ctx.add(Code.SHEET_HIDDEN, sheet=sheet.name)
     for c, value in enumerate(sheet.grid[header_row]):
         if c not in mapping and not is_blank(value):
-            ctx.add("column-unknown", sheet=sheet.name, cell=a1(header_row, c), value=text_of(value))
+            ctx.add(Code.COLUMN_UNKNOWN, sheet=sheet.name, cell=a1(header_row, c), value=text_of(value))
     present = set(mapping.values())
     for col in columns:
         if col.key in needed and col.key not in present:
-            ctx.add("column-missing", sheet=sheet.name, expected=col.header)
+            ctx.add(Code.COLUMN_MISSING, sheet=sheet.name, expected=col.header)
     return header_row, mapping, grid, across
 
 
@@ -465,20 +462,20 @@ def _read_members(sheet: RawSheet, ctx: _Ctx, sub: Submission, needed: set[str])
         name = text_of(values.get("ho_ten"))
         kind, label = _row_kind(values, name, data_keys, r in across, mostly_numbered)
         if kind == "total":
-            ctx.add("row-total-skipped", sheet=name_s, cell=a1(r, cols["ho_ten" if name else "stt"]), value=label,
+            ctx.add(Code.ROW_TOTAL_SKIPPED, sheet=name_s, cell=a1(r, cols["ho_ten" if name else "stt"]), value=label,
                     row=r + 1)
             continue
         if kind == "heading":
-            ctx.add("row-heading-skipped", sheet=name_s, cell=a1(r, cols["ho_ten" if name else "stt"]), value=label,
+            ctx.add(Code.ROW_HEADING_SKIPPED, sheet=name_s, cell=a1(r, cols["ho_ten" if name else "stt"]), value=label,
                     row=r + 1)
             continue
         if not name:
-            ctx.add("member-name-missing", sheet=name_s, cell=a1(r, cols.get("ho_ten", 0)), row=r + 1)
+            ctx.add(Code.MEMBER_NAME_MISSING, sheet=name_s, cell=a1(r, cols.get("ho_ten", 0)), row=r + 1)
             continue
         if kind == "label":
-            ctx.add("member-no-answers", sheet=name_s, cell=a1(r, cols["ho_ten"]), value=name, row=r + 1)
+            ctx.add(Code.MEMBER_NO_ANSWERS, sheet=name_s, cell=a1(r, cols["ho_ten"]), value=name, row=r + 1)
         if r in across:
-            ctx.add("merged-across", sheet=name_s, cell=across[r], row=r + 1)
+            ctx.add(Code.MERGED_ACROSS, sheet=name_s, cell=across[r], row=r + 1)
         flags: dict[str, bool] = dict(absent)
         for key in columns:
             value = values[key]
@@ -506,39 +503,39 @@ def _read_members(sheet: RawSheet, ctx: _Ctx, sub: Submission, needed: set[str])
             elif parsed == NO:
                 if note:
                     counted = False
-                    ctx.add("exclusion", sheet=name_s, cell=cell, value=name, row=r + 1, detail=note)
+                    ctx.add(Code.EXCLUSION, sheet=name_s, cell=cell, value=name, row=r + 1, detail=note)
                 else:
                     # Issue 8 / README decision: an exclusion without a reason is a contradiction in the data.
                     # The member stays in every total with the answers as typed (nothing is guessed), and every
                     # member percentage is Không đạt until the reason is given (evaluate.percent_members).
-                    ctx.add("exclusion-no-reason", sheet=name_s, cell=cell, row=r + 1)
+                    ctx.add(Code.EXCLUSION_NO_REASON, sheet=name_s, cell=cell, row=r + 1)
                     sub.unreasoned_exclusions.append(cell)
         birth = values.get("ngay_sinh")
         if not is_blank(birth):
             born = parse_date(birth)
             if born is None:
-                ctx.add("date-invalid", sheet=name_s, cell=a1(r, cols["ngay_sinh"]), value=text_of(birth),
+                ctx.add(Code.DATE_INVALID, sheet=name_s, cell=a1(r, cols["ngay_sinh"]), value=text_of(birth),
                         label=labels["ngay_sinh"])
             elif year is not None and (born if isinstance(born, int) else born.year) > year:
                 # workbook.md: a future birth date is a warning. "Future" = after the assessment year, not after
                 # today: the result of a file must not depend on the day it is checked.
-                ctx.add("birth-date-future", sheet=name_s, cell=a1(r, cols["ngay_sinh"]), value=text_of(birth),
+                ctx.add(Code.BIRTH_DATE_FUTURE, sheet=name_s, cell=a1(r, cols["ngay_sinh"]), value=text_of(birth),
                         label=labels["ngay_sinh"], expected=year)
         ident = (fold(name), clean(birth) if isinstance(birth, str) else birth)
         if ident in seen:
-            ctx.add("member-duplicate", sheet=name_s, cell=a1(r, cols["ho_ten"]), value=name, row=r + 1,
+            ctx.add(Code.MEMBER_DUPLICATE, sheet=name_s, cell=a1(r, cols["ho_ten"]), value=name, row=r + 1,
                     detail=seen[ident])
         else:
             seen[ident] = r + 1
         member = Member(row=r, name=name, counted=counted, flags=flags, title=title, note=note)
         (sub.members if counted else sub.excluded).append(member)
     if not sub.members and not sub.excluded:
-        ctx.add("member-none", sheet=name_s)
+        ctx.add(Code.MEMBER_NONE, sheet=name_s)
         return
     if sub.members:
         for key in yesno_keys:
             if key in needed and key in mapping.values() and answered[key] == 0:
-                ctx.add("column-blank", sheet=name_s, label=labels[key])
+                ctx.add(Code.COLUMN_BLANK, sheet=name_s, label=labels[key])
 
 
 # workbook.md: a total or subtotal row ("Tổng cộng", "Cộng", "Tổng số" in the STT or name column) is never a member.
@@ -591,11 +588,11 @@ def _row_kind(values: dict[str, Any], name: str, data_keys: list[str], merged_ac
 def _report_yes_no(ctx: _Ctx, sheet: str, cell: str, value: Any, label: str, cert: bool) -> None:
     hint = YES_NO.telex_hint(value)
     if hint is not None:
-        ctx.add("value-telex", sheet=sheet, cell=cell, value=text_of(value), label=label, expected=hint)
+        ctx.add(Code.VALUE_TELEX, sheet=sheet, cell=cell, value=text_of(value), label=label, expected=hint)
     elif cert:
-        ctx.add("cert-invalid", sheet=sheet, cell=cell, value=text_of(value), label=label, expected=CERT_EXAMPLES)
+        ctx.add(Code.CERT_INVALID, sheet=sheet, cell=cell, value=text_of(value), label=label, expected=CERT_EXAMPLES)
     else:
-        ctx.add("yes-no-invalid", sheet=sheet, cell=cell, value=text_of(value), label=label)
+        ctx.add(Code.YES_NO_INVALID, sheet=sheet, cell=cell, value=text_of(value), label=label)
 
 
 def _parse_title(value: Any, ctx: _Ctx, sheet: str, pos: tuple[int, int], report: bool,
@@ -612,15 +609,15 @@ def _parse_title(value: Any, ctx: _Ctx, sheet: str, pos: tuple[int, int], report
         cell, label, shown = a1(*pos), "Danh hiệu thi đua", text_of(value)
         hint = INDIVIDUAL_TITLES.telex_hint(value)
         if folded in NOT_TITLES:
-            ctx.add("title-not-a-title", sheet=sheet, cell=cell, value=shown)
+            ctx.add(Code.TITLE_NOT_A_TITLE, sheet=sheet, cell=cell, value=shown)
         elif hint is not None:
-            ctx.add("value-telex", sheet=sheet, cell=cell, value=shown, label=label, expected=hint)
+            ctx.add(Code.VALUE_TELEX, sheet=sheet, cell=cell, value=shown, label=label, expected=hint)
         elif problem == "other-year":
-            ctx.add("title-other-year", sheet=sheet, cell=cell, value=shown, label=label, expected=year)
+            ctx.add(Code.TITLE_OTHER_YEAR, sheet=sheet, cell=cell, value=shown, label=label, expected=year)
         elif problem == "extra-text":
-            ctx.add("title-extra-text", sheet=sheet, cell=cell, value=shown, label=label)
+            ctx.add(Code.TITLE_EXTRA_TEXT, sheet=sheet, cell=cell, value=shown, label=label)
         else:
-            ctx.add("title-invalid", sheet=sheet, cell=cell, value=shown, label=label)
+            ctx.add(Code.TITLE_INVALID, sheet=sheet, cell=cell, value=shown, label=label)
     return None
 
 
@@ -636,7 +633,7 @@ def _read_indicators(sheet: RawSheet, ctx: _Ctx, sub: Submission, book: Rulebook
             if ident is None:
                 continue  # a criterion heading ("Tiêu chí 1 …") or a note row
             if ident not in expected or ident in sub.indicators:
-                ctx.add("indicator-unknown", sheet=sheet.name, cell=a1(r, cols["ma_chi_tieu"]), value=ident, row=r + 1,
+                ctx.add(Code.INDICATOR_UNKNOWN, sheet=sheet.name, cell=a1(r, cols["ma_chi_tieu"]), value=ident, row=r + 1,
                         expected=f"{book.name} {TIER_LABEL.get(sub.tier, '')}")
                 continue
             codes = parse_codes(values.get("ma_minh_chung"))
@@ -651,7 +648,7 @@ def _read_indicators(sheet: RawSheet, ctx: _Ctx, sub: Submission, book: Rulebook
             )
     for ident in expected:
         if ident not in sub.indicators:
-            ctx.add("indicator-missing", sheet=sheet.name, value=ident)
+            ctx.add(Code.INDICATOR_MISSING, sheet=sheet.name, value=ident)
 
 
 def _read_evidence(sheet: RawSheet, ctx: _Ctx, sub: Submission) -> None:
@@ -661,23 +658,23 @@ def _read_evidence(sheet: RawSheet, ctx: _Ctx, sub: Submission) -> None:
     header_row, mapping, grid, across = found
     for r, values, cols in _rows(sheet, grid, header_row, mapping, ctx):
         if r in across:
-            ctx.add("merged-across", sheet=sheet.name, cell=across[r], row=r + 1)
+            ctx.add(Code.MERGED_ACROSS, sheet=sheet.name, cell=across[r], row=r + 1)
         code = text_of(values.get("ma_minh_chung"))
         if not code:
-            ctx.add("evidence-code-missing", sheet=sheet.name, cell=a1(r, cols["ma_minh_chung"]), row=r + 1)
+            ctx.add(Code.EVIDENCE_CODE_MISSING, sheet=sheet.name, cell=a1(r, cols["ma_minh_chung"]), row=r + 1)
             continue
         key = code_key(code)
         if key in sub.evidence:
-            ctx.add("evidence-duplicate", sheet=sheet.name, cell=a1(r, cols["ma_minh_chung"]), value=code,
+            ctx.add(Code.EVIDENCE_DUPLICATE, sheet=sheet.name, cell=a1(r, cols["ma_minh_chung"]), value=code,
                     detail=sub.evidence[key].row + 1)
             continue
         name = text_of(values.get("ten_minh_chung"))
         if not name:
-            ctx.add("evidence-name-missing", sheet=sheet.name, cell=a1(r, cols.get("ten_minh_chung", 0)), value=code,
+            ctx.add(Code.EVIDENCE_NAME_MISSING, sheet=sheet.name, cell=a1(r, cols.get("ten_minh_chung", 0)), value=code,
                     row=r + 1)
         for_ids = indicator_ids(values.get("chi_tieu"))
         if for_ids is None:
-            ctx.add("evidence-for-invalid", sheet=sheet.name, cell=a1(r, cols["chi_tieu"]), value=text_of(
+            ctx.add(Code.EVIDENCE_FOR_INVALID, sheet=sheet.name, cell=a1(r, cols["chi_tieu"]), value=text_of(
                 values.get("chi_tieu")), row=r + 1)
             for_ids = []
         sub.evidence[key] = Evidence(code=code, key=key, name=name, row=r, for_ids=for_ids,
@@ -689,61 +686,68 @@ def _check_codes(sub: Submission, ctx: _Ctx, sheet_name: str) -> None:
     for row in sub.indicators.values():
         for code in row.codes:
             if code_key(code) not in sub.evidence:
-                ctx.add("evidence-unknown", sheet=sheet_name, cell=row.codes_cell, value=row.id, detail=code)
+                ctx.add(Code.EVIDENCE_UNKNOWN, sheet=sheet_name, cell=row.codes_cell, value=row.id, detail=code)
 
 
-def _check_meta(sub: Submission, ctx: _Ctx, book: Rulebook) -> None:
+def _check_meta(sub: Submission, ctx: _Ctx, book: Rulebook, known: dict[str, str]) -> None:
     meta = sub.meta
     version = meta.get("template_version")
     if version not in CURRENT_TEMPLATE_VERSIONS:
-        ctx.add("template-old", value=version or "không rõ (tệp không có trang _meta)", expected=TEMPLATE_VERSION)
+        ctx.add(Code.TEMPLATE_OLD, value=version or "không rõ (tệp không có trang _meta)", expected=TEMPLATE_VERSION)
     meta_book = meta.get("rulebook")
     if meta_book and meta_book != book.id:
-        known = {b.id: b.name for b in rulebooks.bundled()}
-        ctx.add("template-other-year", value=known.get(meta_book, meta_book), expected=book.name,
+        ctx.add(Code.TEMPLATE_OTHER_YEAR, value=known.get(meta_book, meta_book), expected=book.name,
                 detail=sub.unit.get("nam_danh_gia"))
     meta_tier = TIERS.parse(meta.get("tier", ""))
     if book.scheme == "levels" and meta_tier and meta_tier != sub.tier:
-        ctx.add("template-other-tier", value=TIER_LABEL[meta_tier], expected=TIER_LABEL[sub.tier])
+        ctx.add(Code.TEMPLATE_OTHER_TIER, value=TIER_LABEL[meta_tier], expected=TIER_LABEL[sub.tier])
 
 
-def validate(raw: RawWorkbook, book: Rulebook | None = None) -> Submission:
-    """RawWorkbook (+ a forced rulebook) → Submission. Never raises for bad data; fatal findings stop early."""
+def read_unit(raw: RawWorkbook) -> Submission:
+    """Step 1 of 2: locate the sheets and read the unit sheet. The caller then chooses the rulebook from what it
+    found (rulebook.choose(sub.unit.get("nam_danh_gia"), forced)) and passes it to validate(); so the rulebook is
+    still chosen by the unit's own year, and validate never loads one. Never raises for bad data."""
     sub = Submission(file=raw.path, sha256=raw.sha256, raw=raw)
     ctx = _Ctx()
     ctx.findings.extend(raw.findings)
+    sub.findings = ctx.findings
     if has_fatal(ctx.findings):
-        sub.findings = ctx.findings
         return sub
     sheets = _locate_sheets(raw, ctx)
     sub.sheet_names = {k: s.name for k, s in sheets.items()}
+    sub.located = sheets
     if has_fatal(ctx.findings):
-        sub.findings = ctx.findings
         return sub
     sub.meta = _read_meta(sheets.get("meta"))
     if "input_sha256" in sub.meta and any(clean(s.name) == "Kết quả" for s in raw.sheets):
         # A result workbook of ours carries copies of the school's sheets: read as a submission it would count the
         # unit twice (an officer pointing `batch` at an earlier output folder, or forwarding a result file).
-        ctx.add("file-is-result", detail=sub.meta.get("input_file") or "?")
+        ctx.add(Code.FILE_IS_RESULT, detail=sub.meta.get("input_file") or "?")
         sub.findings = ctx.findings
         return sub
     _read_unit(sheets["unit"], ctx, sub)
-    year = sub.unit.get("nam_danh_gia")
-    if year is None:
-        sub.findings = ctx.findings
+    return sub
+
+
+def validate(sub: Submission, book: Rulebook, known_rulebooks: dict[str, str] | None = None) -> Submission:
+    """Step 2 of 2: the submission read_unit() began, completed by the rulebook the caller chose. Fatal findings
+    (or no assessment year) stop early, with sub.rulebook_id left empty, so evaluate gives "Không đánh giá được".
+    known_rulebooks (id → name) words the warning about a template made for another rulebook."""
+    if has_fatal(sub.findings) or sub.unit.get("nam_danh_gia") is None or sub.rulebook_id:
         return sub
-    book = book or rulebooks.for_year(year)
+    sheets = sub.located
+    ctx = _Ctx()
+    ctx.findings = sub.findings
     sub.rulebook_id = book.id
     _settle_unit(sub, ctx, sheets["unit"].name)
-    _check_meta(sub, ctx, book)
+    _check_meta(sub, ctx, book, known_rulebooks or {})
     needed = _needed_fields(book, sub.tier)
     _read_members(sheets["members"], ctx, sub, needed)
     _read_indicators(sheets["indicators"], ctx, sub, book)
     _read_evidence(sheets["evidence"], ctx, sub)
     _check_codes(sub, ctx, sheets["indicators"].name)
-    _read_committee(raw, ctx, sub)
+    _read_committee(sub.raw, ctx, sub)
     _check_dossier(sub, ctx, sheets["unit"].name)
-    sub.findings = ctx.findings
     return sub
 
 
@@ -769,7 +773,7 @@ def _read_committee(raw: RawWorkbook, ctx: _Ctx, sub: Submission) -> None:
         role_raw = values.get("nhiem_vu")
         role = COMMITTEE_ROLES.parse(role_raw) if not is_blank(role_raw) else "thanh_vien"
         if role is None:
-            ctx.add("committee-role-invalid", sheet=sheet.name, cell=a1(r, cols["nhiem_vu"]), value=text_of(role_raw),
+            ctx.add(Code.COMMITTEE_ROLE_INVALID, sheet=sheet.name, cell=a1(r, cols["nhiem_vu"]), value=text_of(role_raw),
                     expected=", ".join(COMMITTEE_ROLES.labels))
             role = "thanh_vien"
         sub.committee.append(CommitteeMember(row=r, name=name, position=text_of(values.get("chuc_vu")), role=role))
@@ -787,10 +791,9 @@ def dossier_missing(sub: Submission) -> list[str]:
 
 
 def _check_dossier(sub: Submission, ctx: _Ctx, sheet_name: str) -> None:
+    if has_fatal(ctx.findings):
+        return  # a file that cannot be evaluated gets no dossier: what it lacks for one does not matter yet
     missing = dossier_missing(sub)
     if missing:
-        ctx.add("dossier-incomplete", sheet=sheet_name, detail="; ".join(missing))
+        ctx.add(Code.DOSSIER_INCOMPLETE, sheet=sheet_name, detail="; ".join(missing))
 
-
-def traits_of(sub: Submission) -> frozenset[str]:
-    return unit_traits(sub.unit.get("loai_don_vi"), sub.unit.get("loai_hinh"), sub.tier)

@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dvht_sheets.dossier.docxbuild import (  # noqa: E402
+from scripts.docxbuild import (  # noqa: E402
     CENTER, LEFT, header_block, keep_together, new_document, no_borders, para, recipients_and_signer, run,
     save_reproducibly, table, table_row, tag, title, widths,
 )

@@ -12,9 +12,11 @@ from typing import Any
 import pytest
 import xlsxwriter
 
+from dvht_sheets import present
 from dvht_sheets import rulebook as rulebooks
-from dvht_sheets.evaluate import evaluate
-from dvht_sheets.model import Evidence, IndicatorRow, Member, Submission, UnitResult
+from dvht_sheets import evaluate as core_evaluate
+from dvht_sheets import validate as core_validate
+from dvht_sheets.model import Evidence, IndicatorRow, Member, RawWorkbook, Submission, UnitResult
 from dvht_sheets.schema import code_key
 from dvht_sheets.template import WorkbookData, write_workbook
 
@@ -69,6 +71,18 @@ def submission(*, book_id: str = TT24, tier: str = "huyen", kind: str = "tieu_ho
         if has:
             sub.evidence[code_key(code)] = Evidence(code=code, key=code_key(code), name=f"Minh chứng {rule.id}", row=i)
     return sub
+
+
+def validate(raw: RawWorkbook, book: rulebooks.Rulebook | None = None) -> Submission:
+    """What the pipeline (batch.judge) does before evaluating: read the unit sheet, choose, validate the rest."""
+    head = core_validate.read_unit(raw)
+    return core_validate.validate(head, rulebooks.choose(head.unit.get("nam_danh_gia"), book), rulebooks.names())
+
+
+def evaluate(sub: Submission, book: rulebooks.Rulebook | None = None) -> UnitResult:
+    """Core evaluate by the rulebook the submission was validated with, then the Vietnamese texts (present)."""
+    book = book or rulebooks.get(sub.rulebook_id or rulebooks.choose(None).id)
+    return present.render(core_evaluate.evaluate(sub, book))
 
 
 def result_of(**kw: Any) -> UnitResult:

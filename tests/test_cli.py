@@ -46,10 +46,12 @@ def test_json_equals_library_result(runner, tmp_path):
             "grade", "points", "indicators", "findings"}
     assert set(expected[0]) == keys
     assert set(expected[0]["indicators"][0]) == {"id", "level", "applicable", "met", "numerator", "denominator",
-                                                 "percent", "threshold", "evidence", "reason"}
+                                                 "percent", "threshold", "evidence", "reason", "reason_code"}
     assert set(expected[1]["findings"][0]) == {"code", "severity", "sheet", "cell", "message"}
     i = next(i for i in expected[1]["indicators"] if i["id"] == "2.1" and i["level"] == 1)
     assert (i["numerator"], i["denominator"], i["percent"], i["threshold"], i["met"]) == (17, 19, 89.47, 90, False)
+    # issue 10: the JSON keeps the Vietnamese reason and gains its stable code
+    assert (i["reason_code"], i["reason"]) == ("members-below", "89,47 % < 90 %: còn thiếu 1 thành viên")
 
 
 def test_one_bad_file_exit_1_others_still_written(runner, tmp_path):

@@ -610,3 +610,13 @@ def test_pdf_conversion_is_bounded_in_time(tmp_path, monkeypatch):
     shutil.copy(TEMPLATES_DIR / "01-trang-bia.docx", doc)
     written, problem = pdf_mod.convert([doc], timeout=1)
     assert written == [] and "quá 1 giây" in problem
+
+
+def test_ho_so_of_a_file_that_cannot_be_evaluated_says_why(tmp_path):
+    bad = tmp_path / "hong.xlsx"
+    bad.write_bytes(b"not a workbook")
+    res = CliRunner().invoke(cli, ["ho-so", str(bad), str(SAMPLES / "03-th-kim-dong.xlsx"), "-o", str(tmp_path / "o")])
+    assert res.exit_code == 1
+    r = evaluate_path(bad, display_name=str(bad))[0]
+    assert message("dossier-not-evaluated", file=str(bad), detail=r.conclusion) in res.output
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["TH-KIMDONG"]  # the other file still gets its own

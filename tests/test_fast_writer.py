@@ -1,4 +1,4 @@
-"""FastWorksheet/FastWorkbook (report_unit.py) write what xlsxwriter's own Worksheet writes.
+"""FastWorksheet/FastWorkbook (dvht_sheets/xlsxfast/) write what xlsxwriter's own Worksheet writes.
 
 The fast paths touch xlsxwriter internals for speed; this test compares every part of every output we write —
 unit workbooks for all samples and the summary workbook (constant_memory, inline strings, escapes, control
@@ -15,9 +15,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from xlsxwriter.worksheet import Worksheet
-
-from dvht_sheets import report_summary, report_unit
+from dvht_sheets import report_unit
+from dvht_sheets.xlsxfast import compat
+from dvht_sheets.xlsxfast.partzip import PartZip
+from dvht_sheets.xlsxfast.sheets import PlainSheet
+from dvht_sheets.xlsxfast.workbook import FastWorkbook, StreamWorkbook
 from dvht_sheets.batch import evaluate_path
 from dvht_sheets.report_summary import unit_row, write_summary_workbook
 
@@ -26,26 +28,13 @@ from .helpers import standard_data, write_standard
 SAMPLES = sorted((Path(__file__).resolve().parents[1] / "dvht_sheets/data/samples").glob("*.xlsx"))
 
 
-class PlainWorksheet(Worksheet):
-    """The reference: our helper methods expressed with xlsxwriter's public writers only."""
-
-    def put_string(self, row, col, text, fmt):
-        if text:
-            self.write_string(row, col, text, fmt)
-        else:
-            self.write_blank(row, col, None, fmt)
-
-    def put_number(self, row, col, number, fmt):
-        self.write_number(row, col, number, fmt)
-
-    def put_row(self, row, cells):
-        for col, value, fmt in cells:
-            if value is None or value == "" or value is report_unit.BLANK:
-                self.write_blank(row, col, None, fmt)
-            elif isinstance(value, str):
-                self.write_string(row, col, value, fmt)
-            else:
-                self.write_number(row, col, value, fmt)
+@pytest.fixture(autouse=True)
+def fast_path():
+    """These tests are about the fast path itself: on, whatever DVHT_XLSX_PLAIN says for the rest of the run."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv(compat.PLAIN_ENV, raising=False)
+        assert compat.fast()
+        yield
 
 
 def parts(data: bytes) -> dict[str, bytes]:
@@ -79,8 +68,9 @@ def inlined(package: dict[str, bytes]) -> dict[str, bytes]:
 
 def both(monkeypatch, write) -> tuple[dict, dict]:
     fast = write()
-    monkeypatch.setattr(report_unit, "FastWorksheet", PlainWorksheet)
-    monkeypatch.setattr(report_summary, "FastWorksheet", PlainWorksheet)
+    # the reference: the same workbooks with xlsxwriter's public writers behind the sheets' methods
+    monkeypatch.setattr(FastWorkbook, "sheet_class", PlainSheet)
+    monkeypatch.setattr(StreamWorkbook, "sheet_class", PlainSheet)
     plain = write()
     monkeypatch.undo()
     return parts(fast), parts(plain)
@@ -133,14 +123,14 @@ def test_unit_workbook_package_is_a_valid_zip_with_reused_parts(tmp_path, evalua
         assert zf.testzip() is None  # every part's CRC and size check out
         assert zf.namelist()[0] == "[Content_Types].xml"
         theme = zf.read("xl/theme/theme1.xml")
-    assert theme in report_unit.PartZip._reuse  # the second workbook reused the theme's deflated bytes
+    assert theme in PartZip._reuse  # the second workbook reused the theme's deflated bytes
     if shutil.which("unzip"):
         subprocess.run(["unzip", "-tq", str(path)], check=True, capture_output=True)
 
 
 def test_part_zip_names_text_and_large_parts():
     buf = io.BytesIO()
-    packer = report_unit.PartZip(buf)
+    packer = PartZip(buf)
     packer.writestr("xl/tệp ô.xml", "Trường <tiểu học> & “Đơn vị học tập”")
     packer.writestr(zipfile.ZipInfo("big.bin"), bytes(range(256)) * 400)
     packer.close()

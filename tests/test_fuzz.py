@@ -30,12 +30,12 @@ from pathlib import Path
 import openpyxl
 
 from dvht_sheets.batch import IsolationFailed, run_isolated
-from dvht_sheets.evaluate import evaluate
+from .helpers import evaluate
 from dvht_sheets.model import XML_BAD
 from dvht_sheets.read import Limits, read_bytes
 from dvht_sheets.report_summary import JsonWriter, SummaryWriter, unit_row, write_csv
 from dvht_sheets.report_unit import write_unit_workbook
-from dvht_sheets.validate import validate
+from .helpers import validate
 
 SAMPLES = sorted((Path(__file__).resolve().parents[1] / "dvht_sheets/data/samples").glob("*.xlsx"))
 LIMITS = Limits(max_unzipped_bytes=50 << 20, max_rows=20_000)

@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dvht_sheets import rulebook as rulebooks
-from dvht_sheets.evaluate import evaluate
+from .helpers import evaluate
 from dvht_sheets.model import Member
 from dvht_sheets.read import read_bytes
 from dvht_sheets.template import write_workbook
-from dvht_sheets.validate import validate
+from .helpers import validate
 
 from .helpers import FIELDS, standard_data, submission
 

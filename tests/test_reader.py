@@ -8,11 +8,13 @@ import unicodedata
 
 import pytest
 
-from dvht_sheets.evaluate import evaluate
+from .helpers import evaluate
 from dvht_sheets.findings import render
 from dvht_sheets.read import read_workbook
 from dvht_sheets.schema import INDIVIDUAL_TITLES, NO, TEMPLATE_VERSION, YES, parse_yes_no
-from dvht_sheets.validate import indicator_id, parse_date, validate
+from dvht_sheets.validate import indicator_id, parse_date
+
+from .helpers import validate
 
 from .helpers import TT22, standard_data, table, write_grids, write_standard
 

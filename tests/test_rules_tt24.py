@@ -6,7 +6,9 @@ Requirements: TT24 Art. 6 (H1), 7 (H2), 12 (T1), 13 (T2); Art. 8/14 (recognition
 
 import pytest
 
-from dvht_sheets.evaluate import evaluate, meets, shortfall
+from dvht_sheets.evaluate import meets, shortfall
+
+from .helpers import evaluate
 from dvht_sheets.findings import render
 
 from .helpers import ind, members, result_of, submission

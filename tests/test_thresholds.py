@@ -18,7 +18,7 @@ import tomllib
 import pytest
 
 from dvht_sheets import rulebook as rulebooks
-from dvht_sheets.evaluate import evaluate
+from .helpers import evaluate
 from dvht_sheets.rulebook import parse_rulebook
 
 from .helpers import ind, submission

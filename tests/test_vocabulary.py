@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dvht_sheets import rulebook as rulebooks
-from dvht_sheets.evaluate import evaluate
+from .helpers import evaluate
 from dvht_sheets.findings import render
 from dvht_sheets.model import Member
 from dvht_sheets.read import read_bytes, read_workbook
@@ -27,7 +27,7 @@ from dvht_sheets.schema import (
     parse_certificate, parse_title, parse_unit_kind, parse_yes_no, telex,
 )
 from dvht_sheets.template import ESTIMATE_LABEL, write_workbook
-from dvht_sheets.validate import validate
+from .helpers import validate
 
 from .helpers import FIELDS, ind, libreoffice, standard_data, submission, write_standard
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import rulebook as rulebooks
+from ..findings import Code
 from ..model import UnitResult
 from ..read import DEFAULT_LIMITS, Limits
 from ..report_unit import atomic_write
@@ -85,9 +86,9 @@ def read_settings(path: Path | None) -> OfficeSettings:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError) as exc:
-        raise DossierError("office-settings-invalid", value=str(path), detail=str(exc)) from None
+        raise DossierError(Code.OFFICE_SETTINGS_INVALID, file=str(path), detail=str(exc)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise DossierError("office-settings-invalid", value=str(path), detail=f"sai cú pháp TOML ({exc})") from None
+        raise DossierError(Code.OFFICE_SETTINGS_INVALID, file=str(path), detail=f"sai cú pháp TOML ({exc})") from None
     out = OfficeSettings(source=str(path))
     for table, key, ctx_key, _, _ in SETTINGS:
         value = (data.get(table) or {}).get(key)
@@ -103,7 +104,7 @@ def read_settings(path: Path | None) -> OfficeSettings:
     if isinstance(day, dt.date):
         out.date = day
     elif day is not None:
-        raise DossierError("office-settings-invalid", value=str(path),
+        raise DossierError(Code.OFFICE_SETTINGS_INVALID, file=str(path),
                            detail=f"'van_ban.ngay' là '{day}', cần dạng 2026-01-20")
     return out
 

@@ -15,7 +15,11 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from ..findings import render as message
+from ..findings import Code, finding
+
+
+def message(code: Code, **values: object) -> str:
+    return finding(code, **values).message
 
 
 def find_soffice() -> str | None:
@@ -37,7 +41,7 @@ def convert(files: list[Path], timeout: float | None = None) -> tuple[list[Path]
         return [], None
     soffice = find_soffice()
     if soffice is None:
-        return [], message("dossier-pdf-unavailable", detail="chưa cài LibreOffice (không tìm thấy lệnh soffice)")
+        return [], message(Code.DOSSIER_PDF_UNAVAILABLE, detail="chưa cài LibreOffice (không tìm thấy lệnh soffice)")
     timeout = timeout if timeout is not None else 120 + 2 * len(files)
     with tempfile.TemporaryDirectory(prefix="dvht-pdf-") as tmp:
         work = Path(tmp)
@@ -55,14 +59,14 @@ def convert(files: list[Path], timeout: float | None = None) -> tuple[list[Path]
         try:
             proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
         except OSError as exc:
-            return [], message("dossier-pdf-unavailable", detail=f"không chạy được LibreOffice ({exc})")
+            return [], message(Code.DOSSIER_PDF_UNAVAILABLE, detail=f"không chạy được LibreOffice ({exc})")
         try:
             _, err = proc.communicate(timeout=timeout)
             problem = None
         except subprocess.TimeoutExpired:
             _kill(proc)
             err = b""
-            problem = message("dossier-pdf-unavailable", detail=f"LibreOffice chạy quá {int(timeout)} giây nên bị dừng")
+            problem = message(Code.DOSSIER_PDF_UNAVAILABLE, detail=f"LibreOffice chạy quá {int(timeout)} giây nên bị dừng")
         written = []
         for name, path in staged.items():
             pdf = out / (Path(name).stem + ".pdf")
@@ -72,7 +76,7 @@ def convert(files: list[Path], timeout: float | None = None) -> tuple[list[Path]
                 written.append(target)
         if problem is None and len(written) < len(files):
             detail = (err or b"").decode("utf-8", "replace").strip().splitlines()[-1:] or ["không rõ lý do"]
-            problem = message("dossier-pdf-unavailable",
+            problem = message(Code.DOSSIER_PDF_UNAVAILABLE,
                               detail=f"LibreOffice chỉ chuyển được {len(written)}/{len(files)} tệp ({detail[0][:160]})")
         return written, problem
 

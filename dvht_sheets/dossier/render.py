@@ -18,7 +18,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from ..findings import render as message
+from ..findings import Code, finding
 from ..report_unit import atomic_write
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "data" / "dossier"
@@ -28,9 +28,9 @@ DOTS = "…………"  # dossier.md: a field left empty is a dotted blank in the
 class DossierError(Exception):
     """A template that cannot give a correct document; str() is the Vietnamese message for the user."""
 
-    def __init__(self, code: str, **values: object):
+    def __init__(self, code: Code, **values: object):
         self.code = code
-        super().__init__(message(code, **values))
+        super().__init__(finding(code, **values).message)
 
 
 def shipped_names() -> list[str]:
@@ -61,7 +61,7 @@ class Templates:
         self.folder = folder
         if folder is not None:
             if not folder.is_dir() or not any((folder / n).is_file() for n in shipped_names()):
-                raise DossierError("dossier-template-missing", value=str(folder),
+                raise DossierError(Code.DOSSIER_TEMPLATE_MISSING, file=str(folder),
                                    expected="', '".join(shipped_names()))
 
     def source(self, name: str) -> str:
@@ -112,22 +112,22 @@ def render(templates: Templates, name: str, context: dict, target: Path) -> Path
     except jinja2.UndefinedError as exc:
         m = _UNDEFINED.search(str(exc))
         tag = (m.group(1) or m.group(2)) if m else str(exc)
-        raise DossierError("dossier-template-tag", value=source, detail="{{ " + tag + " }}") from None
+        raise DossierError(Code.DOSSIER_TEMPLATE_TAG, file=source, detail="{{ " + tag + " }}") from None
     except jinja2.TemplateSyntaxError as exc:
-        raise DossierError("dossier-template-invalid", value=source,
+        raise DossierError(Code.DOSSIER_TEMPLATE_INVALID, file=source,
                            detail=f"thẻ viết sai ({exc.message})") from None
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise DossierError("dossier-template-invalid", value=source,
+        raise DossierError(Code.DOSSIER_TEMPLATE_INVALID, file=source,
                            detail=f"không phải tệp Word .docx hợp lệ ({type(exc).__name__})") from None
     except Exception as exc:  # docxtpl/lxml on a damaged document: the message names the file, never a traceback
-        raise DossierError("dossier-template-invalid", value=source,
+        raise DossierError(Code.DOSSIER_TEMPLATE_INVALID, file=source,
                            detail=f"{type(exc).__name__}: {str(exc)[:160]}") from None
     buf = io.BytesIO()
     tpl.save(buf)
     data = buf.getvalue()
     left = leftover_tags(data)
     if left:
-        raise DossierError("dossier-template-tag", value=source, detail=", ".join(left[:3]))
+        raise DossierError(Code.DOSSIER_TEMPLATE_TAG, file=source, detail=", ".join(left[:3]))
     atomic_write(target, lambda tmp: Path(tmp).write_bytes(data))
     return target
 

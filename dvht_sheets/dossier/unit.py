@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..findings import render as message
+from ..findings import Code, finding
 from ..model import Submission, UnitResult
 from ..report_unit import safe_name
 from .context import unit_context
@@ -58,14 +58,14 @@ def no_level_note(result: UnitResult) -> str:
     else:
         failing = result.failing(1)
         why = "mức độ 1 không đạt các chỉ tiêu " + ", ".join(failing) if failing else result.conclusion
-    return message("dossier-no-level", detail=why)
+    return finding(Code.DOSSIER_NO_LEVEL, detail=why).message
 
 
 def write_unit_dossier(result: UnitResult, sub: Submission | None, folder: Path, templates: Templates) -> UnitDossier:
     """Render the unit's documents into folder. Never raises for a template problem: it is listed in .errors."""
     out = UnitDossier(result.unit_code, folder)
     if not result.evaluated:
-        out.errors.append(message("dossier-not-evaluated", value=result.file, detail=result.conclusion))
+        out.errors.append(finding(Code.DOSSIER_NOT_EVALUATED, file=result.file, detail=result.conclusion).message)
         return out
     context = unit_context(result, sub)
     if not result.level:

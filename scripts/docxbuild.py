@@ -1,8 +1,8 @@
 """Building blocks of the shipped dossier templates (python-docx), in the format of Nghị định 30/2020/NĐ-CP, Phụ lục I.
 
-Used only by scripts/make_dossier_templates.py to write dvht_sheets/data/dossier/*.docx; the tool itself renders
-those files with docxtpl and never builds a document in code, so a province's edited template needs no code
-(style.md, docxtpl). Jinja tags are written as whole runs, so Word keeps each tag in one piece.
+Used only by scripts/make_dossier_templates.py to write dvht_sheets/data/dossier/*.docx; it is not part of the
+package: the tool renders those files with docxtpl and never builds a document in code, so a province's edited
+template needs no code (style.md, docxtpl). Jinja tags are written as whole runs, so Word keeps each tag in one piece.
 """
 
 from __future__ import annotations

@@ -1,0 +1,36 @@
+"""The fast xlsx writer behind one boundary: the only package that knows xlsxwriter's internals.
+
+Report modules import from here, and only these names: small_workbook() and streaming_workbook() make the
+workbooks, whose sheets (add_sheet, add_grid_sheet) have the methods listed in sheets.py in either mode — the fast
+path, on the tested xlsxwriter versions (compat.py), or plain xlsxwriter, slower, with the same cells.
+"""
+
+from __future__ import annotations
+
+from . import compat
+from .sheets import BLANK
+from .workbook import FastWorkbook, PlainWorkbook, StreamWorkbook
+
+__all__ = ["BLANK", "fast", "quote_sheet", "small_workbook", "streaming_workbook"]
+
+
+def fast() -> bool:
+    """Whether workbooks made now are written on the fast path."""
+    return compat.fast()
+
+
+def small_workbook(target, options: dict):
+    """A workbook written in memory and stored in one go (a unit's result workbook): a path or a binary stream."""
+    options = {**options, "in_memory": True}
+    return FastWorkbook(target, options) if compat.fast() else PlainWorkbook(target, options)
+
+
+def streaming_workbook(path: str, options: dict):
+    """A constant_memory workbook (the summary): each sheet's rows written in increasing order as they come."""
+    options = {**options, "constant_memory": True}
+    return StreamWorkbook(path, options) if compat.fast() else PlainWorkbook(path, options)
+
+
+def quote_sheet(name: str) -> str:
+    """A sheet name as a formula or a link names it: 'Sheet''s name'."""
+    return "'" + name.replace("'", "''") + "'"

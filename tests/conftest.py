@@ -1,0 +1,46 @@
+"""Session plumbing for tests/test_findings_catalogue.py: every process the tests start (batch workers, forked
+children, CLI subprocesses) notes the finding codes it raises in one folder (findings.finding reads
+DVHT_RECORD_FINDINGS at import, so it is set here before any dvht_sheets module is imported), and the test that
+every code is raised by some test runs last, and only when the whole suite was collected: a subset (a file, -k, a
+node id) cannot show that, so there it is left out rather than passed."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+if not os.environ.get("DVHT_RECORD_FINDINGS"):
+    os.environ["DVHT_RECORD_FINDINGS"] = tempfile.mkdtemp(prefix="dvht-raised-")
+RAISED_DIR = os.environ["DVHT_RECORD_FINDINGS"]
+LAST = "test_every_code_is_raised_by_some_test"
+TESTS = Path(__file__).resolve().parent
+
+
+def _whole_suite(config, items) -> bool:
+    opt = config.option
+    if opt.keyword or opt.markexpr or getattr(opt, "deselect", None) or getattr(opt, "lf", False):
+        return False
+    if any("::" in str(a) for a in config.args):
+        return False
+    collected = {Path(str(item.fspath)).resolve() for item in items}
+    return set(TESTS.glob("test_*.py")) <= collected
+
+
+def pytest_collection_modifyitems(session, config, items):
+    last = [i for i in items if i.name == LAST]
+    if not last:
+        return
+    for item in last:
+        items.remove(item)
+    if _whole_suite(config, items):
+        items.extend(last)
+    else:
+        config.hook.pytest_deselected(items=last)
+
+
+def raised_codes() -> set[str]:
+    codes: set[str] = set()
+    for path in Path(RAISED_DIR).glob("*.codes"):
+        codes.update(line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+    return codes
