@@ -31,6 +31,7 @@ samples: $(STAMP)
 
 templates: $(STAMP)
 	$(BIN)/python scripts/make_templates.py
+	$(BIN)/python scripts/make_dossier_templates.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_batch.py

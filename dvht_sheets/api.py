@@ -103,14 +103,17 @@ def _preload_stats() -> None:
 def run_batch(input_dir: str | Path, output_dir: str | Path, *, roster: str | Path | None = None,
               jobs: int | None = None, rulebook: str | Path | None = None,
               progress: Callable[[int, int, object], None] | None = None, limits: Limits = DEFAULT_LIMITS,
-              command: str | None = None, stop: Callable[[], int | None] | None = None) -> BatchOutcome:
+              command: str | None = None, stop: Callable[[], int | None] | None = None,
+              dossier: Callable[[BatchOutcome], object] | None = None) -> BatchOutcome:
     """Evaluate every workbook under input_dir (sub-folders too) and write every output into output_dir: one result
     workbook per unit in don-vi/, tong-hop.xlsx, tong-hop.csv and ket-qua.json.
 
     roster: the list of units that must submit (.csv/.xlsx); jobs: worker processes (default: CPU count); rulebook:
     an id or a .toml file forced on every file; progress(done, total, row) after each unit; command: what _meta
     records as the command; stop(): a signal number (or True) once the caller wants the run stopped — what is
-    finished is kept and the summary says CHƯA ĐẦY ĐỦ. Bad files never stop the batch: they are rows with
+    finished is kept and the summary says CHƯA ĐẦY ĐỦ; dossier(outcome): called once the units are evaluated, in the
+    still locked output folder (the CLI's --ho-so passes the dossier writer; its result is outcome.dossier). Bad files
+    never stop the batch: they are rows with
     "Không đánh giá được". Raises InputInsideOutput, NoInputs, FolderBusy, OutputFailed, RulebookError."""
     input_dir, output_dir = Path(input_dir), Path(output_dir)
     book = _book(rulebook)
@@ -137,7 +140,8 @@ def run_batch(input_dir: str | Path, output_dir: str | Path, *, roster: str | Pa
 
         outcome = evaluate_folder(input_dir, output_dir, jobs=jobs, rulebook=str(rulebook) if rulebook else None,
                                   limits=limits, progress=progress, sink=Both(),
-                                  stop=(lambda: bool(stop())) if stop else None, folder=folder, discovery=discovery)
+                                  stop=(lambda: bool(stop())) if stop else None, folder=folder, discovery=discovery,
+                                  dossier=dossier)
         signum = stop() if stop else None
         if isinstance(signum, bool):
             signum = int(signal.SIGINT) if signum else None

@@ -712,6 +712,7 @@ class BatchOutcome:
     units: list = field(default_factory=list)  # one row per unit (a code sent in several files counts once)
     submitted: str = ""  # "14 đơn vị (15 tệp; 1 tệp trùng mã đơn vị: …) · Chưa nộp: 1 đơn vị", as row 2 of Tổng hợp
     warnings: list = field(default_factory=list)  # one line per unit code found in several files
+    dossier: object = None  # dossier.office.DossierOutcome, with `--ho-so` (issue 12)
 
     @property
     def not_evaluated(self) -> int:
@@ -740,7 +741,8 @@ class _Names:
 def evaluate_folder(root: Path, out_dir: Path, *, jobs: int | None = None, rulebook: str | None = None,
                     limits: Limits = DEFAULT_LIMITS, memory_mb: int = 3072, progress: ProgressFn | None = None,
                     sink=None, crash_on: str | None = None, stop: Callable[[], bool] | None = None,
-              folder: OutputFolder | None = None, discovery: Discovery | None = None) -> BatchOutcome:
+                    folder: OutputFolder | None = None, discovery: Discovery | None = None,
+                    dossier: Callable[[BatchOutcome], object] | None = None) -> BatchOutcome:
     """Evaluate every workbook under root and put each unit's result workbook into out_dir/don-vi.
 
     Each finished unit goes to sink.add(row, result) (in input order) while the others are still being evaluated, so the summary is
@@ -792,6 +794,10 @@ def evaluate_folder(root: Path, out_dir: Path, *, jobs: int | None = None, ruleb
             folder.abandon()
         raise
     rows.sort(key=lambda r: (r.unit_code is None, r.unit_code or "", r.file))
+    if dossier is not None and not outcome.interrupted:
+        # issue 12, `--ho-so`: the dossiers after the batch, in the still locked output folder
+        # (dvht_sheets/dossier/office.py), so a batch without it never loads docxtpl.
+        outcome.dossier = dossier(outcome)
     if own:
         folder.close()
     return outcome

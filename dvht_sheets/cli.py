@@ -189,7 +189,7 @@ class _StopRequest:
 
 
 def run_and_report(input_dir: Path, out_dir: Path, roster_path: Path | None, jobs: int | None,
-                   rulebook_ref: str | None, limits: Limits, command: str) -> int:
+                   rulebook_ref: str | None, limits: Limits, command: str, dossier=None) -> int:
     """Batch → per-unit workbooks → tong-hop.xlsx/.csv, ket-qua.json; progress and a closing table on the terminal.
 
     Exit status (outputs.md): 0 all evaluated, 1 some not, 2 usage (no workbook in the folder, the output folder
@@ -215,7 +215,8 @@ def run_and_report(input_dir: Path, out_dir: Path, roster_path: Path | None, job
         with _StopRequest() as stop:
             try:
                 outcome = run_batch(input_dir, out_dir, roster=roster_path, jobs=jobs, rulebook=rulebook_ref,
-                                    progress=tick, limits=limits, command=command, stop=lambda: stop.signum)
+                                    progress=tick, limits=limits, command=command, stop=lambda: stop.signum,
+                                    dossier=dossier)
             finally:
                 progress.stop()
     except (InputInsideOutput, NoInputs, FolderBusy) as exc:
@@ -277,10 +278,13 @@ def _render(outcome: BatchOutcome, input_dir: Path, out_dir: Path, console) -> i
         file, message = outcome.write_failures[0]
         click.echo(f"Không ghi được tệp kết quả của {len(outcome.write_failures)} đơn vị vào thư mục "
                    f"{out_dir / UNIT_DIR} (ví dụ {file}: {message})", err=True)
+    dossier_failed = outcome.dossier is not None and _echo_dossiers(outcome.dossier)
     if signum is not None:
         return 128 + int(signum)  # 130 after Ctrl-C, 143 after SIGTERM
     if outcome.write_failures:
         return 3
+    if dossier_failed:
+        return 1
     return 1 if outcome.not_evaluated else 0
 
 
@@ -292,8 +296,16 @@ def _render(outcome: BatchOutcome, input_dir: Path, out_dir: Path, console) -> i
               help="Danh sách đơn vị phải nộp (.xlsx hoặc .csv, cột Mã đơn vị và Tên đơn vị).")
 @click.option("--jobs", type=click.IntRange(1), default=None, help="Số tiến trình song song. Mặc định: số lõi CPU.")
 @click.option("--rulebook", "rulebook_ref", default=None, help="Ép dùng một bộ quy tắc (mã hoặc tệp .toml).")
+@click.option("--ho-so", "ho_so", is_flag=True,
+              help="Lập thêm hồ sơ đề nghị công nhận của từng đơn vị và các văn bản của cơ quan vào OUTDIR/ho-so/.")
+@click.option("--co-quan", "co_quan", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Tệp thông tin cơ quan (.toml, tạo bằng `dvht co-quan-mau`), dùng với --ho-so.")
+@click.option("--mau-ho-so", "mau_ho_so", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=None, help="Thư mục mẫu hồ sơ đã sửa (chép ra bằng `dvht mau-ho-so`), dùng với --ho-so.")
+@click.option("--pdf", is_flag=True, help="Chuyển thêm các văn bản hồ sơ sang PDF bằng LibreOffice (nếu có).")
 @limit_options
 def batch(input_dir: Path, out_dir: Path, roster: Path | None, jobs: int | None, rulebook_ref: str | None,
+          ho_so: bool, co_quan: Path | None, mau_ho_so: Path | None, pdf: bool,
           max_unzipped_mb: int, max_rows: int) -> None:
     """Đánh giá mọi sổ tính trong một thư mục (kể cả thư mục con) và lập bản tổng hợp của huyện/tỉnh.
 
@@ -301,8 +313,11 @@ def batch(input_dir: Path, out_dir: Path, roster: Path | None, jobs: int | None,
     """
     command = "dvht " + " ".join(sys.argv[1:]) if sys.argv and sys.argv[0].endswith("dvht") else \
         f"dvht batch {input_dir} -o {out_dir}"
-    sys.exit(run_and_report(input_dir, out_dir, roster, jobs, rulebook_ref, _limits(max_unzipped_mb, max_rows),
-                            command))
+    limits = _limits(max_unzipped_mb, max_rows)
+    dossier = _dossier_hook(out_dir, mau_ho_so, co_quan, pdf, jobs, rulebook_ref, limits) if ho_so else None
+    if not ho_so and (co_quan or mau_ho_so or pdf):
+        raise click.UsageError("--co-quan, --mau-ho-so và --pdf chỉ dùng cùng --ho-so.")
+    sys.exit(run_and_report(input_dir, out_dir, roster, jobs, rulebook_ref, limits, command, dossier=dossier))
 
 
 @cli.command()
@@ -318,7 +333,8 @@ def demo(out_dir: Path, jobs: int | None) -> None:
     try:
         with bundled.bundled_dir("samples") as src:
             code = run_and_report(src, out_dir, src / bundled.ROSTER_NAME, jobs, None, Limits(),
-                                  f"dvht demo -o {out_dir}")
+                                  f"dvht demo -o {out_dir}",
+                                  dossier=_dossier_hook(out_dir, None, None, False, jobs, None, Limits()))
     except bundled.MissingBundledFiles as exc:
         raise click.ClickException(f"Bản cài đặt thiếu thư mục sổ tính mẫu ({exc}); hãy cài lại gói dvht-sheets.") \
             from None
@@ -372,6 +388,127 @@ def rules_show(ref: str) -> None:
             if book.scheme == "points":
                 parts.append(f"{rule.points:g} điểm")
             click.echo(f"  {lv.key} {book.citation(rule, lv.key)}: " + "; ".join(parts))
+
+
+# ---------------------------------------------------------------------------------------------------- the dossier
+# issue 12 (branch dossier): `ho-so`, `mau-ho-so`, `co-quan-mau`, and `batch --ho-so`. dvht_sheets.dossier (and
+# docxtpl) are imported inside the commands only, so every other command starts as fast as before.
+
+
+def _dossier_hook(out_dir: Path, templates_dir: Path | None, settings: Path | None, pdf: bool, jobs: int | None,
+                  rulebook_ref: str | None, limits: Limits):
+    def hook(outcome):
+        from .dossier.office import DossierJob, run_dossiers
+
+        job = DossierJob(templates_dir, settings, pdf, jobs, rulebook_ref, limits)
+        return run_dossiers(job, outcome.discovery.inputs, out_dir)
+
+    return hook
+
+
+def _echo_dossiers(d) -> bool:
+    """The dossier part of a batch's report; True when a document could not be written."""
+    click.echo(f"Hồ sơ đề nghị công nhận: {len(d.units)} đơn vị, {d.documents} văn bản trong {d.folder}")
+    for unit in d.units:
+        for note in unit.notes:
+            click.echo(f"   {unit.code}: {note}")
+    if d.office:
+        click.echo("   Văn bản của cơ quan: " + ", ".join(p.name for p in d.office))
+    for error in d.errors:
+        click.echo(f"   Lỗi: {error}", err=True)
+    if d.pdf_note:
+        click.echo(f"   {d.pdf_note}", err=True)
+    return bool(d.errors)
+
+
+@cli.command("ho-so")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Thư mục ghi hồ sơ: mỗi đơn vị một thư mục <mã đơn vị>/.")
+@click.option("--mau-ho-so", "mau_ho_so", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=None, help="Thư mục mẫu hồ sơ đã sửa (chép ra bằng `dvht mau-ho-so`).")
+@click.option("--pdf", is_flag=True, help="Chuyển thêm sang PDF bằng LibreOffice (nếu đã cài).")
+@click.option("--rulebook", "rulebook_ref", default=None, help="Ép dùng một bộ quy tắc (mã hoặc tệp .toml).")
+@limit_options
+def ho_so(files: tuple[Path, ...], out_dir: Path, mau_ho_so: Path | None, pdf: bool, rulebook_ref: str | None,
+          max_unzipped_mb: int, max_rows: int) -> None:
+    """Lập hồ sơ đề nghị công nhận (8 văn bản Word) cho từng sổ tính: trang bìa, tờ trình, danh sách Tổ đánh giá,
+    bản tổng hợp (TT 22: biểu điểm), chữ viết tắt, biên bản, báo cáo tự đánh giá, danh mục minh chứng.
+
+    Ví dụ: dvht ho-so truong-kim-dong.xlsx -o ho-so --pdf
+    """
+    from .batch import evaluate_path
+    from .dossier.render import DossierError, Templates
+    from .dossier.unit import folder_name, write_unit_dossier
+
+    book = _book(rulebook_ref)
+    try:
+        templates = Templates(mau_ho_so)
+    except DossierError as exc:
+        raise click.ClickException(str(exc)) from None
+    limits = _limits(max_unzipped_mb, max_rows)
+    failed, written, used = False, [], set()
+    for path in files:
+        result, sub = evaluate_path(path, book, limits, str(path))
+        if not result.evaluated:
+            click.echo(write_unit_dossier(result, sub, out_dir, templates).errors[0], err=True)
+            failed = True
+            continue
+        name, n = folder_name(result), 2
+        while name.casefold() in used:
+            name, n = f"{folder_name(result)}_{n}", n + 1
+        used.add(name.casefold())
+        dossier = write_unit_dossier(result, sub, out_dir / name, templates)
+        written += dossier.written
+        click.echo(f"{path}: {result.unit_code} – {result.unit_name}: {result.result_label}; "
+                   f"{len(dossier.written)} văn bản trong {dossier.folder}")
+        for note in dossier.notes:
+            click.echo(f"   {note}")
+        missing = next((f for f in result.findings if f.code == "dossier-incomplete"), None)
+        if missing is not None:
+            click.echo(f"   {missing.message}")
+        for error in dossier.errors:
+            click.echo(f"   Lỗi: {error}", err=True)
+            failed = True
+    if pdf and written:
+        from .dossier.pdf import convert
+
+        pdfs, problem = convert(written)
+        click.echo(f"Đã chuyển {len(pdfs)} văn bản sang PDF.")
+        if problem:
+            click.echo(problem, err=True)
+    sys.exit(1 if failed else 0)
+
+
+@cli.command("mau-ho-so")
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Thư mục chép các mẫu hồ sơ (.docx) ra để sửa.")
+def mau_ho_so(out_dir: Path) -> None:
+    """Chép các mẫu văn bản hồ sơ (.docx có thẻ {{ … }}) ra một thư mục để tỉnh/đơn vị sửa bằng Word; dùng lại
+    bằng --mau-ho-so THƯ_MỤC.
+
+    Ví dụ: dvht mau-ho-so -o mau-ho-so-tinh
+    """
+    from .dossier.render import copy_templates
+
+    written = copy_templates(out_dir)
+    click.echo(f"Đã chép {len(written)} mẫu hồ sơ vào {out_dir}. Sửa bằng Word, giữ nguyên các thẻ {{{{ … }}}} và "
+               f"{{% … %}}, rồi dùng: dvht ho-so … --mau-ho-so {out_dir}")
+
+
+@cli.command("co-quan-mau")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Tệp .toml cần ghi.")
+def co_quan_mau(output: Path) -> None:
+    """Ghi tệp mẫu thông tin cơ quan nhận hồ sơ và cơ quan công nhận (TOML, có chú thích) để dùng với
+    `dvht batch … --ho-so --co-quan TỆP`.
+
+    Ví dụ: dvht co-quan-mau -o co-quan.toml
+    """
+    from .dossier.office import write_settings_example
+
+    write_settings_example(output)
+    click.echo(f"Đã ghi tệp mẫu thông tin cơ quan: {output}. Hãy sửa các dòng rồi dùng --co-quan {output}")
 
 
 def main() -> None:

@@ -110,6 +110,16 @@ class Code(StrEnum):
     FILE_IS_RESULT = "file-is-result"
     OUTPUT_WRITE_FAILED = "output-write-failed"
     INTERNAL_ERROR = "internal-error"
+    # issue 12, the dossier (branch dossier)
+    DOSSIER_INCOMPLETE = "dossier-incomplete"
+    COMMITTEE_ROLE_INVALID = "committee-role-invalid"
+    DOSSIER_NO_LEVEL = "dossier-no-level"
+    DOSSIER_NOT_EVALUATED = "dossier-not-evaluated"
+    DOSSIER_TEMPLATE_MISSING = "dossier-template-missing"
+    DOSSIER_TEMPLATE_INVALID = "dossier-template-invalid"
+    DOSSIER_TEMPLATE_TAG = "dossier-template-tag"
+    DOSSIER_PDF_UNAVAILABLE = "dossier-pdf-unavailable"
+    OFFICE_SETTINGS_INVALID = "office-settings-invalid"
 
 
 F, E, W = Severity.FATAL, Severity.ERROR, Severity.WARNING
@@ -200,6 +210,16 @@ CATALOGUE: dict[str, Entry] = {
     # advice is not "save the file again in Excel".
     Code.OUTPUT_WRITE_FAILED: Entry(E, "Không ghi được tệp kết quả của đơn vị ({detail}). Kết quả đánh giá vẫn có trong bản tổng hợp; hãy kiểm tra chỗ trống và quyền ghi của thư mục kết quả rồi chạy lại."),
     Code.INTERNAL_ERROR: Entry(F, "Công cụ gặp lỗi nội bộ khi xử lý tệp ({detail}). Tệp không bị thay đổi; hãy gửi tệp này cùng thông báo cho người quản trị công cụ."),
+    # --- issue 12, the dossier (branch dossier): its template fields, and the documents `dvht ho-so` writes
+    Code.DOSSIER_INCOMPLETE: Entry(W, "Hồ sơ đề nghị công nhận còn thiếu: {detail}. Kết quả đánh giá không phụ thuộc vào các thông tin này; trong các văn bản của hồ sơ (lệnh `dvht ho-so`) chúng được để trống “…………”. Hãy điền ở trang '{sheet}' và trang 'Tổ đánh giá' của mẫu mới."),
+    Code.COMMITTEE_ROLE_INVALID: Entry(W, "Ô {cell} ('Nhiệm vụ trong Tổ') có '{value}', không thuộc danh mục; người này được ghi là Thành viên. Hãy chọn một trong: {expected}."),
+    Code.DOSSIER_NO_LEVEL: Entry(W, "Đơn vị chưa đạt mức độ nào ({detail}) nên không lập Tờ trình đề nghị công nhận; các văn bản khác của hồ sơ vẫn được ghi để đơn vị xem lại."),
+    Code.DOSSIER_NOT_EVALUATED: Entry(E, "Tệp {file} không đánh giá được nên không lập hồ sơ: {detail}"),
+    Code.DOSSIER_TEMPLATE_MISSING: Entry(E, "Thư mục mẫu hồ sơ {file} thiếu tệp '{expected}'. Hãy chép lại các mẫu bằng lệnh `dvht mau-ho-so -o {file}` rồi sửa."),
+    Code.DOSSIER_TEMPLATE_INVALID: Entry(E, "Mẫu hồ sơ '{file}' không dùng được: {detail}. Hãy mở tệp bằng Word, sửa lại thẻ bị lỗi (thẻ điền trong hai cặp ngoặc nhọn, thẻ lệnh trong ngoặc nhọn có dấu %), hoặc chép lại mẫu gốc bằng `dvht mau-ho-so`."),
+    Code.DOSSIER_TEMPLATE_TAG: Entry(E, "Mẫu hồ sơ '{file}' còn thẻ không điền được: {detail}. Thẻ phải là một trong các tên của mẫu gốc (xem `dvht mau-ho-so`); hãy sửa chính tả thẻ hoặc xoá thẻ."),
+    Code.DOSSIER_PDF_UNAVAILABLE: Entry(W, "Không chuyển được sang PDF: {detail}. Các tệp .docx vẫn được ghi; có thể mở bằng Word và lưu thành PDF."),
+    Code.OFFICE_SETTINGS_INVALID: Entry(E, "Tệp thông tin cơ quan {file} không đọc được: {detail}. Hãy tạo tệp mẫu bằng `dvht co-quan-mau -o co-quan.toml` rồi sửa."),
 }
 
 

@@ -79,6 +79,18 @@ class Evidence:
     name: str
     row: int
     for_ids: list[str] = field(default_factory=list)
+    issued: str = ""  # "Số, ngày ban hành" as typed (dossier: Danh mục minh chứng)
+    issuer: str = ""  # "Nơi ban hành"
+
+
+@dataclass
+class CommitteeMember:
+    """A row of the `Tổ đánh giá` sheet (dossier only)."""
+
+    row: int
+    name: str
+    position: str  # Chức vụ at the unit, as typed
+    role: str  # COMMITTEE_ROLES key; "thanh_vien" when blank or not understood
 
 
 @dataclass
@@ -99,6 +111,7 @@ class Submission:
     evidence: dict[str, Evidence] = field(default_factory=dict)  # key → evidence
     sheet_names: dict[str, str] = field(default_factory=dict)  # schema key → actual sheet name in the file
     meta: dict[str, str] = field(default_factory=dict)
+    committee: list[CommitteeMember] = field(default_factory=list)  # `Tổ đánh giá` (dossier only)
     raw: RawWorkbook | None = None
     findings: list[Finding] = field(default_factory=list)
     # schema key → the sheet validate.read_unit located, for validate's second step

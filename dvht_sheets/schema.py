@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-TEMPLATE_VERSION = "2025.1"
+# 2026.1 (issue 12, the dossier): the signer, addressee and place fields of `Thông tin đơn vị` and the `Tổ đánh giá`
+# sheet. A 2025.1 workbook still reads; its dossier fields are blanks, listed in one warning (dossier-incomplete).
+TEMPLATE_VERSION = "2026.1"
 # Versions of our own template that a reader still accepts without a "template-old" warning.
-CURRENT_TEMPLATE_VERSIONS = {TEMPLATE_VERSION}
+CURRENT_TEMPLATE_VERSIONS = {TEMPLATE_VERSION, "2025.1"}
 
 # ---------------------------------------------------------------------------------------------------- text helpers
 
@@ -572,6 +574,10 @@ SHEET_INDICATORS = SheetDef("indicators", "Chỉ tiêu", ("Tự đánh giá", "C
 SHEET_EVIDENCE = SheetDef("evidence", "Minh chứng", ("Danh mục minh chứng", "DM minh chứng", "Minh chung"))
 SHEET_META = SheetDef("meta", "_meta", ("meta",))
 DATA_SHEETS = (SHEET_UNIT, SHEET_MEMBERS, SHEET_INDICATORS, SHEET_EVIDENCE)
+# dossier.md: the self-assessment team, for the dossier only. Not in DATA_SHEETS: a 2025.1 workbook has no such sheet
+# and must evaluate exactly as before (its absence is listed in the dossier warning, never an error).
+SHEET_COMMITTEE = SheetDef("committee", "Tổ đánh giá", ("To danh gia", "Tổ tự đánh giá", "Danh sách Tổ đánh giá",
+                                                         "Thành viên Tổ đánh giá"))
 
 
 # ---------------------------------------------------------------------------------------------------- unit fields
@@ -610,7 +616,30 @@ UNIT_FIELDS: list[UnitField] = [
     UnitField("chuc_vu_nguoi_lap", "Chức vụ", "text", False, "", ("Chức vụ người lập",)),
     UnitField("ngay_lap", "Ngày lập", "date", False, "dd/mm/yyyy", ("Ngày",)),
     UnitField("lien_he", "Điện thoại/Email", "text", False, "", ("Điện thoại", "Email", "Liên hệ")),
+    # dossier.md "What the workbook must add": used only by the dossier (`dvht ho-so`); appended after the older
+    # fields so that their cells stay where the 2025.1 template had them.
+    UnitField("co_quan_chu_quan", "Cơ quan chủ quản", "text", False,
+              "Cơ quan cấp trên trực tiếp, ghi ở góc trái tờ trình, ví dụ: UBND phường Đông Hà",
+              ("Cơ quan cấp trên", "Cơ quan quản lý trực tiếp", "Đơn vị chủ quản")),
+    UnitField("co_quan_nhan", "Cơ quan nhận hồ sơ", "text", False,
+              "Nơi tờ trình gửi đến (“Kính gửi”), theo quy định của tỉnh, ví dụ: Phòng Văn hóa - Xã hội phường Đông Hà",
+              ("Nơi nhận hồ sơ", "Kính gửi", "Cơ quan tiếp nhận hồ sơ")),
+    UnitField("dia_danh", "Địa danh", "text", False, "Ghi ở dòng ngày tháng của văn bản, ví dụ: Đông Hà",
+              ("Địa danh ghi trên văn bản",)),
+    UnitField("ky_hieu", "Ký hiệu viết tắt của đơn vị", "text", False,
+              "Dùng trong số văn bản “Số: …/TTr-THCSND”, ví dụ: THCSND", ("Ký hiệu viết tắt", "Ký hiệu đơn vị")),
+    UnitField("thu_truong", "Thủ trưởng đơn vị", "text", False, "Họ và tên người ký tờ trình, báo cáo",
+              ("Người ký", "Hiệu trưởng", "Người đứng đầu đơn vị")),
+    UnitField("chuc_vu_thu_truong", "Chức vụ của thủ trưởng", "text", False,
+              "Chọn hoặc gõ, ví dụ: Hiệu trưởng, Giám đốc", ("Chức vụ thủ trưởng", "Chức vụ người ký")),
+    UnitField("ngay_hop", "Ngày họp tự đánh giá", "date", False, "Ngày Tổ đánh giá họp, dd/mm/yyyy (ghi vào biên bản)",
+              ("Ngày họp", "Ngày họp Tổ đánh giá")),
 ]
+# The fields a dossier needs; a blank one is a dotted blank in the documents and is listed in one warning.
+DOSSIER_FIELDS = ("co_quan_chu_quan", "co_quan_nhan", "dia_danh", "ky_hieu", "thu_truong", "chuc_vu_thu_truong",
+                  "ngay_hop")
+SIGNER_POSITIONS = ["Hiệu trưởng", "Phó Hiệu trưởng phụ trách", "Giám đốc", "Chủ tịch", "Chánh Văn phòng",
+                    "Thủ trưởng đơn vị"]
 UNIT_FIELD = {f.key: f for f in UNIT_FIELDS}
 VOCABS: dict[str, Vocabulary] = {
     "unit_kind": UNIT_KIND_VOCAB, "ownership": OWNERSHIP, "tier": TIERS, "level": LEVELS,
@@ -680,8 +709,27 @@ EVIDENCE_COLUMNS: list[Column] = [
     Column("ghi_chu", "Ghi chú", "text", 20),
 ]
 
+COMMITTEE_ROLES = Vocabulary(
+    "nhiệm vụ trong Tổ",
+    [
+        Term("to_truong", "Tổ trưởng", ("TT", "Trưởng tổ"), 0),
+        Term("pho_to_truong", "Phó Tổ trưởng", ("PTT", "Tổ phó", "Phó trưởng tổ"), 1),
+        Term("thu_ky", "Thư ký", ("TK",), 2),
+        Term("thanh_vien", "Thành viên", ("TV", "Ủy viên", "Uỷ viên"), 3),
+    ],
+)
+
+COMMITTEE_COLUMNS: list[Column] = [
+    Column("stt", "STT", "number", 6, aliases=("Số thứ tự", "TT")),
+    Column("ho_ten", "Họ và tên", "text", 28, "Bắt buộc", ("Họ tên", "Tên"), required=True),
+    Column("chuc_vu", "Chức vụ", "text", 26, "Chức vụ ở đơn vị, ví dụ: Phó Hiệu trưởng", ("Chức vụ / Vị trí việc làm",)),
+    Column("nhiem_vu", "Nhiệm vụ trong Tổ", "role", 20, "Tổ trưởng, Phó Tổ trưởng, Thư ký hoặc Thành viên",
+           ("Nhiệm vụ", "Vai trò", "Nhiệm vụ trong Tổ đánh giá")),
+]
+
 TABLES: dict[str, list[Column]] = {
     "members": MEMBER_COLUMNS, "indicators": INDICATOR_COLUMNS, "evidence": EVIDENCE_COLUMNS,
+    "committee": COMMITTEE_COLUMNS,
 }
 
 # Template layout: a title row, a hint row, then the header. The reader does not rely on it (it searches).

@@ -19,7 +19,7 @@ from . import __version__, paper
 from .report.styles import FIXED_DATE, TEMPLATE, Formats
 from .rulebook import Rule, Rulebook
 from .schema import (
-    COLLECTIVE_TITLES, CONDITION, DIGITAL_LEVELS, EVIDENCE_COLUMNS, FIRST_DATA_ROW, FORMULA_LAST_ROW, HEADER_ROW,
+    COLLECTIVE_TITLES, COMMITTEE_COLUMNS, COMMITTEE_ROLES, SHEET_COMMITTEE, SIGNER_POSITIONS, CONDITION, DIGITAL_LEVELS, EVIDENCE_COLUMNS, FIRST_DATA_ROW, FORMULA_LAST_ROW, HEADER_ROW,
     INDICATOR_COLUMNS, INDIVIDUAL_TITLES, LEVELS, MEMBER_COLUMNS, NO_LABEL, OWNERSHIP, SHEET_EVIDENCE, SHEET_GUIDE,
     SHEET_INDICATORS, SHEET_MEMBERS, SHEET_META, SHEET_UNIT, TEMPLATE_MEMBER_ROWS, TEMPLATE_VERSION, TIER_LABEL,
     TIERS, TRAIT_LABEL, UNIT_FIELDS, UNIT_KIND_VOCAB, YES, YES_LABEL, YES_NO, NO, Column, col_letter,
@@ -37,6 +37,7 @@ class WorkbookData:
     indicators: dict[str, dict[str, Any]] = field(default_factory=dict)  # id → {tu_danh_gia, ma_minh_chung, ghi_chu}
     evidence: list[dict[str, Any]] = field(default_factory=list)
     meta: dict[str, str] | None = None  # override _meta (e.g. last year's template); {} drops the sheet
+    committee: list[dict[str, Any]] | None = field(default_factory=list)  # `Tổ đánh giá` rows; None drops the sheet
 
 
 def _put(ws, row: int, col: int, value: Any, fmt) -> None:
@@ -67,7 +68,8 @@ def sheet_widths(key: str) -> list[float]:
     """The template's column widths of a sheet (schema key); a unit's result copies its sheets with these."""
     return {"guide": [GUIDE_WIDTH], "unit": UNIT_WIDTHS, "members": [c.width for c in MEMBER_COLUMNS],
             "indicators": [c.width for c in INDICATOR_COLUMNS],
-            "evidence": [c.width for c in EVIDENCE_COLUMNS]}.get(key, [])
+            "evidence": [c.width for c in EVIDENCE_COLUMNS],
+            "committee": [c.width for c in COMMITTEE_COLUMNS]}.get(key, [])
 
 
 def _print(ws, key: str, header_rows: int | None = None, repeat_cols: tuple[int, int] | None = None) -> None:
@@ -168,6 +170,8 @@ def _write_guide(ws, f: Formats, book: Rulebook, tier: str) -> None:
          f"là Không đạt ({book.evidence_article}).", f.text),
         ("4. Trang “Minh chứng”: mỗi minh chứng một dòng, mã không trùng (ví dụ [H1-1.1-01]); ngoặc, dấu cách, chữ hoa/"
          "thường không ảnh hưởng khi đối chiếu.", f.text),
+        ("5. Hồ sơ đề nghị công nhận (dvht ho-so): điền các dòng từ “Cơ quan chủ quản” trở xuống ở trang “Thông tin đơn "
+         "vị” và trang “Tổ đánh giá”; không ảnh hưởng kết quả, ô trống thì văn bản để “…………”.", f.text),
         ("", f.text),
         ("Ví dụ một dòng Thành viên: 1 | Nguyễn Thị Lan | 12/05/1985 | GV | (trống) | Có | Có | Có | B1 tiếng Anh | Có | "
          "Lao động tiên tiến | Có | | ", f.hint),
@@ -198,7 +202,10 @@ def _write_unit(ws, f: Formats, lists: _Lists, data: dict[str, Any]) -> None:
         ws.write_string(r, 2, fld.hint, f.hint)
         ws.set_row(r, paper.row_height({0: fld.label + " *", 1: str(data.get(fld.key) or ""), 2: fld.hint},
                                        UNIT_WIDTHS, 12, minimum=18))
-        if fld.kind in sources:
+        if fld.key == "chuc_vu_thu_truong":
+            # A suggestion list only (warning on other text): a signer's position is free text (dossier.md).
+            _validation(ws, r, 1, r, SIGNER_POSITIONS, fld.label, fld.hint)
+        elif fld.kind in sources:
             src = sources[fld.kind]
             _validation(ws, r, 1, r, src() if callable(src) else src, fld.label, fld.hint or "Chọn trong danh sách",
                         fld.key)
@@ -381,6 +388,32 @@ def _write_evidence(ws, f: Formats, rows: list[dict[str, Any]]) -> None:
     _print(ws, "evidence", header_rows=HEADER_ROW)
 
 
+COMMITTEE_ROWS = 30
+
+
+def _write_committee(ws, f: Formats, rows: list[dict[str, Any]]) -> None:
+    """dossier.md: the self-assessment team (STT, Họ và tên, Chức vụ, Nhiệm vụ trong Tổ with a dropdown)."""
+    for c, col in enumerate(COMMITTEE_COLUMNS):
+        ws.set_column(c, c, col.width, f.unlocked_col)
+    ws.write_string(0, 0, "DANH SÁCH TỔ ĐÁNH GIÁ (cho hồ sơ đề nghị công nhận)", f.title)
+    ws.set_row(0, 22, f.text)
+    ws.set_row(1, 30, f.text)
+    ws.set_row(HEADER_ROW, 30, f.text)
+    last = FIRST_DATA_ROW + max(COMMITTEE_ROWS, len(rows)) - 1
+    for c, col in enumerate(COMMITTEE_COLUMNS):
+        ws.write_string(1, c, col.hint, f.hint)
+        ws.write_string(HEADER_ROW, c, col.header, f.header)
+        if col.kind == "role":
+            _validation(ws, FIRST_DATA_ROW, c, last, COMMITTEE_ROLES.labels, col.header, col.hint)
+    for i, item in enumerate(rows):
+        for c, col in enumerate(COMMITTEE_COLUMNS):
+            if item.get(col.key) is not None:
+                _put(ws, FIRST_DATA_ROW + i, c, item[col.key], f.input)
+    ws.freeze_panes(FIRST_DATA_ROW, 0)
+    _protect(ws)
+    paper.setup(ws, sheet_widths("committee"), header_rows=HEADER_ROW, min_font=10, rows=last + 1)
+
+
 def template_meta(book: Rulebook, tier: str) -> dict[str, str]:
     return {"template_version": TEMPLATE_VERSION, "tier": tier, "rulebook": book.id,
             "rulebook_version": book.version, "generator": f"dvht-sheets {__version__}"}
@@ -397,6 +430,7 @@ def write_workbook(target: str | Path | BinaryIO, book: Rulebook, tier: str, dat
     f = Formats(wb, TEMPLATE)
     sheets = {s.key: wb.add_worksheet(s.name) for s in (SHEET_GUIDE, SHEET_UNIT, SHEET_MEMBERS, SHEET_INDICATORS,
                                                          SHEET_EVIDENCE)}
+    committee_ws = wb.add_worksheet(SHEET_COMMITTEE.name) if data.committee is not None else None
     meta_ws = wb.add_worksheet(SHEET_META.name) if data.meta != {} else None
     lists = _Lists(meta_ws if meta_ws is not None else wb.add_worksheet("_lists"), f.text)
     _write_guide(sheets["guide"], f, book, tier)
@@ -404,6 +438,8 @@ def write_workbook(target: str | Path | BinaryIO, book: Rulebook, tier: str, dat
     _write_members(sheets["members"], f, lists, data.members)
     _write_indicators(sheets["indicators"], f, lists, book, tier, data.indicators)
     _write_evidence(sheets["evidence"], f, data.evidence)
+    if committee_ws is not None:
+        _write_committee(committee_ws, f, data.committee)
     meta = template_meta(book, tier) if data.meta is None else data.meta
     hidden = meta_ws if meta_ws is not None else lists.ws
     for i, (k, v) in enumerate(meta.items()):

@@ -14,10 +14,10 @@ from operator import itemgetter
 from typing import Any
 
 from .findings import Code, Finding, finding, has_fatal
-from .model import FORMULA_NO_VALUE, Evidence, IndicatorRow, Member, RawSheet, RawWorkbook, Submission
+from .model import FORMULA_NO_VALUE, CommitteeMember, Evidence, IndicatorRow, Member, RawSheet, RawWorkbook, Submission
 from .rulebook import Rulebook
 from .schema import (
-    CERT_EXAMPLES, CURRENT_TEMPLATE_VERSIONS, DATA_SHEETS, INDIVIDUAL_TITLES, MEMBER_COLUMNS, NO, NO_TITLE,
+    CERT_EXAMPLES, COMMITTEE_ROLES, CURRENT_TEMPLATE_VERSIONS, DOSSIER_FIELDS, SHEET_COMMITTEE, UNIT_FIELD, DATA_SHEETS, INDIVIDUAL_TITLES, MEMBER_COLUMNS, NO, NO_TITLE,
     NOT_TITLES, OWNERSHIP, SHEET_EVIDENCE, SHEET_INDICATORS, SHEET_MEMBERS, SHEET_META, TABLES, TEMPLATE_VERSION,
     TIER_LABEL, TIERS, UNIT_FIELDS, UNIT_KIND, UNIT_KIND_VOCAB, VOCABS, YES, YES_NO, HeaderMatcher, SheetDef, a1,
     clean, code_key, fold, is_blank, match_sheet, matcher_for, parse_certificate, parse_title, parse_unit_kind,
@@ -699,7 +699,9 @@ def _read_evidence(sheet: RawSheet, ctx: _Ctx, sub: Submission) -> None:
             ctx.add(Code.EVIDENCE_FOR_INVALID, sheet=sheet.name, cell=a1(r, cols["chi_tieu"]), value=text_of(
                 values.get("chi_tieu")), row=r + 1)
             for_ids = []
-        sub.evidence[key] = Evidence(code=code, key=key, name=name, row=r, for_ids=for_ids)
+        sub.evidence[key] = Evidence(code=code, key=key, name=name, row=r, for_ids=for_ids,
+                                     issued=text_of(values.get("so_ngay_ban_hanh")),
+                                     issuer=text_of(values.get("noi_ban_hanh")))
 
 
 def _check_codes(sub: Submission, ctx: _Ctx, sheet_name: str) -> None:
@@ -766,4 +768,54 @@ def validate(sub: Submission, book: Rulebook, known_rulebooks: dict[str, str] | 
     _read_indicators(sheets["indicators"], ctx, sub, book)
     _read_evidence(sheets["evidence"], ctx, sub)
     _check_codes(sub, ctx, sheets["indicators"].name)
+    _read_committee(sub.raw, ctx, sub)
+    _check_dossier(sub, ctx, sheets["unit"].name)
     return sub
+
+
+# ---------------------------------------------------------------------------------------------------- dossier (issue 12)
+
+
+def _read_committee(raw: RawWorkbook, ctx: _Ctx, sub: Submission) -> None:
+    """dossier.md: the `Tổ đánh giá` sheet. Optional (a 2025.1 workbook has none) and never affects the result: a role
+    not understood is a warning and the person is listed as a Thành viên."""
+    sheet = next((s for s in raw.sheets if clean(s.name) == SHEET_COMMITTEE.name), None) or \
+        next((s for s in raw.sheets if match_sheet(s.name, SHEET_COMMITTEE)), None)
+    if sheet is None:
+        return
+    sub.sheet_names["committee"] = sheet.name
+    found = find_header(sheet.grid, matcher_for("committee"), "ho_ten")
+    if found is None:
+        return
+    header_row, mapping = found
+    for r, values, cols in _rows(sheet, sheet.grid, header_row, mapping, ctx):
+        name = text_of(values.get("ho_ten"))
+        if not name:
+            continue
+        role_raw = values.get("nhiem_vu")
+        role = COMMITTEE_ROLES.parse(role_raw) if not is_blank(role_raw) else "thanh_vien"
+        if role is None:
+            ctx.add(Code.COMMITTEE_ROLE_INVALID, sheet=sheet.name, cell=a1(r, cols["nhiem_vu"]), value=text_of(role_raw),
+                    expected=", ".join(COMMITTEE_ROLES.labels))
+            role = "thanh_vien"
+        sub.committee.append(CommitteeMember(row=r, name=name, position=text_of(values.get("chuc_vu")), role=role))
+
+
+def dossier_missing(sub: Submission) -> list[str]:
+    """What the dossier still lacks, in the words of the template (dossier.md: a dotted blank in the documents)."""
+    missing = [UNIT_FIELD[key].label for key in DOSSIER_FIELDS if key not in sub.unit]
+    roles = {m.role for m in sub.committee}
+    if not sub.committee:
+        missing.append(f"danh sách Tổ đánh giá (trang '{SHEET_COMMITTEE.name}')")
+    else:
+        missing += [f"{COMMITTEE_ROLES.label(r)} của Tổ đánh giá" for r in ("to_truong", "thu_ky") if r not in roles]
+    return missing
+
+
+def _check_dossier(sub: Submission, ctx: _Ctx, sheet_name: str) -> None:
+    if has_fatal(ctx.findings):
+        return  # a file that cannot be evaluated gets no dossier: what it lacks for one does not matter yet
+    missing = dossier_missing(sub)
+    if missing:
+        ctx.add(Code.DOSSIER_INCOMPLETE, sheet=sheet_name, detail="; ".join(missing))
+

@@ -202,7 +202,37 @@ def build(unit: Unit) -> tuple[WorkbookData, str, "rulebooks.Rulebook"]:
             "ngay_lap": dt.datetime(unit.year, 12, 20), "lien_he": f"0233.38{rng.randint(10000, 99999)}"}
     if unit.learners:
         info["so_nguoi_hoc"], info["so_nguoi_hoc_cdht"] = unit.learners
-    return WorkbookData(unit=info, members=members, indicators=indicators, evidence=evidence), tier, book
+    info.update(dossier_fields(unit, tier, members))
+    committee = [{"stt": i + 1, "ho_ten": m["ho_ten"], "chuc_vu": m["chuc_vu"], "nhiem_vu": role}
+                 for i, (m, role) in enumerate(zip(members, COMMITTEE_ROLES))]
+    if "nhap-sai" in unit.file:
+        # The hurried secretary has not filled the dossier part: the tool lists it (dossier-incomplete).
+        for key in ("co_quan_nhan", "ky_hieu", "ngay_hop"):
+            info.pop(key)
+        committee = []
+    return WorkbookData(unit=info, members=members, indicators=indicators, evidence=evidence,
+                        committee=committee), tier, book
+
+
+# issue 12 (the dossier): the Tổ đánh giá is the unit's first members in these roles; no random draw here, so the
+# members, answers and evidence (and so every result) stay those of the earlier samples.
+COMMITTEE_ROLES = ["Tổ trưởng", "Phó Tổ trưởng", "Thư ký", "Thành viên", "Thành viên"]
+
+
+def dossier_fields(unit: Unit, tier: str, members: list[dict]) -> dict:
+    place = unit.commune.replace("Phường ", "").replace("Xã ", "")
+    province = unit.province.replace("Tỉnh ", "tỉnh ")
+    if tier == "tinh":
+        parent = receiver = f"Sở Giáo dục và Đào tạo {province}"
+        if "Trường" not in unit.name and "Trung tâm" not in unit.name:
+            parent = f"Ủy ban nhân dân {province}"
+    else:
+        commune = unit.commune[:1].lower() + unit.commune[1:]  # "phường Đông Hà"
+        parent, receiver = f"Ủy ban nhân dân {commune}", f"Phòng Văn hóa - Xã hội {commune}"
+    head = members[0]
+    return {"co_quan_chu_quan": parent, "co_quan_nhan": receiver, "dia_danh": place,
+            "ky_hieu": unit.code.replace("-", "")[:12], "thu_truong": head["ho_ten"],
+            "chuc_vu_thu_truong": head["chuc_vu"], "ngay_hop": dt.datetime(unit.year, 12, 18)}
 
 
 def mistype(path: Path) -> None:

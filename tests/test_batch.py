@@ -47,8 +47,8 @@ def demo_out(tmp_path_factory):
 def test_demo_writes_everything(demo_out):
     out, output = demo_out
     # the lock and the manifest of the tool's own files (issue 9.8) are hidden files; no temporary file is left
-    assert sorted(p.name for p in out.iterdir()) == [".dvht-lock", ".dvht-manifest", "don-vi", "ket-qua.json",
-                                                     "tong-hop.csv", "tong-hop.xlsx"]
+    assert sorted(p.name for p in out.iterdir()) == [".dvht-lock", ".dvht-manifest", "don-vi", "ho-so",
+                                                     "ket-qua.json", "tong-hop.csv", "tong-hop.xlsx"]
     assert len(list((out / "don-vi").glob("*_ket-qua.xlsx"))) == 14
     assert "Chưa nộp: TH-HAIBATRUNG (Trường Tiểu học Hai Bà Trưng)" in output
     assert not list(out.rglob(".tmp-*"))  # no temporary file left behind

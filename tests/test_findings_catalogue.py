@@ -99,6 +99,8 @@ def _run(tmp_path, name, data, edit=None):
         edit(wb)
         wb.save(path)
     sub = validate(read_workbook(path))
+    # standard_data leaves the dossier part blank (issue 12): its one warning is not what these tests are about
+    sub.findings = [f for f in sub.findings if f.code != Code.DOSSIER_INCOMPLETE]
     return sub, evaluate(sub)
 
 

@@ -6,6 +6,7 @@ CI step (.ci/run runs the whole suite). It needs pip to reach PyPI or its cache 
 never skips: without them it fails, as an install by a user would.
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -67,8 +68,11 @@ def test_wheel_installs_and_runs_from_an_empty_folder(tmp_path):
     assert "site-packages" in res.stdout  # the samples were read where the wheel put them
     out = empty / "out"
     # the lock and the manifest of the tool's own files (issue 9.8) are hidden files beside the outputs
-    assert sorted(p.name for p in out.iterdir()) == [".dvht-lock", ".dvht-manifest", "don-vi", "ket-qua.json",
-                                                     "tong-hop.csv", "tong-hop.xlsx"]
+    assert sorted(p.name for p in out.iterdir()) == [".dvht-lock", ".dvht-manifest", "don-vi", "ho-so",
+                                                     "ket-qua.json", "tong-hop.csv", "tong-hop.xlsx"]
+    levels = [r["level"] for r in json.loads((out / "ket-qua.json").read_text(encoding="utf-8"))]
+    # the dossiers, from the wheel's templates: 8 documents a unit, no Tờ trình for a unit reaching no level
+    assert len(list((out / "ho-so").glob("*/*.docx"))) == sum(8 - (level == 0) for level in levels)
     assert len(list((out / "don-vi").glob("*_ket-qua.xlsx"))) == 14
     summary = openpyxl.load_workbook(out / "tong-hop.xlsx", read_only=True)
     assert summary["Tổng hợp"]["A2"].value.startswith("Đã nộp: 14 đơn vị (14 tệp) · Chưa nộp: 1 đơn vị")

@@ -2,7 +2,8 @@
 
     cli, console, __main__                                  the command line (console: click in Vietnamese)
       → dvht_sheets (__init__), api, frames                 the public library API (frames: pandas DataFrames)
-        → batch                                             folder → worker processes → rows; output folder
+        → batch, dossier/                                   folder → worker processes → rows; output folder;
+                                                            dossier/: the Word documents (re-reads files by batch)
           → report/* , template                             every writer (unit, summary, stats, exports, files,
                                                             styles); template: the blank workbook
             → present, evaluate, validate                   Submission + Rulebook → UnitResult (pure)
@@ -30,7 +31,7 @@ LEVELS = [
     {"read", "rulebook", "roster", "bundled"},
     {"present", "evaluate", "validate"},
     {"report", "template"},
-    {"batch"},
+    {"batch", "dossier"},
     {"__init__", "api", "frames"},
     {"cli", "console", "__main__"},
 ]

@@ -70,7 +70,7 @@ def test_evaluate_writes_nothing(district):
     result = evaluate("ho-so-2025/12-th-vo-thi-sau-nhap-sai.xlsx")
     assert sorted(p.name for p in district.rglob("*")) == before
     assert result.unit_code == "TH-VOTHISAU" and result.result_label == "Không đạt"
-    assert result.counts() == {"fatal": 0, "error": 3, "warning": 4}
+    assert result.counts() == {"fatal": 0, "error": 3, "warning": 5}  # + dossier-incomplete (blank on purpose)
 
 
 def test_frames_from_results_outcome_and_json_agree(district):

@@ -239,9 +239,9 @@ EXPECTED = {
     "don-vi": {"Kết quả": (2, "L"), "Thông tin đơn vị": (1, "P"), "Thanh vien": (4, "L"), "Chỉ tiêu": (2, "L"),
                "Minh chứng": (2, "L"), "Lỗi dữ liệu": (1, "L")},
     "mau-tt24": {"Hướng dẫn": (1, "P"), "Thông tin đơn vị": (1, "P"), "Thành viên": (2, "L"), "Chỉ tiêu": (3, "L"),
-                 "Minh chứng": (1, "L")},
+                 "Minh chứng": (1, "L"), "Tổ đánh giá": (1, "P")},
     "mau-tt22": {"Hướng dẫn": (1, "P"), "Thông tin đơn vị": (1, "P"), "Thành viên": (2, "L"), "Chỉ tiêu": (3, "L"),
-                 "Minh chứng": (1, "L")},
+                 "Minh chứng": (1, "L"), "Tổ đánh giá": (1, "P")},
 }
 
 

@@ -45,7 +45,8 @@ def wb():
 
 
 def test_sheets_and_hidden_meta(wb):
-    assert wb.sheetnames == ["Hướng dẫn", "Thông tin đơn vị", "Thành viên", "Chỉ tiêu", "Minh chứng", "_meta"]
+    assert wb.sheetnames == ["Hướng dẫn", "Thông tin đơn vị", "Thành viên", "Chỉ tiêu", "Minh chứng", "Tổ đánh giá",
+                             "_meta"]
     meta = wb["_meta"]
     assert meta.sheet_state == "hidden"
     values = {meta.cell(r, 1).value: meta.cell(r, 2).value for r in range(1, 6)}

@@ -1,0 +1,367 @@
+"""The recognising office's side: its settings file, and the documents it issues from a whole batch.
+
+dossier.md "The recognising office's documents": the Danh sách đơn vị đề nghị công nhận (by level, plus the units
+that reach none with their failing chỉ tiêu, plus the files that could not be evaluated), the Báo cáo thẩm định of
+its Hội đồng, and the Dự thảo Quyết định công nhận with its attached list. Since 07/2025 the recognising authority
+differs by province, so nothing about it is written in code: it comes from a TOML file the officer fills once
+(`dvht co-quan-mau` writes a commented example); a value not given is a dotted blank.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tomllib
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import rulebook as rulebooks
+from ..findings import Code
+from ..model import UnitResult
+from ..read import DEFAULT_LIMITS, Limits
+from ..report.files import atomic_write
+from ..schema import TIER_LABEL, text_of
+from .context import DVHT, dots, vn_date
+from .render import DossierError, Templates, render
+from .unit import UnitDossier, folder_name, write_unit_dossier
+
+OFFICE_DOCUMENTS = [
+    ("danh-sach-don-vi-de-nghi.docx", "co-quan-danh-sach-de-nghi.docx"),
+    ("bao-cao-tham-dinh.docx", "co-quan-bao-cao-tham-dinh.docx"),
+    ("du-thao-quyet-dinh.docx", "co-quan-du-thao-quyet-dinh.docx"),
+]
+DOSSIER_DIR = "ho-so"
+
+# (TOML table, key) → context key of `cq`, and what the example file says about it.
+SETTINGS = [
+    ("co_quan", "ten", "ten", "Phòng Văn hóa - Xã hội phường Đông Hà",
+     "Cơ quan nhận và thẩm định hồ sơ, đứng tên Danh sách"),
+    ("co_quan", "co_quan_cap_tren", "co_quan_cap_tren", "Ủy ban nhân dân phường Đông Hà",
+     "Cơ quan cấp trên của cơ quan nhận hồ sơ (dòng trên cùng, bên trái)"),
+    ("co_quan", "dia_danh", "dia_danh", "Đông Hà", "Địa danh ghi ở dòng ngày tháng"),
+    ("co_quan", "nguoi_ky", "nguoi_ky", "Nguyễn Văn A", "Người ký Danh sách"),
+    ("co_quan", "chuc_vu_nguoi_ky", "chuc_vu_nguoi_ky", "Trưởng phòng", "Chức vụ người ký Danh sách"),
+    ("cong_nhan", "co_quan", "co_quan_cong_nhan", "Ủy ban nhân dân phường Đông Hà",
+     "Cấp có thẩm quyền công nhận, ban hành Quyết định (theo quy định của tỉnh)"),
+    ("cong_nhan", "co_quan_cap_tren", "co_quan_cap_tren_cong_nhan", "Tỉnh Quảng Trị",
+     "Dòng trên cùng bên trái của Quyết định; để trống nếu không có"),
+    ("cong_nhan", "ky_hieu", "ky_hieu_cong_nhan", "UBND", "Ký hiệu trong “Số: …/QĐ-UBND”"),
+    ("cong_nhan", "nguoi_ky", "nguoi_ky_cong_nhan", "", "Người ký Quyết định (thường để trống trong dự thảo)"),
+    ("cong_nhan", "chuc_vu_nguoi_ky", "chuc_vu_nguoi_ky_cong_nhan", "Chủ tịch", "Chức vụ người ký Quyết định"),
+    ("cong_nhan", "thuc_hien", "thuc_hien", "Chánh Văn phòng HĐND và UBND phường, Trưởng phòng Văn hóa - Xã hội",
+     "Điều 3: những người chịu trách nhiệm thi hành"),
+    ("hoi_dong", "ten", "hoi_dong", "Hội đồng đánh giá, công nhận “Đơn vị học tập” phường Đông Hà",
+     "Hội đồng thẩm định, đứng tên Báo cáo thẩm định"),
+    ("hoi_dong", "chu_tich", "chu_tich_hoi_dong", "", "Chủ tịch Hội đồng"),
+]
+LIST_SETTINGS = [
+    ("co_quan", "noi_nhan", "noi_nhan", ["Như trên", "Lưu: VT"], "Nơi nhận của Danh sách, mỗi dòng một nơi"),
+    ("cong_nhan", "can_cu", "can_cu", ["Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025"],
+     "Các căn cứ đặt trước căn cứ Thông tư 24/2023/TT-BGDĐT (căn cứ thẩm quyền của cơ quan công nhận)"),
+]
+
+
+@dataclass
+class OfficeSettings:
+    values: dict = field(default_factory=dict)  # context key → text
+    lists: dict = field(default_factory=dict)  # context key → list of text
+    date: dt.date | None = None
+    source: str | None = None
+
+    def context(self) -> dict:
+        cq = {key: dots(self.values.get(key)) for _, _, key, _, _ in SETTINGS}
+        if not self.values.get("co_quan_cap_tren_cong_nhan"):
+            cq["co_quan_cap_tren_cong_nhan"] = ""  # an authority with no parent body shows none
+        for _, _, key, default, _ in LIST_SETTINGS:
+            cq[key] = list(self.lists.get(key) or ([] if key == "can_cu" else default))
+        return cq
+
+
+def read_settings(path: Path | None) -> OfficeSettings:
+    """The office's settings; no file gives every value as a dotted blank. Raises DossierError for a bad file."""
+    if path is None:
+        return OfficeSettings()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DossierError(Code.OFFICE_SETTINGS_INVALID, file=str(path), detail=str(exc)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise DossierError(Code.OFFICE_SETTINGS_INVALID, file=str(path), detail=f"sai cú pháp TOML ({exc})") from None
+    out = OfficeSettings(source=str(path))
+    for table, key, ctx_key, _, _ in SETTINGS:
+        value = (data.get(table) or {}).get(key)
+        if value is not None and not isinstance(value, (dict, list)):
+            out.values[ctx_key] = text_of(value)
+    for table, key, ctx_key, _, _ in LIST_SETTINGS:
+        value = (data.get(table) or {}).get(key)
+        if isinstance(value, str):
+            value = [value]
+        if value is not None:
+            out.lists[ctx_key] = [text_of(v) for v in value if text_of(v)]
+    day = (data.get("van_ban") or {}).get("ngay")
+    if isinstance(day, dt.date):
+        out.date = day
+    elif day is not None:
+        raise DossierError(Code.OFFICE_SETTINGS_INVALID, file=str(path),
+                           detail=f"'van_ban.ngay' là '{day}', cần dạng 2026-01-20")
+    return out
+
+
+def example_settings() -> str:
+    lines = ["# Thông tin cơ quan nhận, thẩm định hồ sơ và cơ quan công nhận “Đơn vị học tập”.",
+             "# Dùng với: dvht batch THU_MUC -o KET_QUA --ho-so --co-quan co-quan.toml",
+             "# Từ 07/2025 cơ quan công nhận khác nhau theo tỉnh: công cụ không mặc định cơ quan nào. Dòng nào để",
+             "# trống (\"\") hoặc xoá đi thì văn bản để chỗ trống “…………” để điền tay. Lưu tệp dạng UTF-8.", ""]
+    entries = [*SETTINGS, *LIST_SETTINGS]
+    current = None
+    for table, key, _, default, help_text in sorted(entries, key=lambda e: [t for t, *_ in entries].index(e[0])):
+        if table != current:
+            lines += ["", f"[{table}]"]
+            current = table
+        lines.append(f"# {help_text}")
+        if isinstance(default, list):
+            lines.append(f"{key} = [" + ", ".join(_toml_str(v) for v in default) + "]")
+        else:
+            lines.append(f"{key} = {_toml_str(default)}")
+    lines += ["", "[van_ban]", "# Ngày ghi trên các văn bản (năm-tháng-ngày); xoá dòng này để để trống.",
+              "# ngay = 2026-01-20", ""]
+    return "\n".join(lines)
+
+
+def _toml_str(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+# ------------------------------------------------------------------------------------------------ the documents
+
+_ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
+
+
+def _group_name(r: UnitResult) -> tuple[tuple, str]:
+    year = r.year or 0
+    if r.scheme == "points":
+        return (-year, 0, "", 0), f"năm {year}, xếp loại {r.grade} ({rulebooks.get(r.rulebook).name})"
+    cap = TIER_LABEL.get(r.tier or "", "")
+    return (-year, 1, r.tier or "", -(r.level or 0)), f"{cap} mức độ {r.level} năm {year}"
+
+
+def office_context(results: list[UnitResult], settings: OfficeSettings) -> dict:
+    """The batch's documents, from the same UnitResult objects as ket-qua.json."""
+    evaluated = [r for r in results if r.evaluated]
+    recognised = [r for r in evaluated if r.level]
+    groups: dict[tuple, tuple[str, list[UnitResult]]] = {}
+    for r in sorted(recognised, key=lambda r: (r.unit_code or "", r.file)):
+        key, name = _group_name(r)
+        groups.setdefault(key, (name, []))[1].append(r)
+    nhom = []
+    for i, key in enumerate(sorted(groups)):
+        name, units = groups[key]
+        nhom.append({"so_muc": _ROMAN[i] if i < len(_ROMAN) else str(i + 1), "ten": name,
+                     "tieu_de": f"Đơn vị đạt {DVHT} {name}", "so_don_vi": str(len(units)),
+                     "don_vi": [_unit_row(n, r) for n, r in enumerate(units, start=1)]})
+    failing = sorted((r for r in evaluated if not r.level), key=lambda r: (r.unit_code or "", r.file))
+    chua_dat = []
+    for n, r in enumerate(failing, start=1):
+        row = _unit_row(n, r)
+        if r.scheme == "points":
+            row["chua_dat"] = f"xếp loại {r.grade}"
+            row["ly_do"] = r.conclusion
+        else:
+            reasons = [f"{i.id} ({i.reason})" for i in r.indicators if i.level == 1 and i.applicable and not i.met]
+            row["chua_dat"] = "; ".join(reasons) or r.conclusion
+            row["ly_do"] = "mức độ 1 chưa đạt chỉ tiêu " + row["chua_dat"]
+        chua_dat.append(row)
+    not_evaluated = [{"stt": n, "tep": r.file, "ly_do": r.conclusion.removeprefix("Không đánh giá được: ")}
+                     for n, r in enumerate(sorted((r for r in results if not r.evaluated), key=lambda r: r.file),
+                                           start=1)]
+    counts: dict[str, int] = {}
+    for r in evaluated:
+        counts[r.result_label] = counts.get(r.result_label, 0) + 1
+    books = sorted({r.rulebook for r in evaluated if r.rulebook}, reverse=True) or ["tt24-2023"]
+    years = sorted({r.year for r in evaluated if r.year})
+    sections = len(nhom)
+    cq = settings.context()
+    can_cu = [*cq["can_cu"]]
+    can_cu += [f"Căn cứ {rulebooks.get(b).name} của Bộ trưởng Bộ Giáo dục và Đào tạo ban hành {rulebooks.get(b).title}"
+               for b in books]
+    can_cu.append(f"Căn cứ Báo cáo thẩm định của {cq['hoi_dong']}")
+    return {
+        "cq": cq, "nam": ", ".join(str(y) for y in years) or dots(None),
+        "ngay_van_ban": vn_date(settings.date) if settings.date else "ngày …… tháng …… năm ……",
+        "nhom_dat": nhom, "chua_dat": chua_dat, "khong_danh_gia": not_evaluated,
+        "so_muc_chua_dat": _ROMAN[min(sections, 9)], "so_muc_khong_danh_gia": _ROMAN[min(sections + bool(chua_dat), 9)],
+        "don_vi": [dict(_unit_row(n, r), ket_qua=r.result_label)
+                   for n, r in enumerate(sorted(evaluated, key=lambda r: (r.unit_code or "", r.file)), start=1)],
+        "thong_ke": [{"ten": label, "so": str(n)} for label, n in sorted(counts.items())],
+        "so_ho_so": str(len(results)), "so_danh_gia_duoc": str(len(evaluated)), "so_cong_nhan": str(len(recognised)),
+        "van_ban": "; ".join(rulebooks.get(b).name for b in books), "can_cu": can_cu, "dvht": DVHT,
+        "dieu_gia_tri": "Điều 5 khoản 4, Điều 11 khoản 4 Thông tư 24/2023/TT-BGDĐT",
+        "thuc_hien": cq["thuc_hien"],
+    }
+
+
+def _unit_row(n: int, r: UnitResult) -> dict:
+    return {"stt": n, "ma": dots(r.unit_code), "ten": dots(r.unit_name), "loai": dots(r.unit_kind),
+            "cap": TIER_LABEL.get(r.tier or "", ""), "so_thanh_vien": str(r.members) if r.members is not None else "",
+            "ket_qua": r.result_label}
+
+
+def write_office_documents(results: list[UnitResult], folder: Path, settings: OfficeSettings,
+                           templates: Templates) -> tuple[list[Path], list[str]]:
+    context = office_context(results, settings)
+    written, errors = [], []
+    for name, tpl in OFFICE_DOCUMENTS:
+        try:
+            written.append(render(templates, tpl, context, folder / name))
+        except DossierError as exc:
+            errors.append(str(exc))
+    return written, errors
+
+
+# ------------------------------------------------------------------------------------------------ a batch's dossiers
+
+
+@dataclass
+class DossierJob:
+    """What `dvht batch --ho-so` asks for; called by batch.run_batch once the batch is done."""
+
+    templates_dir: Path | None = None
+    settings_path: Path | None = None
+    pdf: bool = False
+    jobs: int | None = None
+    rulebook: str | None = None
+    limits: Limits = DEFAULT_LIMITS
+
+
+@dataclass
+class DossierOutcome:
+    folder: Path
+    units: list[UnitDossier] = field(default_factory=list)
+    office: list[Path] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    pdf_note: str | None = None
+
+    @property
+    def documents(self) -> int:
+        return sum(len(u.written) for u in self.units) + len(self.office)
+
+
+def _unit_task(args):
+    path, rel, folder, templates_dir, rulebook, limits = args
+    from ..batch import evaluate_path
+
+    book = rulebooks.get(rulebook) if rulebook else None
+    result, sub = evaluate_path(path, book, limits, rel)
+    if not result.evaluated:
+        return _slim(result), None
+    try:
+        templates = Templates(templates_dir)
+    except DossierError as exc:
+        return _slim(result), UnitDossier(result.unit_code, Path(folder), errors=[str(exc)])
+    return _slim(result), write_unit_dossier(result, sub, Path(folder), templates)
+
+
+def _slim(result: UnitResult) -> UnitResult:
+    """What the office's documents read of a unit (its failing level-1 chỉ tiêu, no findings): the parent holds one
+    per unit of the batch, so memory stays small for thousands of units."""
+    from dataclasses import replace
+
+    return replace(result, findings=[], criteria=[],
+                   indicators=[i for i in result.indicators if i.level == 1 and i.applicable and not i.met])
+
+
+def run_dossiers(job: DossierJob, inputs: list[tuple[Path, str]], out_dir: Path) -> DossierOutcome:
+    """Every unit's dossier under out_dir/ho-so/<mã>/ and the office's documents in out_dir/ho-so/.
+
+    Each file is read and evaluated again in a worker (evaluate is pure: the same file gives the same UnitResult as
+    the batch's), so the batch itself carries no dossier cost and the documents are rendered in parallel."""
+    folder = out_dir / DOSSIER_DIR
+    outcome = DossierOutcome(folder)
+    try:
+        templates = Templates(job.templates_dir)
+        settings = read_settings(job.settings_path)
+    except DossierError as exc:
+        outcome.errors.append(str(exc))
+        return outcome
+    folder.mkdir(parents=True, exist_ok=True)
+    names: set[str] = set()
+    results: list[UnitResult] = []
+    jobs = max(1, min(job.jobs or os.cpu_count() or 1, len(inputs) or 1))
+    # Workers render into a staging folder per input; the parent, taking results in input order, gives each unit its
+    # folder name, so two files with one mã đơn vị get MA and MA_2 the same way on every run.
+    staged = folder / ".tmp-ho-so"
+    staged.mkdir(exist_ok=True)
+    work = [(str(p), rel, str(staged / f"{i:06d}"), job.templates_dir, job.rulebook, job.limits)
+            for i, (p, rel) in enumerate(inputs)]
+    try:
+        if jobs == 1:
+            done = map(_unit_task, work)
+        else:
+            pool = ProcessPoolExecutor(jobs)
+            done = pool.map(_unit_task, work, chunksize=4)
+        for (result, dossier), item in zip(done, work):
+            results.append(result)
+            if dossier is None:
+                continue
+            base = folder_name(result)
+            name, n = base, 2
+            while name.casefold() in names:
+                name, n = f"{base}_{n}", n + 1
+            names.add(name.casefold())
+            final = folder / name
+            if dossier.written:
+                final.mkdir(exist_ok=True)
+                for path in dossier.written:
+                    os.replace(path, final / path.name)
+                _remove_stale(final, {p.name for p in dossier.written})
+            dossier.written = [final / p.name for p in dossier.written]
+            dossier.folder = final
+            outcome.units.append(dossier)
+        if jobs > 1:
+            pool.shutdown()
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
+    _remove_vanished_units(folder, names)
+    for d in outcome.units:
+        for e in d.errors:
+            if e not in outcome.errors:
+                outcome.errors.append(e)
+    outcome.office, errors = write_office_documents(results, folder, settings, templates)
+    outcome.errors += [e for e in errors if e not in outcome.errors]
+    if job.pdf:
+        from .pdf import convert
+
+        _, outcome.pdf_note = convert([p for u in outcome.units for p in u.written] + outcome.office)
+    return outcome
+
+
+def _remove_stale(folder: Path, produced: set[str]) -> None:
+    """Files this tool wrote in a unit folder on an earlier run and not this time (PDFs are made anew after)."""
+    from .unit import OWN_NAMES
+
+    for stale in OWN_NAMES - produced:
+        path = folder / stale
+        if path.is_file():
+            path.unlink()
+
+
+def _remove_vanished_units(folder: Path, kept: set[str]) -> None:
+    """A unit folder of an earlier run that this run does not produce loses the files the tool wrote there; the
+    folder itself goes only when nothing else (a file someone put there) is left in it."""
+    for sub in folder.iterdir():
+        if sub.is_dir() and not sub.name.startswith(".") and sub.name.casefold() not in kept:
+            _remove_stale(sub, set())
+            try:
+                sub.rmdir()
+            except OSError:
+                pass
+
+
+def write_settings_example(path: Path) -> None:
+    atomic_write(path, lambda tmp: Path(tmp).write_text(example_settings(), encoding="utf-8"))
+
+
+__all__ = ["DossierJob", "DossierOutcome", "OfficeSettings", "read_settings", "example_settings", "office_context",
+           "write_office_documents", "run_dossiers", "write_settings_example"]

@@ -1,0 +1,85 @@
+"""One unit's dossier: the folder DIR/<mã>/ with its documents, numbered as the dossier list of dossier.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..findings import Code, finding
+from ..model import Submission, UnitResult
+from ..report.files import safe_name
+from .context import unit_context
+from .render import DossierError, Templates, render
+
+# (output file, template file). dossier.md "The unit's documents", numbered as the Hà Nội list (1)–(8); a TT 22 year
+# gets the Biểu điểm in place of the Bản tổng hợp (4).
+UNIT_DOCUMENTS = [
+    ("01-trang-bia.docx", "01-trang-bia.docx"),
+    ("02-to-trinh.docx", "02-to-trinh.docx"),
+    ("03-to-danh-gia.docx", "03-to-danh-gia.docx"),
+    ("04-ban-tong-hop.docx", "04-ban-tong-hop.docx"),
+    ("05-chu-viet-tat.docx", "05-chu-viet-tat.docx"),
+    ("06-bien-ban.docx", "06-bien-ban.docx"),
+    ("07-bao-cao.docx", "07-bao-cao.docx"),
+    ("08-danh-muc-minh-chung.docx", "08-danh-muc-minh-chung.docx"),
+]
+POINTS_SUMMARY = ("04-bieu-diem.docx", "04-bieu-diem.docx")
+# Every name this module ever writes in a unit folder: an earlier run's file that this run does not produce (a Tờ
+# trình of a unit that no longer reaches a level) is removed; other files in the folder are never touched.
+OWN_NAMES = {n for n, _ in UNIT_DOCUMENTS} | {POINTS_SUMMARY[0]}
+OWN_NAMES |= {Path(n).with_suffix(".pdf").name for n in OWN_NAMES}
+
+
+@dataclass
+class UnitDossier:
+    code: str | None
+    folder: Path
+    written: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. why there is no Tờ trình
+    errors: list[str] = field(default_factory=list)  # templates that could not be rendered
+
+
+def folder_name(result: UnitResult) -> str:
+    return safe_name(result.unit_code or "", fallback=Path(result.file).stem)
+
+
+def documents_for(result: UnitResult) -> list[tuple[str, str]]:
+    docs = [POINTS_SUMMARY if (result.scheme == "points" and out.startswith("04-")) else (out, tpl)
+            for out, tpl in UNIT_DOCUMENTS]
+    if not result.level:
+        # dossier.md 2: a unit that reaches no level gets no Tờ trình.
+        docs = [d for d in docs if not d[0].startswith("02-")]
+    return docs
+
+
+def no_level_note(result: UnitResult) -> str:
+    if result.scheme == "points":
+        why = f"xếp loại {result.grade}"
+    else:
+        failing = result.failing(1)
+        why = "mức độ 1 không đạt các chỉ tiêu " + ", ".join(failing) if failing else result.conclusion
+    return finding(Code.DOSSIER_NO_LEVEL, detail=why).message
+
+
+def write_unit_dossier(result: UnitResult, sub: Submission | None, folder: Path, templates: Templates) -> UnitDossier:
+    """Render the unit's documents into folder. Never raises for a template problem: it is listed in .errors."""
+    out = UnitDossier(result.unit_code, folder)
+    if not result.evaluated:
+        out.errors.append(finding(Code.DOSSIER_NOT_EVALUATED, file=result.file, detail=result.conclusion).message)
+        return out
+    context = unit_context(result, sub)
+    if not result.level:
+        out.notes.append(no_level_note(result))
+    docs = documents_for(result)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, tpl in docs:
+        try:
+            out.written.append(render(templates, tpl, context, folder / name))
+        except DossierError as exc:
+            out.errors.append(str(exc))
+    produced = {p.name for p in out.written}
+    for stale in OWN_NAMES - produced:  # PDFs included: --pdf makes them anew from this run's documents
+        path = folder / stale
+        if path.is_file():
+            path.unlink()
+    return out
