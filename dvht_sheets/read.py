@@ -76,9 +76,13 @@ _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b(?=[^>]*\bt="e")[^>]*?\br="([A-Z]{1,3})
 # A formula cell with no <v>: written by a program that does not calculate (calamine would read it as blank).
 _FORMULA_ONLY = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"[^>]*>\s*(?:<(?:\w+:)?f\b[^>]*/>|'
                            rb'<(?:\w+:)?f\b[^>]*>[^<]*</(?:\w+:)?f>)\s*(?:<(?:\w+:)?v\s*/>)?\s*</(?:\w+:)?c>')
-# openpyxl writes "<v />" (or "<v/>") after a formula it could not calculate. "<v></v>" is a cached empty string
-# (Excel, xlsxwriter), a real value.
+# openpyxl writes "<v />" (or "<v/>") after a formula it could not calculate, and "<v></v>" when lxml is installed
+# (python-docx brings it). A cached empty string is "<v></v>" too, but typed t="str" (Excel, xlsxwriter): that one is
+# a real value; an untyped (numeric) empty value is not.
 _EMPTY_V = (b"<v/>", b"<v />")
+_FORMULA_EMPTY_V = re.compile(rb'<(?:\w+:)?c\b(?![^>]*\bt="(?:str|s|inlineStr|b|e)")[^>]*?\br="([A-Z]{1,3})(\d{1,7})"[^>]*>'
+                              rb'\s*(?:<(?:\w+:)?f\b[^>]*/>|<(?:\w+:)?f\b[^>]*>[^<]*</(?:\w+:)?f>)'
+                              rb'\s*<(?:\w+:)?v></(?:\w+:)?v>\s*</(?:\w+:)?c>')
 _F_TAG_HINT = re.compile(rb"f[\s>/]")  # found in any sheet with a formula element <f…> (not <formula1> of a dropdown)
 _SELF_CLOSED_F = re.compile(rb"<(?:\w+:)?f\b[^>]*/>\s*</")
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
@@ -278,6 +282,9 @@ def scan_package(data: bytes, limits: Limits) -> PackageScan:
                                                     (b"/></" in xml and _SELF_CLOSED_F.search(xml))):  # cheap first
                         marks += [(*_cell_pos(m.group(1), m.group(2)), FORMULA_NO_VALUE)
                                   for m in _FORMULA_ONLY.finditer(xml)]
+                    if b"<v></v>" in xml and _F_TAG_HINT.search(xml):
+                        marks += [(*_cell_pos(m.group(1), m.group(2)), FORMULA_NO_VALUE)
+                                  for m in _FORMULA_EMPTY_V.finditer(xml)]
                     if marks:
                         scan.marks[sheet] = marks
             scan.problem = _check_total_extent(extents, exact_xml, limits)

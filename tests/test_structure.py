@@ -236,9 +236,9 @@ def test_value_merged_across_is_never_copied_into_other_columns(tmp_path):
 # ---------------------------------------------------------------------------------------------------- points 5, 6
 
 
-def openpyxl_formulas(path: Path) -> Path:
-    """The 2.1 answers typed as formulas and saved by openpyxl (which writes <f>…</f><v />: no cached value), one
-    formula giving #REF! and one typed error value."""
+def openpyxl_formulas(path: Path, empty_v: bytes = b"<v />") -> Path:
+    """The 2.1 answers typed as formulas and saved by openpyxl: no cached value. openpyxl writes <f>…</f><v /> with
+    its own XML writer and <f>…</f><v></v> when lxml is installed (python-docx brings it); empty_v picks the form."""
     write_standard(path, standard_data(20))
     wb = openpyxl.load_workbook(path)
     ws = wb[MEMBERS]
@@ -246,10 +246,9 @@ def openpyxl_formulas(path: Path) -> Path:
     for r in range(4, 24):
         ws.cell(r, col).value = '=IF(1=1,"Có","Không")'
     wb.save(path)
-    # openpyxl writes "<v />" after such a formula with its own XML writer, but "<v></v>" when lxml is installed
-    # (python-docx brings it, issue 12), which the reader takes as a cached empty string (read.py, _EMPTY_V). The
-    # fixture keeps the form this test is about, whichever writer openpyxl used.
-    _rewrite_part(path, "xl/worksheets/sheet3.xml", lambda xml: xml.replace(b"</f><v></v></c>", b"</f><v /></c>"))
+    _rewrite_part(path, "xl/worksheets/sheet3.xml",
+                  lambda xml: xml.replace(b"</f><v></v></c>", b"</f>" + empty_v + b"</c>")
+                  .replace(b"</f><v /></c>", b"</f>" + empty_v + b"</c>"))
     return path
 
 
@@ -261,10 +260,13 @@ def _rewrite_part(path: Path, part: str, change) -> None:
             zf.writestr(info, change(data) if info.filename == part else data)
 
 
-def test_formulas_without_a_cached_value_are_errors_counted_as_no(tmp_path):
-    path = openpyxl_formulas(tmp_path / "f.xlsx")
+@pytest.mark.parametrize("empty_v", [b"<v />", b"<v></v>"])
+def test_formulas_without_a_cached_value_are_errors_counted_as_no(tmp_path, empty_v):
+    # workbook.md: a formula without a cached value is an error at its cell and counts as no — both forms openpyxl
+    # writes (its own writer: <v />; with lxml: <v></v> in an untyped cell)
+    path = openpyxl_formulas(tmp_path / "f.xlsx", empty_v)
     with zipfile.ZipFile(path) as zf:
-        assert b"</f><v /></c>" in zf.read("xl/worksheets/sheet3.xml")  # what openpyxl really writes
+        assert b"</f>" + empty_v + b"</c>" in zf.read("xl/worksheets/sheet3.xml")
     raw = read_workbook(path)
     sheet = raw.sheet(MEMBERS)
     assert all(FORMULA_NO_VALUE != v for row in sheet.grid for v in row)  # the mark is beside the grid …
@@ -277,6 +279,15 @@ def test_formulas_without_a_cached_value_are_errors_counted_as_no(tmp_path):
     # the template's live % formulas in "Chỉ tiêu" (also uncached now) are for the school only: no finding there
     assert not [c for s, c in found(r.findings, "formula-no-value") if s != MEMBERS]
     assert (ind(r, "2.1", 1).numerator, ind(r, "2.1", 1).denominator) == (0, 20) and r.level == 0
+
+
+def test_a_formula_whose_cached_value_is_the_empty_string_is_not_an_error(tmp_path):
+    # Excel caches a formula giving "" as <c t="str"><f>…</f><v></v></c>: a real (blank) value, not a missing one;
+    # in an answer column it counts as blank (Không) without formula-no-value.
+    path = openpyxl_formulas(tmp_path / "f.xlsx", b"<v></v>")
+    _rewrite_part(path, "xl/worksheets/sheet3.xml", lambda xml: xml.replace(b'<c r="F4" ', b'<c r="F4" t="str" '))
+    sheet = read_workbook(path).sheet(MEMBERS)
+    assert (3, 5) not in sheet.marks and len(sheet.marks) == 19  # F5:F23 still have no value
 
 
 def test_formulas_cached_by_libreoffice_are_read(tmp_path, soffice):
