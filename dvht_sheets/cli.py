@@ -20,7 +20,7 @@ from . import (
     bundled, check as check_file, console, run_batch, to_json, write_template,
 )
 from . import rulebook as rulebooks
-from .findings import Severity
+from .findings import Code, Severity
 from .schema import TIER_LABEL, TRAIT_LABEL
 
 
@@ -119,6 +119,12 @@ def check(files: tuple[Path, ...], out_dir: Path, as_json: bool, rulebook_ref: s
         for o in outcomes:
             if getattr(o.result, "debug", None):
                 click.echo(o.result.debug, err=True)
+    failed = next((f for o in outcomes for f in o.result.findings if f.code == Code.OUTPUT_WRITE_FAILED), None)
+    if failed is not None:
+        # outputs.md: exit 3 when the outputs could not be written, naming the folder and the cause; the results
+        # printed above still stand (the write goes through a temporary name, so nothing half-written is left)
+        click.echo(f"Không ghi được kết quả vào thư mục {out_dir}. {failed.message}", err=True)
+        sys.exit(3)
     sys.exit(0 if all(o.result.evaluated for o in outcomes) else 1)
 
 

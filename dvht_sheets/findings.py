@@ -208,7 +208,7 @@ CATALOGUE: dict[str, Entry] = {
     Code.FILE_IS_RESULT: Entry(F, "Tệp này là tệp kết quả do dvht-sheets ghi (đánh giá từ tệp '{detail}'), không phải tệp nộp của đơn vị; tệp không được đánh giá để đơn vị không bị tính hai lần. Hãy đánh giá tệp gốc của đơn vị."),
     # --- branch `outputs` (issue 9): problems of the tool or of the output folder, not of the school's file, so the
     # advice is not "save the file again in Excel".
-    Code.OUTPUT_WRITE_FAILED: Entry(E, "Không ghi được tệp kết quả của đơn vị ({detail}). Kết quả đánh giá vẫn có trong bản tổng hợp; hãy kiểm tra chỗ trống và quyền ghi của thư mục kết quả rồi chạy lại."),
+    Code.OUTPUT_WRITE_FAILED: Entry(E, "Không ghi được tệp kết quả của đơn vị ({detail}). Kết quả đánh giá vẫn đúng (với `dvht batch` nó có trong bản tổng hợp); hãy kiểm tra chỗ trống và quyền ghi của thư mục kết quả rồi chạy lại."),
     Code.INTERNAL_ERROR: Entry(F, "Công cụ gặp lỗi nội bộ khi xử lý tệp ({detail}). Tệp không bị thay đổi; hãy gửi tệp này cùng thông báo cho người quản trị công cụ."),
     # --- issue 12, the dossier (branch dossier): its template fields, and the documents `dvht ho-so` writes
     Code.DOSSIER_INCOMPLETE: Entry(W, "Hồ sơ đề nghị công nhận còn thiếu: {detail}. Kết quả đánh giá không phụ thuộc vào các thông tin này; trong các văn bản của hồ sơ (lệnh `dvht ho-so`) chúng được để trống “…………”. Hãy điền ở trang '{sheet}' và trang 'Tổ đánh giá' của mẫu mới."),

@@ -311,3 +311,14 @@ def test_a_result_workbook_fed_back_is_not_a_submission(tmp_path):
     result, _ = evaluate_path(unit)
     assert not result.evaluated and [f.code for f in result.findings] == ["file-is-result"]
     assert result.findings[0].message == render("file-is-result", detail="03-th-kim-dong.xlsx")
+
+
+def test_check_into_an_unwritable_folder_exits_3_naming_it(tmp_path):
+    # outputs.md: exit 3 when the outputs could not be written, with the folder and the cause. /sys refuses a new
+    # folder even to root (see test_unwritable_output_folder_is_exit_3 above); the evaluation itself still stands.
+    res = CliRunner().invoke(cli, ["check", str(GOOD), "-o", "/sys/dvht-khong-ghi-duoc"])
+    assert res.exit_code == 3, res.output
+    assert "TH-KIMDONG – Trường Tiểu học Kim Đồng: Đạt mức độ 2." in res.output
+    assert "Không ghi được kết quả vào thư mục /sys/dvht-khong-ghi-duoc." in res.output
+    assert "EPERM" in res.output or "EROFS" in res.output or "EACCES" in res.output
+    assert "Traceback" not in res.output
