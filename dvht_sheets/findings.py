@@ -96,6 +96,7 @@ class Code(StrEnum):
     UNIT_YEAR_SCHOOL_YEAR = "unit-year-school-year"
     UNIT_TYPE_FROM_KIND = "unit-type-from-kind"
     SHEET_COPY_IGNORED = "sheet-copy-ignored"
+    SHEET_COPY_ONLY = "sheet-copy-only"
     BIRTH_DATE_FUTURE = "birth-date-future"
     ROW_TOTAL_SKIPPED = "row-total-skipped"
     ROW_HEADING_SKIPPED = "row-heading-skipped"
@@ -190,6 +191,7 @@ CATALOGUE: dict[str, Entry] = {
     Code.UNIT_KIND_INVALID: Entry(F, "'Loại đơn vị' ở ô {cell} là '{value}', không nhận ra loại đơn vị nên không chọn được bộ chỉ tiêu áp dụng; đơn vị không được đánh giá. Hãy chọn một trong: {expected}."),
     Code.UNIT_YEAR_SCHOOL_YEAR: Entry(F, "'Năm đánh giá' ở ô {cell} là '{value}', là năm học chứ không phải năm dương lịch; Thông tư 24/2023 tính số liệu theo năm dương lịch (01/01–31/12, Điều 10.1.b) nên đơn vị không được đánh giá. Hãy nhập một năm, ví dụ {expected}."),
     Code.UNIT_TYPE_FROM_KIND: Entry(W, "Ô {cell} 'Loại hình' để trống; theo 'Loại đơn vị' ('{value}') được hiểu là {expected}."),
+    Code.SHEET_COPY_ONLY: Entry(W, "Không có trang '{expected}', chỉ có bản sao '{sheet}'; bản sao không được đọc. Nếu đây là trang của đơn vị, hãy đổi tên trang thành '{expected}' rồi gửi lại."),
     Code.SHEET_COPY_IGNORED: Entry(W, "Trang '{sheet}' là bản sao của trang '{expected}' nên không được đọc; chỉ trang '{detail}' được đọc. Hãy xoá bản sao hoặc chép dữ liệu vào trang chính."),
     Code.BIRTH_DATE_FUTURE: Entry(W, "Ô {cell} ('{label}') có ngày sinh '{value}' sau năm đánh giá {expected}. Hãy kiểm tra lại ngày sinh."),
     # --- branch `structure` (issue 8): total/heading rows, merges, contradictions, evidence parsing

@@ -167,8 +167,10 @@ def _warn_copies(raw: RawWorkbook, found: dict[str, RawSheet], ctx: _Ctx) -> Non
         for sdef in DATA_SHEETS:
             if clean(base) == sdef.name or match_sheet(base, sdef):
                 read = found.get(sdef.key)
-                ctx.add(Code.SHEET_COPY_IGNORED, sheet=sheet.name, expected=sdef.name,
-                        detail=read.name if read is not None else sdef.name)
+                if read is None:  # no first copy: the missing sheet is fatal, and the copy is still not read
+                    ctx.add(Code.SHEET_COPY_ONLY, sheet=sheet.name, expected=sdef.name)
+                else:
+                    ctx.add(Code.SHEET_COPY_IGNORED, sheet=sheet.name, expected=sdef.name, detail=read.name)
                 break
 
 

@@ -212,6 +212,19 @@ def test_copied_member_sheet_is_not_read(tmp_path):
     assert len(sub.members) == 6 and "Người chỉ có ở bản sao" not in [m.name for m in sub.members]
 
 
+def test_only_a_copy_of_the_member_sheet_is_not_read_and_said_so(tmp_path):
+    # workbook.md: a copy is never read; with no main sheet the message must not claim the main sheet is read
+    path = write_standard(tmp_path / "c.xlsx", standard_data(6))
+    wb = openpyxl.load_workbook(path)
+    wb["Thành viên"].title = "Thành viên (2)"
+    wb.save(path)
+    sub = read(path)
+    codes = {f.code: f for f in sub.findings}
+    assert codes["sheet-copy-only"].message == render("sheet-copy-only", sheet="Thành viên (2)", expected="Thành viên")
+    assert "sheet-copy-ignored" not in codes and codes["sheet-missing"].severity == "fatal"
+    assert not evaluate(sub).evaluated
+
+
 def test_birth_date_after_the_assessment_year_is_a_warning(tmp_path):
     import datetime as dt
     data = standard_data(4, member_overrides={0: {"ngay_sinh": dt.datetime(2026, 3, 1)}, 1: {"ngay_sinh": "2030"},
