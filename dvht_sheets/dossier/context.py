@@ -14,6 +14,7 @@ from typing import Any
 
 from .. import rulebook as rulebooks
 from ..model import IndicatorResult, Submission, UnitResult
+from ..present import points_text
 from ..schema import COMMITTEE_ROLES, OWNERSHIP, TIER_LABEL, code_key, text_of
 from .render import DOTS
 
@@ -55,12 +56,6 @@ def result_word(ind: IndicatorResult) -> str:
     return "Đạt" if ind.met else "Không đạt"
 
 
-def _points(value: float | None) -> str:
-    if value is None:
-        return ""
-    return str(int(value)) if float(value).is_integer() else f"{value:g}".replace(".", ",")
-
-
 def target_level(result: UnitResult) -> int:
     """The level the documents are written for: the highest level the data supports, else level 1 (the level the
     unit failed, so its Bản tổng hợp shows what is missing). TT 22 years have the one level 1."""
@@ -81,8 +76,8 @@ def _indicator_row(ind: IndicatorResult) -> dict:
     return {
         "ma": ind.id, "noi_dung": ind.text.rstrip(". "), "can_cu": ind.citation, "yeu_cau": ind.requirement or "—",
         "so_lieu": measured, "minh_chung": "; ".join(ind.evidence) if ind.evidence else "không có",
-        "ket_qua": result_word(ind), "ly_do": ind.reason, "diem": _points(ind.points),
-        "diem_toi_da": _points(ind.max_points),
+        "ket_qua": result_word(ind), "ly_do": ind.reason, "diem": points_text(ind.points),
+        "diem_toi_da": points_text(ind.max_points),
     }
 
 
@@ -243,7 +238,7 @@ def unit_context(result: UnitResult, sub: Submission | None) -> dict:
                             "công nhận, tiếp tục khắc phục các chỉ tiêu chưa đạt.")
         ctx["de_nghi_bien_ban"] = "đơn vị chưa đủ điều kiện đề nghị công nhận; tiếp tục khắc phục các chỉ tiêu chưa đạt."
     if result.scheme == "points":
-        ctx.update(diem=_points(result.points), diem_toi_da=_points(result.max_points), xep_loai=dots(result.grade))
+        ctx.update(diem=points_text(result.points), diem_toi_da=points_text(result.max_points), xep_loai=dots(result.grade))
     groups = evidence_groups(result, sub)
     ctx["minh_chung"] = groups
     ctx["so_minh_chung"] = str(sum(len(g["ds"]) for g in groups))
