@@ -15,7 +15,7 @@ from typing import Callable, Iterable
 from . import rulebook as rulebooks
 from .batch import (
     UNIT_DIR, BatchOutcome, Discovery, FileOutcome, OutputFailed, OutputFolder, check_isolated, discover,
-    evaluate_folder, evaluate_path, read_roster_isolated,
+    evaluate_folder, evaluate_path, inside, read_roster_isolated,
 )
 from .frames import JSON_NAME
 from .model import UnitResult
@@ -119,7 +119,7 @@ def run_batch(input_dir: str | Path, output_dir: str | Path, *, roster: str | Pa
     book = _book(rulebook)
     src, out = input_dir.resolve(), output_dir.resolve()
     unit_dir = out / UNIT_DIR
-    if src == unit_dir or unit_dir in src.parents:
+    if inside(src, unit_dir):
         raise InputInsideOutput(input_dir, output_dir)
     discovery = discover(input_dir, output_dir)
     if not discovery.inputs:

@@ -184,7 +184,8 @@ MANIFEST_NAME = ".dvht-manifest"
 RUN_TEMP_PREFIX = TEMP_PREFIX + "run-"
 
 
-def _inside(path: Path, folder: Path) -> bool:
+def inside(path: Path, folder: Path) -> bool:
+    """path is folder or lies below it (both resolved)."""
     return path == folder or folder in path.parents
 
 
@@ -193,7 +194,7 @@ def _own_output(path: Path, out: Path) -> bool:
     if path.parent == out and (path.name in SUMMARY_FILES or path.name in (LOCK_NAME, MANIFEST_NAME)
                                or path.name.startswith(TEMP_PREFIX)):
         return True
-    return _inside(path, out / UNIT_DIR)
+    return inside(path, out / UNIT_DIR)
 
 
 def _special_kind(mode: int) -> str:
@@ -225,7 +226,7 @@ def discover(root: Path, out_dir: Path | None = None) -> Discovery:
     def own(path: Path) -> bool:
         if out is None:
             return False
-        return _inside(path, out) if whole_out else _own_output(path, out)
+        return inside(path, out) if whole_out else _own_output(path, out)
 
     inputs: list[tuple[tuple, Path, str]] = []
     skipped: list[tuple[tuple, str, str]] = []
@@ -256,7 +257,7 @@ def discover(root: Path, out_dir: Path | None = None) -> Discovery:
             target = path
             if stat.S_ISLNK(st.st_mode):
                 target = path.resolve()
-                if not _inside(target, root):
+                if not inside(target, root):
                     skip("liên kết trỏ ra ngoài thư mục đầu vào; không đọc")
                     continue
                 if own(target):

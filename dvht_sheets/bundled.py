@@ -17,6 +17,7 @@ from pathlib import Path
 # too, but the CLI reads them through bundled_dir so that a zipped install works as well).
 SAMPLES_DIR = Path(__file__).resolve().parent / "data" / "samples"
 TEMPLATES_DIR = Path(__file__).resolve().parent / "data" / "templates"
+DOSSIER_DIR = Path(__file__).resolve().parent / "data" / "dossier"  # the .docx templates of the dossier
 ROSTER_NAME = "danh-sach-don-vi.csv"
 
 

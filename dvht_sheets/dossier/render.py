@@ -18,10 +18,11 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from ..bundled import DOSSIER_DIR
 from ..findings import Code, finding
 from ..report.files import atomic_write
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "data" / "dossier"
+TEMPLATES_DIR = DOSSIER_DIR
 DOTS = "…………"  # dossier.md: a field left empty is a dotted blank in the documents
 
 
