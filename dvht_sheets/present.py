@@ -165,5 +165,12 @@ def render(result: UnitResult) -> UnitResult:
     return result
 
 
+def met_word(res: IndicatorResult | None) -> str:
+    """An indicator's result as every output words it (Kết quả sheet, long form, dossier)."""
+    if res is None or not res.applicable:
+        return "Không áp dụng"
+    return "Đạt" if res.met else "Không đạt"
+
+
 def points_text(value: float | None) -> str:
     return "" if value is None else (str(int(value)) if float(value).is_integer() else f"{value:g}".replace(".", ","))

@@ -14,7 +14,7 @@ from typing import Any
 
 from .. import rulebook as rulebooks
 from ..model import IndicatorResult, Submission, UnitResult
-from ..present import points_text
+from ..present import met_word, points_text
 from ..schema import COMMITTEE_ROLES, OWNERSHIP, TIER_LABEL, code_key, text_of
 from .render import DOTS
 
@@ -50,12 +50,6 @@ def vn_month(value: Any) -> str:
     return f"tháng {day.month:02d} năm {day.year}" if day else BLANK_MONTH
 
 
-def result_word(ind: IndicatorResult) -> str:
-    if not ind.applicable:
-        return "Không áp dụng"
-    return "Đạt" if ind.met else "Không đạt"
-
-
 def target_level(result: UnitResult) -> int:
     """The level the documents are written for: the highest level the data supports, else level 1 (the level the
     unit failed, so its Bản tổng hợp shows what is missing). TT 22 years have the one level 1."""
@@ -76,7 +70,7 @@ def _indicator_row(ind: IndicatorResult) -> dict:
     return {
         "ma": ind.id, "noi_dung": ind.text.rstrip(". "), "can_cu": ind.citation, "yeu_cau": ind.requirement or "—",
         "so_lieu": measured, "minh_chung": "; ".join(ind.evidence) if ind.evidence else "không có",
-        "ket_qua": result_word(ind), "ly_do": ind.reason, "diem": points_text(ind.points),
+        "ket_qua": met_word(ind), "ly_do": ind.reason, "diem": points_text(ind.points),
         "diem_toi_da": points_text(ind.max_points),
     }
 
@@ -84,7 +78,7 @@ def _indicator_row(ind: IndicatorResult) -> dict:
 def _summary_sentence(rows: list[IndicatorResult]) -> str:
     parts = []
     for ind in rows:
-        word = result_word(ind)
+        word = met_word(ind)
         if not ind.applicable:
             parts.append(f"chỉ tiêu {ind.id} không áp dụng")
         elif not ind.measured or ind.measured == word:

@@ -22,6 +22,7 @@ from .. import __version__, paper, xlsxfast
 from .. import rulebook as rulebooks
 from ..findings import Severity
 from ..model import UnitResult, vn_number
+from ..present import met_word
 from ..roster import Roster
 from ..rulebook import Rulebook
 from ..schema import OWNERSHIP, TIER_LABEL
@@ -363,7 +364,7 @@ class _LongForm:
                 (0, code, f.cell), (1, str(level_label.get(ind.level, ind.level)), f.cell), (2, ind.id, f.cell),
                 (3, ind.numerator if ind.denominator is not None else None, f.int), (4, ind.denominator, f.int),
                 (5, ind.numerator / ind.denominator if ind.denominator else None, f.pct_plain),
-                (6, ind.threshold, f.num), (7, STATUS_TEXT[key], f.status[key]), (8, ind.points, f.num),
+                (6, ind.threshold, f.num), (7, met_word(ind), f.status[key]), (8, ind.points, f.num),
                 (9, ind.reason, f.wrap)]))
         # ~30 rows a unit: on the fast path they go to the sheet's file in one write
         ws.put_rows(self.r, rows)
@@ -392,9 +393,6 @@ class _LongForm:
         self.err_ws.autofilter(0, 0, max(1, self.e - 1), len(FINDING_HEADERS) - 1)
         paper.setup(self.ws, LONG_WIDTHS, header_rows=0, min_font=11, rows=self.r)
         paper.setup(self.err_ws, FINDING_WIDTHS, header_rows=0, min_font=11, rows=self.e)
-
-
-STATUS_TEXT = {"N": "Không áp dụng", "A": "Đạt", "F": "Không đạt"}
 
 
 def _reason_height(reason: str | None) -> float | None:

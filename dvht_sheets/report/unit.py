@@ -15,6 +15,7 @@ from typing import Any
 from .. import __version__, paper, template, xlsxfast
 from ..findings import Finding, Severity
 from ..model import IndicatorResult, Submission, UnitResult, xml_safe
+from ..present import met_word
 from ..schema import HEADER_ROW, SHEET_META, TIER_LABEL, col_index
 from .files import atomic_write, result_file_name
 from .styles import FIXED_DATE, UNIT, Formats
@@ -47,9 +48,8 @@ def _grid_heights(grid: list[list[Any]], widths: list[float], skip: set[int]) ->
 
 
 def _status(f: Formats, res: IndicatorResult | None):
-    if res is None or not res.applicable:
-        return "Không áp dụng", f.na
-    return ("Đạt", f.met) if res.met else ("Không đạt", f.not_met)
+    fmt = f.na if res is None or not res.applicable else (f.met if res.met else f.not_met)
+    return met_word(res), fmt
 
 
 def ws_text(first: IndicatorResult, two: IndicatorResult | None) -> str:
