@@ -20,6 +20,7 @@ from pathlib import Path
 
 import python_calamine as calamine
 
+from . import deflate
 from .findings import Code, finding, has_fatal
 from .model import FORMULA_NO_VALUE, XML_BAD, RawSheet, RawWorkbook, xml_safe
 from .schema import a1, col_index
@@ -231,37 +232,36 @@ def scan_package(data: bytes, limits: Limits) -> PackageScan:
                 # stops there): a part too small to hold more rows than the limit need not be counted
                 count_rows = sheet is not None and info.file_size // 5 > limits.max_rows
                 body, rows, tail = [], 0, b""
-                with zf.open(info) as fh:
-                    while chunk := fh.read(CHUNK):
-                        inflated += len(chunk)
-                        if inflated > limits.max_unzipped_bytes:
-                            scan.problem = finding(Code.FILE_TOO_LARGE, detail=f"> {_mb(inflated)}",
-                                                   limit=_mb(limits.max_unzipped_bytes))
+                for chunk in _inflated_chunks(zf, data, info):
+                    inflated += len(chunk)
+                    if inflated > limits.max_unzipped_bytes:
+                        scan.problem = finding(Code.FILE_TOO_LARGE, detail=f"> {_mb(inflated)}",
+                                               limit=_mb(limits.max_unzipped_bytes))
+                        return scan
+                    window = tail + chunk
+                    if b"!" in window and b"<!" in window and _DTD.search(window):  # one-byte search first
+                        scan.problem = finding(Code.FILE_UNSAFE, detail=info.filename)
+                        return scan
+                    if sheet is not None:
+                        if count_rows:
+                            rows += chunk.count(b"<row ") + chunk.count(b":row ") + chunk.count(b"<row>")
+                        if rows > limits.max_rows:
+                            scan.problem = finding(Code.SHEET_TOO_MANY_ROWS, sheet=sheet, detail=f"> {limits.max_rows:,}",
+                                                   limit=f"{limits.max_rows:,}")
                             return scan
-                        window = tail + chunk
-                        if b"!" in window and b"<!" in window and _DTD.search(window):  # one-byte search first
-                            scan.problem = finding(Code.FILE_UNSAFE, detail=info.filename)
+                        # calamine allocates the whole rectangle up to the farthest cell: one cell at "XFD1048576"
+                        # (or a damaged reference beyond Excel's limits) would ask for terabytes and abort.
+                        far = _farthest(window, limits)
+                        seen = extents.setdefault(sheet, [0, 0])
+                        seen[0], seen[1] = max(seen[0], far[0]), max(seen[1], far[1])
+                        if far[0] >= limits.max_rows or far[1] >= MAX_COLUMNS or \
+                                (far[0] + 1) * (far[1] + 1) > limits.max_cells:
+                            scan.problem = finding(Code.SHEET_EXTENT, sheet=sheet, detail=a1(*far),
+                                                   limit=f"{limits.max_rows:,} dòng × {MAX_COLUMNS:,} cột")
                             return scan
-                        if sheet is not None:
-                            if count_rows:
-                                rows += chunk.count(b"<row ") + chunk.count(b":row ") + chunk.count(b"<row>")
-                            if rows > limits.max_rows:
-                                scan.problem = finding(Code.SHEET_TOO_MANY_ROWS, sheet=sheet, detail=f"> {limits.max_rows:,}",
-                                                       limit=f"{limits.max_rows:,}")
-                                return scan
-                            # calamine allocates the whole rectangle up to the farthest cell: one cell at "XFD1048576"
-                            # (or a damaged reference beyond Excel's limits) would ask for terabytes and abort.
-                            far = _farthest(window, limits)
-                            seen = extents.setdefault(sheet, [0, 0])
-                            seen[0], seen[1] = max(seen[0], far[0]), max(seen[1], far[1])
-                            if far[0] >= limits.max_rows or far[1] >= MAX_COLUMNS or \
-                                    (far[0] + 1) * (far[1] + 1) > limits.max_cells:
-                                scan.problem = finding(Code.SHEET_EXTENT, sheet=sheet, detail=a1(*far),
-                                                       limit=f"{limits.max_rows:,} dòng × {MAX_COLUMNS:,} cột")
-                                return scan
-                        if keep:
-                            body.append(chunk)
-                        tail = chunk[-16:]
+                    if keep:
+                        body.append(chunk)
+                    tail = chunk[-16:]
                 xml = b"".join(body) if keep else b""
                 if checked is not None:
                     if keep:
@@ -290,13 +290,47 @@ def scan_package(data: bytes, limits: Limits) -> PackageScan:
             scan.problem = _check_total_extent(extents, exact_xml, limits)
             if scan.problem is None and checked:
                 scan.package = stored_zip(checked)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, ValueError, EOFError, KeyError,
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, *deflate.ERRORS, OSError, ValueError, EOFError, KeyError,
             NotImplementedError, RuntimeError) as exc:
         detail = "tệp nén bị hỏng hoặc chưa lưu xong"
         if isinstance(exc, (NotImplementedError, RuntimeError)):
             detail = f"tệp nén dùng kiểu nén hoặc mã hoá không hỗ trợ ({str(exc)[:80]})"
         scan.problem = finding(Code.FILE_UNREADABLE, detail=detail)
     return scan
+
+
+def _inflated_chunks(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo):
+    """A part's inflated bytes, in chunks of at most CHUNK bytes. A plain entry that fits one chunk (nearly every part
+    of a school's workbook) is inflated in one call (deflate.py) and given whole once its size and CRC-32 are right:
+    exactly the one chunk zipfile would give, without its per-read machinery. Anything else — larger, encrypted, an
+    unusual method or header, a stream that does not end at its declared size, a CRC that does not match — is read
+    through zipfile, which decides about it as it always has."""
+    if info.file_size <= CHUNK and info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) and \
+            not info.flag_bits & 0x1:
+        start = info.header_offset
+        head = data[start:start + 30]
+        if len(head) == 30 and head[:4] == b"PK\x03\x04":
+            name_len, extra_len = int.from_bytes(head[26:28], "little"), int.from_bytes(head[28:30], "little")
+            name = data[start + 30:start + 30 + name_len]
+            if name == info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437", "replace"):
+                begin = start + 30 + name_len + extra_len
+                body = data[begin:begin + info.compress_size]
+                xml: bytes | None = None
+                if len(body) == info.compress_size:
+                    if info.compress_type == zipfile.ZIP_STORED:
+                        xml = body if len(body) == info.file_size else None
+                    else:
+                        try:
+                            xml = deflate.inflate(body, info.file_size)
+                        except deflate.ERRORS:
+                            xml = None
+                if xml is not None and deflate.crc32(xml) == info.CRC:
+                    if xml:
+                        yield xml
+                    return
+    with zf.open(info) as fh:
+        while chunk := fh.read(CHUNK):
+            yield chunk
 
 
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")

@@ -8,8 +8,9 @@
                                                             styles); template: the blank workbook
             → present, evaluate, validate                   Submission + Rulebook → UnitResult (pure)
               → read, rulebook, roster, bundled             the read side: only these open inputs
-                → schema, model, findings, paper, xlsxfast/ plain data, the catalogue; paper: A4 print layout
-                                                            and the palette; xlsxfast/: the fast xlsx writer,
+                → schema, model, findings, paper, deflate,  plain data, the catalogue; paper: A4 print layout
+                  xlsxfast/                                 and the palette; deflate: the zip entries' codec
+                                                            (ISA-L or zlib); xlsxfast/: the fast xlsx writer,
                                                             a library of ours that knows xlsxwriter only
 
 A module may import modules of its own level or below, never above, at module level or inside a function (a lazy
@@ -27,7 +28,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "dvht_sheets"
 
 LEVELS = [
-    {"schema", "model", "findings", "paper", "xlsxfast"},
+    {"schema", "model", "findings", "paper", "deflate", "xlsxfast"},
     {"read", "rulebook", "roster", "bundled"},
     {"present", "evaluate", "validate"},
     {"report", "template"},

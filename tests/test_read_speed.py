@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 import python_calamine as calamine
 
@@ -84,3 +85,83 @@ def test_one_scan_bound_of_a_typical_sheet_covers_every_reference():
         assert row >= exact[0] and col >= exact[1], refs
     assert read._farthest(sheet(["A1", "N83"]), DEFAULT_LIMITS) == (99, 25)  # bound by the longest row number
     assert read._farthest(sheet(["A1", "N8"]), DEFAULT_LIMITS) == (9, 25)
+
+
+def _entry_body(data: bytes, name: str) -> tuple[zipfile.ZipInfo, int, int]:
+    """(info, start, end) of an entry's stored bytes in the file."""
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo(name)
+    head = data[info.header_offset:info.header_offset + 30]
+    start = info.header_offset + 30 + int.from_bytes(head[26:28], "little") + int.from_bytes(head[28:30], "little")
+    return info, start, start + info.compress_size
+
+
+def _zipfile_chunks(data: bytes, name: str) -> list[bytes] | str:
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    try:
+        with zf.open(name) as fh:
+            return [c for c in iter(lambda: fh.read(read.CHUNK), b"")]
+    except Exception as exc:  # what zipfile says of the entry
+        return type(exc).__name__
+
+
+def _fast_chunks(data: bytes, name: str) -> list[bytes] | str:
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    try:
+        return list(read._inflated_chunks(zf, data, zf.getinfo(name)))
+    except Exception as exc:
+        return type(exc).__name__
+
+
+def test_one_call_inflate_gives_what_zipfile_gives_for_sound_and_damaged_entries(tmp_path):
+    # issue 13: a part is inflated in one call (deflate.py) instead of zipfile's reads; whatever an entry holds,
+    # the scan sees the same bytes, or the same refusal, as through zipfile.
+    path = tmp_path / "a.xlsx"
+    write_standard(path, standard_data())
+    data = path.read_bytes()
+    name = "xl/worksheets/sheet2.xml"
+    assert _fast_chunks(data, name) == _zipfile_chunks(data, name) != []
+    info, start, end = _entry_body(data, name)
+    damaged = {
+        "a flipped byte inside the stream": data[:start + 40] + bytes([data[start + 40] ^ 0xFF]) + data[start + 41:],
+        "the stream cut short": data[:start + 10] + b"\x00" * (end - start - 10) + data[end:],
+        "a wrong CRC-32": data[:info.header_offset + 14] + b"\x00\x00\x00\x00" + data[info.header_offset + 18:],
+    }
+    for why, bad in damaged.items():
+        assert _fast_chunks(bad, name) == _zipfile_chunks(bad, name), why
+
+
+def test_a_stream_that_inflates_beyond_its_declared_size_is_refused_as_zipfile_refuses_it():
+    # a decompression bomb declaring a small size: the one-call path stops at size + 1 bytes and hands the entry to
+    # zipfile, which reads only the declared size and finds the CRC wrong
+    from dvht_sheets import deflate
+
+    payload = b"<x/>" * 250_000
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", payload)
+    data = bytearray(buf.getvalue())
+    zinfo = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("xl/worksheets/sheet1.xml")
+    small = 1000
+    for offset in (zinfo.header_offset + 22, data.rfind(b"PK\x01\x02") + 24):  # local and central sizes
+        data[offset:offset + 4] = small.to_bytes(4, "little")
+    data = bytes(data)
+    info, start, end = _entry_body(data, "xl/worksheets/sheet1.xml")
+    assert info.file_size == small
+    assert deflate.inflate(data[start:end], small) is None
+    assert _fast_chunks(data, info.filename) == _zipfile_chunks(data, info.filename) == "BadZipFile"
+
+
+def test_the_codec_round_trips_and_refuses_what_is_not_deflate():
+    from dvht_sheets import deflate
+
+    text = ("<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>Nguyễn Thị Lan</t></is></c></row>" * 500).encode()
+    packed = deflate.deflate(text)
+    assert len(packed) < len(text) // 10
+    assert deflate.inflate(packed, len(text)) == text
+    assert zlib.decompress(packed, -15) == text  # a plain deflate stream, whichever engine wrote it
+    assert deflate.inflate(packed, len(text) - 1) is None and deflate.inflate(packed, len(text) + 1) is None
+    try:
+        result = deflate.inflate(b"\xff" * 64, 100)
+    except deflate.ERRORS:
+        result = "error"
+    assert result in ("error", None)
