@@ -62,6 +62,22 @@ class _Sheets:
             fmt._get_xf_index()
 
 
+class _KeyedFormat(Format):
+    """A Format cloned from a per-process prototype: its lookup keys (font, border, the whole format) are the
+    prototype's, computed once per process instead of in every workbook. Our formats are built from their properties
+    alone (report/styles.py) and never changed afterwards, so the keys cannot go stale. The fill key is not kept:
+    xlsxwriter rewrites a format's fill colours while it stores the workbook (Workbook._prepare_fills) and keys the
+    rewritten ones."""
+
+    _keys: tuple[str, str]
+
+    def _get_font_key(self) -> str:
+        return self._keys[0]
+
+    def _get_border_key(self) -> str:
+        return self._keys[1]
+
+
 class FastWorkbook(_Sheets, xlsxwriter.Workbook):
     """xlsxwriter's workbook for the many small unit workbooks: formats cloned from per-process prototypes, styles.xml
     reused, and the package written by PartZip (in-memory workbooks only); text kept inline in its cells."""
@@ -81,8 +97,11 @@ class FastWorkbook(_Sheets, xlsxwriter.Workbook):
         except TypeError:  # an unhashable property value: build it the normal way
             return super().add_format(properties)
         if proto is None:
-            proto = self._prototypes[key] = Format({**self.default_format_properties, **(properties or {})})
-        fmt = Format.__new__(Format)
+            proto = _KeyedFormat({**self.default_format_properties, **(properties or {})})
+            proto._keys = (Format._get_font_key(proto), Format._get_border_key(proto))
+            proto._get_format_key()
+            self._prototypes[key] = proto
+        fmt = _KeyedFormat.__new__(_KeyedFormat)
         fmt.__dict__.update(proto.__dict__)
         fmt.xf_format_indices, fmt.dxf_format_indices = self.xf_format_indices, self.dxf_format_indices
         self.formats.append(fmt)
