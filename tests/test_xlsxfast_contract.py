@@ -313,3 +313,34 @@ def test_the_plain_mode_is_on():
         assert type(xlsxfast.small_workbook(io.BytesIO(), {})) is PlainWorkbook
     else:
         assert xlsxfast.fast()
+
+
+# ------------------------------------------------------------------------------------------------ issue 13
+
+def test_the_fast_cols_element_is_xlsxwriters_byte_for_byte():
+    # FastWorksheet._write_cols writes <cols> itself (issue 13); xlsxwriter's own writer is the reference, for
+    # widths below and above one character, equal neighbours merged, formats, hidden, outline levels, default widths.
+    import xlsxwriter
+    from xlsxwriter.worksheet import Worksheet
+
+    from dvht_sheets.xlsxfast.sheets import FastWorksheet
+
+    def cols(cls) -> str:
+        wb = xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True})
+        ws = wb.add_worksheet(worksheet_class=cls)
+        fmt = wb.add_format({"bold": True})
+        for c, w in enumerate([8, 5, 34, 34, 34, 0.5, 0, 8.43, 16, 16, 72]):
+            ws.set_column(c, c, w)
+        ws.set_column(12, 14, 20, fmt)
+        ws.set_column(15, 15, None, None, {"hidden": True})
+        ws.set_column(16, 17, 9, None, {"level": 2, "collapsed": True})
+        ws.set_column(20, 20, None, fmt)
+        fmt._get_xf_index()
+        out = io.StringIO()
+        ws.fh = out
+        Worksheet._write_cols(ws) if cls is Worksheet else ws._write_cols()
+        return out.getvalue()
+
+    reference = cols(Worksheet)
+    assert reference.count("<col ") == 12 and 'min="3" max="5"' in reference
+    assert cols(FastWorksheet) == reference

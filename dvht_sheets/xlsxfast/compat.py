@@ -33,14 +33,16 @@ VERSION_TESTED = TESTED_RANGE[0] <= XLSXWRITER_VERSION < TESTED_RANGE[1]
 # The private members the fast path uses, by the object that has them (probed once, see missing_internals()).
 WORKSHEET_METHODS = ("_write_cell", "_write_row", "_write_empty_row", "_xml_end_tag", "_write_blank",
                      "_write_boolean", "_write_string", "_write_single_row", "_calculate_spans", "_write_rows",
-                     "_assemble_xml_file")
+                     "_assemble_xml_file", "_write_cols", "_write_col_info")
 WORKSHEET_FIELDS = ("table", "row_info", "comments", "dim_rowmin", "dim_rowmax", "dim_colmin", "dim_colmax",
-                    "row_spans", "previous_row", "constant_memory", "str_table", "date_1904")
+                    "row_spans", "previous_row", "constant_memory", "str_table", "date_1904", "col_info",
+                    "default_col_width", "max_digit_width")
 WORKBOOK_METHODS = ("_store_workbook", "_get_packager", "_prepare_format_properties")
 WORKBOOK_FIELDS = ("formats", "default_format_properties", "xf_format_indices", "dxf_format_indices", "xf_formats",
                    "dxf_formats", "font_count", "border_count", "fill_count", "num_formats", "custom_colors",
                    "has_comments")
-FORMAT_MEMBERS = ("_get_xf_index", "_get_format_key", "xf_format_indices", "dxf_format_indices")
+FORMAT_MEMBERS = ("_get_xf_index", "_get_format_key", "_get_font_key", "_get_border_key", "_format_key",
+                  "xf_format_indices", "dxf_format_indices")
 PACKAGER_METHODS = ("_write_styles_file", "_filename")
 
 
