@@ -208,6 +208,9 @@ def test_rendered_rows_and_their_columns():
     assert rendered[2] == f'<row r="{ph}"><c r="E{ph}" s="9"><v>0.25</v></c></row>'
     assert span == (0, 4) == xlsxfast.bounds(rendered)
     assert xlsxfast.bounds(rendered[:2]) == (0, 2) and xlsxfast.bounds(rendered[1:2]) is None
+    # a row in pieces, as `Lỗi dữ liệu` is sent: empty cells with a format are written there (put_row's keep_empty)
+    assert xlsxfast.row_start(20) + xlsxfast.render_cells([(1, None, a), (3, "", b)]) == (
+        f'<row r="{ph}" ht="20.25" customHeight="1"><c r="B{ph}" s="7"/><c r="D{ph}" s="9"/>')
 
 
 def test_a_worker_sends_no_unit_result(results, tmp_path):

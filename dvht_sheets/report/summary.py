@@ -391,6 +391,7 @@ class UnitFragment(NamedTuple):
     long: list  # xlsxfast.render_rows' rows (str, the row number open), or (plain path) long_rows with format keys
     span: tuple | None  # the first and last column the rendered rows write
     findings: list  # finding_rows()
+    finding_xml: list | None  # per finding, its row rendered but for the severity and the link (render_findings)
     json: str  # exports.json_object()
 
 
@@ -401,14 +402,34 @@ def unit_fragment(row: UnitRow, result: UnitResult, spec: FragmentSpec) -> UnitF
     """The fragment of one unit for the summary workbook spec was made from (and for ket-qua.json)."""
     from .exports import json_object
 
+    findings = finding_rows(row, result)
     if spec.styles is None:
-        long, span = long_rows(row, result, _KEYS), None
-    else:
-        fmt = _STAND_INS.get(spec.styles)
-        if fmt is None:
-            fmt = _STAND_INS[spec.styles] = xlsxfast.stand_ins(dict(spec.styles))
-        long, span = xlsxfast.render_rows(long_rows(row, result, fmt))
-    return UnitFragment(long, span, finding_rows(row, result), json_object(result))
+        return UnitFragment(long_rows(row, result, _KEYS), None, findings, None, json_object(result))
+    fmt = _STAND_INS.get(spec.styles)
+    if fmt is None:
+        fmt = _STAND_INS[spec.styles] = xlsxfast.stand_ins(dict(spec.styles))
+    long, span = xlsxfast.render_rows(long_rows(row, result, fmt))
+    return UnitFragment(long, span, findings, render_findings(row, findings, fmt), json_object(result))
+
+
+def _finding_cells(row: UnitRow, item: tuple, fmt: Mapping) -> tuple[list, tuple, list]:
+    """A row of `Lỗi dữ liệu`: the cells before the severity, the severity's (label, format key), the cells after
+    it (the link to the result workbook, column 7, comes last)."""
+    _, severity, code, sheet, ref, message = item
+    cell, wrap = fmt["cell"], fmt["wrap"]
+    return ([(0, row.unit_code, cell), (1, row.file, wrap)], (Severity(severity).label, severity),
+            [(3, code, wrap), (4, sheet, wrap), (5, ref, wrap), (6, message, wrap)])
+
+
+def render_findings(row: UnitRow, findings: list[tuple], fmt: Mapping) -> list[tuple[str, str]]:
+    """Per finding, (the row's opening and the cells before the severity, the cells after it), rendered in the
+    worker. The severity's cell and the link are added by the writer: their formats get their style numbers only
+    when a cell first uses them (as on the result path), which a worker cannot know."""
+    out = []
+    for item in findings:
+        before, _, after = _finding_cells(row, item, fmt)
+        out.append((xlsxfast.row_start(item[0]) + xlsxfast.render_cells(before), xlsxfast.render_cells(after)))
+    return out
 
 
 class _LongForm:
@@ -420,6 +441,7 @@ class _LongForm:
         self.ws, self.err_ws, self.f = ws, err_ws, f
         self.formats = long_formats(f)
         self.styles: dict[str, str] | None = None  # set by SummaryWriter once the formats are registered
+        self._severities: dict[str, str] = {}  # severity → its rendered cell in `Lỗi dữ liệu`
         for c, (h, w) in enumerate(zip(LONG_HEADERS, LONG_WIDTHS)):
             ws.set_column(c, c, w)
             ws.write_string(0, c, h, f.header)
@@ -450,23 +472,42 @@ class _LongForm:
             formats = self.formats
             self.ws.put_rows(self.r, [(h, [(c, v, formats[k]) for c, v, k in cells]) for h, cells in long])
         self.r += len(long)
-        self._findings(row, item.findings)
+        if item.finding_xml is not None and self.styles is not None:
+            self._rendered_findings(row, item.findings, item.finding_xml)
+        else:
+            self._findings(row, item.findings)
 
     def _findings(self, row: UnitRow, items: list[tuple]) -> None:
-        err_ws, f = self.err_ws, self.f
-        cell, wrap, link, output = f.cell, f.wrap, f.link, row.output
-        for height, severity, code, sheet, ref, message in items:
-            if self.e >= self.MAX_ROWS:
-                break
-            cells = [(0, row.unit_code, cell), (1, row.file, wrap), (2, Severity(severity).label, f.sev[severity]),
-                     (3, code, wrap), (4, sheet, wrap), (5, ref, wrap), (6, message, wrap)]
+        f, formats = self.f, self.formats
+        for item in items[: max(0, self.MAX_ROWS - self.e)]:
+            before, (label, severity), after = _finding_cells(row, item, formats)
+            cells = [*before, (2, label, f.sev[severity]), *after]
             links = None
-            if output:
-                cells.append((7, output, link))
-                target = f"external:{output}" + (f"#{quote_sheet(sheet)}!{ref}" if sheet and ref else "")
-                links = {7: (target, "Mở tệp kết quả của đơn vị tại ô có lỗi")}
-            err_ws.put_row(self.e, cells, height=height, links=links)
+            if row.output:
+                cells.append((7, row.output, f.link))
+                links = {7: (_finding_link(row.output, item), FINDING_TIP)}
+            self.err_ws.put_row(self.e, cells, height=item[0], links=links)
             self.e += 1
+
+    def _rendered_findings(self, row: UnitRow, items: list[tuple], rendered: list[tuple[str, str]]) -> None:
+        # The worker's pieces with the severity's cell and the link: what _findings writes, without rendering the
+        # cells again.
+        f, output, severities = self.f, row.output, self._severities
+        rows, links = [], []
+        link = None
+        for k, (item, (start, after)) in enumerate(zip(items[: max(0, self.MAX_ROWS - self.e)], rendered)):
+            severity = item[1]
+            cell = severities.get(severity)
+            if cell is None:  # its style number is given here, at the first cell that uses it, as in _findings
+                cell = severities[severity] = xlsxfast.render_cells([(2, Severity(severity).label, f.sev[severity])])
+            if output:
+                if link is None:
+                    link = xlsxfast.render_cells([(7, output, f.link)])
+                links.append((k, 7, _finding_link(output, item), f.link, output, FINDING_TIP))
+            rows.append(f"{start}{cell}{after}{link or ''}</row>")
+        # every cell has a format and empty ones are written: columns 0–6 always, 7 with the link
+        xlsxfast.put_rendered(self.err_ws, self.e, rows, (0, 7 if output else 6), links)
+        self.e += len(rows)
 
     def close(self) -> None:
         self.ws.freeze_panes(1, 1)
@@ -475,6 +516,15 @@ class _LongForm:
         self.err_ws.autofilter(0, 0, max(1, self.e - 1), len(FINDING_HEADERS) - 1)
         paper.setup(self.ws, LONG_WIDTHS, header_rows=0, min_font=11, rows=self.r)
         paper.setup(self.err_ws, FINDING_WIDTHS, header_rows=0, min_font=11, rows=self.e)
+
+
+FINDING_TIP = "Mở tệp kết quả của đơn vị tại ô có lỗi"
+
+
+def _finding_link(output: str, item: tuple) -> str:
+    """The link of a finding's row: the unit's result workbook, at the finding's cell when it has one."""
+    sheet, ref = item[3], item[4]
+    return f"external:{output}" + (f"#{quote_sheet(sheet)}!{ref}" if sheet and ref else "")
 
 
 def _reason_height(reason: str | None) -> float | None:

@@ -11,7 +11,9 @@ only numbers them and writes them (put_rendered):
   attribute (' s="N"') of each format, which the main process takes from its own workbook (style_attrs) after
   registering those formats first, and passes to the workers before they start;
 - the cells are rendered by FastWorksheet._cells_xml itself, with the stand-ins in place of the formats: the same
-  code, the same escapes (cellxml.inline) as put_rows uses, so the rows are byte for byte what put_rows writes.
+  code, the same escapes (cellxml.inline) as put_rows uses, so the rows are byte for byte what put_rows writes;
+- a row may also be assembled from pieces (row_start, render_cells), some rendered by the worker and some by the main
+  process (the cells whose formats get their style number only when first used), and carry links (put_rendered).
 
 Only a streaming (constant_memory) sheet of the fast path takes rendered rows; on the plain path (xlsxwriter's public
 writers) style_attrs gives None and the caller writes the cells as values (put_rows).
@@ -80,6 +82,18 @@ def render_rows(rows: Iterable[tuple[float | None, list[tuple[int, Any, Any]]]]
     return out, (None if low is None else (low, high))
 
 
+def render_cells(cells: list[tuple[int, Any, Any]], keep_empty: bool = True) -> str:
+    """Some cells of one row as put_row writes them (keep_empty: a None or "" value with a format is a formatted
+    blank cell), the row number left as PLACEHOLDER; with real formats or stand-ins."""
+    parts, _, _ = FastWorksheet._cells_xml(_RENDERER, PLACEHOLDER, cells, keep_empty)
+    return "".join(parts)
+
+
+def row_start(height: float | None) -> str:
+    """The opening tag of a row, its number left as PLACEHOLDER, with the height as put_row writes it."""
+    return f'<row r="{PLACEHOLDER}"{_row_height_attr(height) if height else ""}>'
+
+
 _CELL_COLUMN = re.compile('<c r="([A-Z]+)' + PLACEHOLDER)
 
 
@@ -96,12 +110,20 @@ def _column_number(letters: str) -> int:
     return n - 1
 
 
-def put_rendered(sheet, first_row: int, rendered: list[str], span: tuple[int, int] | None) -> None:
+def put_rendered(sheet, first_row: int, rendered: list[str], span: tuple[int, int] | None,
+                 links: list[tuple[int, int, str, Any, str, str]] = ()) -> None:
     """Rendered rows from first_row on, numbered and written as put_rows writes them on a streaming sheet: after any
     row xlsxwriter still holds, in one write, the sheet's dimensions tracked once. span: the rows' first and last
-    column, as render_rows gives them (bounds() of the slice when only part of the rows is written)."""
+    column, as render_rows gives them (bounds() of the slice when only part of the rows is written).
+
+    links: (row offset, column, url, format, text, tip) of the cells that are links, in increasing rows, their text
+    cell already in the rendered row: xlsxwriter keeps only the link itself, as put_row does it."""
     if not sheet.constant_memory:
         raise ValueError("rendered rows go into a streaming sheet only")
+    for offset, col, url, fmt, text, tip in links:
+        row = first_row + offset
+        sheet.write_url(row, col, url, fmt, text, tip)
+        sheet.table.get(row, {}).pop(col, None)
     if sheet.table:
         sheet._write_single_row(first_row)  # flush the row xlsxwriter still holds
     out = []
