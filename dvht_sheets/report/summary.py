@@ -2,7 +2,10 @@
 Tình hình nộp, Thống kê, _meta).
 
 Written with xlsxwriter in constant_memory mode while the batch runs (each unit's long-form rows as it finishes), so
-10,000 units cost no more memory than 1,000 and the summary costs almost no time after the last unit.
+10,000 units cost no more memory than 1,000 and the summary costs almost no time after the last unit. In a batch, a
+unit arrives as a UnitFragment that its worker made (unit_fragment: the long form's and `Lỗi dữ liệu`'s rows already
+rendered, the JSON object as text), so the main process only copies it; the library's UnitResult goes through the
+same layout (long_rows, finding_rows) and gives the same bytes.
 
 The indicator columns of `Tổng hợp` are derived from the rulebooks of the batch's units (summary_columns): a rulebook
 file with a new indicator gets its column with no code change. The submission status and the statistics are

@@ -59,7 +59,7 @@ def style_attrs(sheet, formats: Mapping[str, Any]) -> dict[str, str] | None:
 
 
 def stand_ins(attrs: Mapping[str, str]) -> dict[str, Styled]:
-    """Format key → stand-in, for the cells of render_rows."""
+    """Format key → stand-in, for the cells of render_rows and render_cells."""
     return {key: Styled(attr) for key, attr in attrs.items()}
 
 
