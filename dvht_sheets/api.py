@@ -134,9 +134,12 @@ def run_batch(input_dir: str | Path, output_dir: str | Path, *, roster: str | Pa
         json_out = JsonWriter(output_dir / JSON_NAME)
 
         class Both:
-            def add(self, row, result) -> None:
-                summary.add(row, result)
-                json_out.add(row, result)
+            # the workers make each unit's fragment for this summary workbook (it holds the JSON object too)
+            fragment_spec = summary.fragment_spec
+
+            def add(self, row, fragment) -> None:
+                summary.add(row, fragment)
+                json_out.add(row, fragment)
 
         outcome = evaluate_folder(input_dir, output_dir, jobs=jobs, rulebook=str(rulebook) if rulebook else None,
                                   limits=limits, progress=progress, sink=Both(),

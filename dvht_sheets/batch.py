@@ -6,6 +6,11 @@ optional callback.
 
 Memory stays flat as a batch grows: a bounded number of files are in flight, each finished result is handed to the
 summary writers at once (in input order), and only a compact row per unit stays in memory.
+
+The main process does almost nothing per unit, since it shares the cores with the workers: a worker sends back, not
+the UnitResult, but what the main process needs of it ready-made (Packed): the compact summary row, the unit's
+UnitFragment for the summary writers (the long form's rows rendered as cell XML, the findings as plain tuples, the
+ket-qua.json object as text) and whether its result workbook could not be written.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, NamedTuple
 
 from . import present
 from . import rulebook as rulebooks
@@ -35,6 +40,7 @@ from .findings import Code, finding
 from .model import RawWorkbook, Submission, UnitResult, xml_safe
 from .read import DEFAULT_LIMITS, Limits, read_workbook
 from .report.files import TEMP_PREFIX, atomic_write, result_file_name
+from .report.summary import FragmentSpec, UnitFragment, UnitRow, unit_fragment, unit_row
 from .report.unit import save_unit_workbook, write_unit_workbook
 from .roster import Roster, read_roster
 from .rulebook import Rulebook
@@ -305,6 +311,7 @@ class WorkerConfig:
     limits: Limits
     memory_mb: int
     crash_on: str | None = None  # fault injection for the isolation tests: a worker dies on a matching file
+    fragments: FragmentSpec | None = None  # the sink's (its summary workbook's); None: no sink, no fragments
 
 
 _CONFIG: WorkerConfig | None = None
@@ -324,8 +331,9 @@ def _init_worker(config: WorkerConfig) -> None:
             pass
 
 
-def _work_packed(task: Task):
-    return _pack(task, _work(task))
+def _work_packed(task: Task) -> "Packed":
+    assert _CONFIG is not None
+    return _pack(task, _work(task), _CONFIG)
 
 
 def _work_chunk(tasks: list[Task]) -> tuple[int, list]:
@@ -357,12 +365,21 @@ def _context():
     return ctx
 
 
-def _pack(task: Task, result: UnitResult):
-    """A result as the parent needs it: the compact summary row and the pickled result, so the parent only unpickles
-    a result once, and the summary row costs it nothing."""
-    from .report.summary import unit_row
+class Packed(NamedTuple):
+    """A unit's result as the parent needs it, made in the worker so that the parent only copies it into the outputs
+    (it never receives, let alone unpickles, the UnitResult)."""
 
-    return unit_row(task.index, result, "", _BOOK), pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    row: UnitRow  # the compact summary row (its output is filled in by the parent, once the file has its name)
+    fragment: UnitFragment | None  # for the sink's writers (config.fragments); None without a sink
+    write_failed: str | None  # the OUTPUT_WRITE_FAILED message, when the unit workbook could not be written
+
+
+def _pack(task: Task, result: UnitResult, config: WorkerConfig) -> Packed:
+    # Also run in the parent, for a file whose worker died (run_tasks): the same Packed, the same fragment.
+    row = unit_row(task.index, result, "", _BOOK)
+    failed = next((f.message for f in result.findings if f.code == Code.OUTPUT_WRITE_FAILED), None)
+    fragment = unit_fragment(row, result, config.fragments) if config.fragments is not None else None
+    return Packed(row, fragment, failed)
 
 
 def _crashed(task: Task) -> UnitResult:
@@ -393,8 +410,8 @@ class Interrupted(KeyboardInterrupt):
 
 def run_tasks(tasks: list[Task], config: WorkerConfig, jobs: int, max_ahead: int = 256,
               stop: Callable[[], bool] | None = None,
-              pids: dict[int, int] | None = None) -> Iterator[tuple[Task, tuple]]:
-    """(task, (summary row, pickled result)) in input order, computed in worker processes.
+              pids: dict[int, int] | None = None) -> Iterator[tuple[Task, Packed]]:
+    """(task, Packed) in input order, computed in worker processes.
 
     A worker that dies breaks its pool: the files that were in flight with it are run again one at a time in a
     process of their own, so only the file that killed the worker is lost, and the rest of the batch goes on in a
@@ -436,12 +453,12 @@ def run_tasks(tasks: list[Task], config: WorkerConfig, jobs: int, max_ahead: int
                 try:
                     store([task], solo.submit(_work_chunk, [task]).result())
                 except BrokenProcessPool:
-                    ready[task.index] = _pack(task, _crashed(task))
+                    ready[task.index] = _pack(task, _crashed(task), config)
                     _end_pool(solo)
                     solo = _pool(ctx, 1, config)
                 except Exception as exc:  # e.g. a result that cannot travel back: this file only
                     ready[task.index] = _pack(task, _failed(task.rel, f"{type(exc).__name__}: {str(exc)[:120]}",
-                                                            Code.INTERNAL_ERROR))
+                                                            Code.INTERNAL_ERROR), config)
             solo.shutdown(wait=True)
         except BaseException:
             _end_pool(solo)
@@ -746,9 +763,11 @@ def evaluate_folder(root: Path, out_dir: Path, *, jobs: int | None = None, ruleb
                     dossier: Callable[[BatchOutcome], object] | None = None) -> BatchOutcome:
     """Evaluate every workbook under root and put each unit's result workbook into out_dir/don-vi.
 
-    Each finished unit goes to sink.add(row, result) (in input order) while the others are still being evaluated, so the summary is
-    written alongside the batch instead of after it. Ctrl-C, or stop() saying so, stops cleanly: the workers are
-    ended, what was finished is kept and reported (interrupted=True); no half-written workbook is left.
+    Each finished unit goes to sink.add(row, fragment) (in input order) while the others are still being evaluated,
+    so the summary is written alongside the batch instead of after it: the sink's fragment_spec (a FragmentSpec, as
+    SummaryWriter.fragment_spec gives it) tells the workers how to make the UnitFragment for it. Ctrl-C, or stop()
+    saying so, stops cleanly: the workers are ended, what was finished is kept and reported (interrupted=True); no
+    half-written workbook is left.
 
     folder is the locked output folder when the caller writes more into it (the summary); without it, the folder is
     opened and closed here. A write that fails raises OutputFailed."""
@@ -760,21 +779,19 @@ def evaluate_folder(root: Path, out_dir: Path, *, jobs: int | None = None, ruleb
         folder = OutputFolder(out_dir).open()
     assert folder.tmp is not None
     tasks = [Task(i, str(p), rel, str(folder.tmp / f"{i}.xlsx")) for i, (p, rel) in enumerate(discovery.inputs)]
-    config = WorkerConfig(rulebook, limits, memory_mb, crash_on)
+    config = WorkerConfig(rulebook, limits, memory_mb, crash_on, sink.fragment_spec if sink is not None else None)
     outcome = BatchOutcome(out_dir, discovery, [])
     rows = outcome.rows
     names = _Names()
     if progress:
         progress(0, len(tasks), None)
     try:
-        for task, (row, blob) in run_tasks(tasks, config, max(1, jobs or os.cpu_count() or 1), stop=stop,
-                                           pids=outcome.worker_pids) if tasks else ():
+        for task, (row, fragment, failed) in run_tasks(tasks, config, max(1, jobs or os.cpu_count() or 1),
+                                                       stop=stop, pids=outcome.worker_pids) if tasks else ():
             temp = Path(task.temp_out)
-            result = pickle.loads(blob)
-            failed = [f for f in result.findings if f.code == Code.OUTPUT_WRITE_FAILED]
-            if failed:  # what the worker left may be half a workbook: it never reaches don-vi/
+            if failed is not None:  # what the worker left may be half a workbook: it never reaches don-vi/
                 temp.unlink(missing_ok=True)
-                outcome.write_failures.append((row.file, failed[0].message))
+                outcome.write_failures.append((row.file, failed))
             elif temp.exists():
                 name = names.take(row.file, row.unit_code)
                 try:
@@ -785,7 +802,7 @@ def evaluate_folder(root: Path, out_dir: Path, *, jobs: int | None = None, ruleb
                 row.output = f"{UNIT_DIR}/{name}"
             rows.append(row)
             if sink is not None:
-                sink.add(row, result)
+                sink.add(row, fragment)
             if progress:
                 progress(len(rows), len(tasks), row)
     except KeyboardInterrupt:

@@ -27,6 +27,7 @@ from dvht_sheets.model import XML_BAD
 from dvht_sheets.read import Limits
 from dvht_sheets.batch import read_roster_isolated as read_roster
 from dvht_sheets.report.files import safe_name
+from dvht_sheets.report.summary import FragmentSpec
 
 from . import corpus
 from .helpers import standard_data, write_standard
@@ -270,11 +271,13 @@ def test_a_reader_panic_becomes_a_finding_in_process(monkeypatch, tmp_path):
     assert result.findings[0].message == read.finding(
         "file-unreadable", detail="bộ đọc sổ tính bị lỗi khi đọc tệp (PanicException: cfb.rs: range end index 64 "
                                   "out of range)").message
-    # the worker's answer is plain data: it pickles, whatever the reader raised
-    monkeypatch.setattr(batch, "_CONFIG", WorkerConfig(None, Limits(), 0))
+    # the worker's answer is plain data: it pickles, whatever the reader raised (issue 13: a summary row and ready
+    # fragments, never the UnitResult)
+    monkeypatch.setattr(batch, "_CONFIG", WorkerConfig(None, Limits(), 0, fragments=FragmentSpec(None)))
     task = Task(0, str(SAMPLES / "01-mn-hoa-sen.xlsx"), "01.xlsx", str(tmp_path / "0.xlsx"))
-    row, blob = batch._work_packed(task)
-    assert not row.evaluated and pickle.loads(blob).findings[0].code == "file-unreadable"
+    row, fragment, write_failed = pickle.loads(pickle.dumps(batch._work_packed(task)))
+    assert not row.evaluated and write_failed is None
+    assert [f["code"] for f in json.loads(fragment.json)["findings"]] == ["file-unreadable"]
     # check in this process too (the CLI runner): no traceback, exit 1, the next file still evaluated
     res = CliRunner().invoke(cli, ["check", str(SAMPLES / "01-mn-hoa-sen.xlsx"), "-o", str(tmp_path / "o")])
     assert res.exit_code == 1, res.output

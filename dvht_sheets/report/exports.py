@@ -12,7 +12,7 @@ from pathlib import Path
 from ..model import UnitResult, xml_safe
 from ..schema import OWNERSHIP
 from .files import Staged, atomic_write, temp_file
-from .summary import Column, UnitRow, batch_columns, row_values
+from .summary import Column, UnitFragment, UnitRow, batch_columns, row_values
 
 LEAD_FIELDS = ["file", "sha256", "unit_code", "unit_name", "unit_kind", "ownership", "tier", "year", "rulebook",
                "members", "level", "requested_level", "grade", "points", "result", "failing_level1",
@@ -59,6 +59,11 @@ def write_csv(path: Path, rows: list[UnitRow]) -> None:
     atomic_write(path, writer)
 
 
+def json_object(result: UnitResult) -> str:
+    """A unit's object of ket-qua.json, on one line (JsonWriter._mark_partial relies on it)."""
+    return xml_safe(json.dumps(result.to_json(), ensure_ascii=False))
+
+
 class JsonWriter(Staged):
     """ket-qua.json, one object per input file, written as results arrive (in input order)."""
 
@@ -68,9 +73,10 @@ class JsonWriter(Staged):
         self.fh.write("[")
         self.count = 0
 
-    def add(self, row, result: UnitResult) -> None:
+    def add(self, row, item: UnitResult | UnitFragment) -> None:
+        """One unit: its UnitResult, or its UnitFragment (whose json a worker made with json_object)."""
         self.fh.write(",\n" if self.count else "\n")
-        self.fh.write(xml_safe(json.dumps(result.to_json(), ensure_ascii=False)))
+        self.fh.write(item.json if isinstance(item, UnitFragment) else json_object(item))
         self.count += 1
 
     def close(self, partial: bool = False) -> None:

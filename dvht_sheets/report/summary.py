@@ -2,7 +2,10 @@
 Tình hình nộp, Thống kê, _meta).
 
 Written with xlsxwriter in constant_memory mode while the batch runs (each unit's long-form rows as it finishes), so
-10,000 units cost no more memory than 1,000 and the summary costs almost no time after the last unit.
+10,000 units cost no more memory than 1,000 and the summary costs almost no time after the last unit. In a batch, a
+unit arrives as a UnitFragment that its worker made (unit_fragment: the long form's and `Lỗi dữ liệu`'s rows already
+rendered, the JSON object as text), so the main process only copies it; the library's UnitResult goes through the
+same layout (long_rows, finding_rows) and gives the same bytes.
 
 The indicator columns of `Tổng hợp` are derived from the rulebooks of the batch's units (summary_columns): a rulebook
 file with a new indicator gets its column with no code change. The submission status and the statistics are
@@ -16,7 +19,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, NamedTuple
 
 from .. import __version__, paper, xlsxfast
 from .. import rulebook as rulebooks
@@ -337,6 +340,101 @@ FINDING_HEADERS = ["Mã đơn vị", "Tệp nguồn", "Mức độ", "Mã lỗi"
 FINDING_WIDTHS = [23, 22, 10, 18, 13, 6, 55, 24]  # A4 landscape at 85 %, the message wrapped
 
 
+# The long form's formats by key: a key names a format in a worker process, which has no Format of the summary
+# workbook (unit_fragment). The summary registers them first, in this order, so their style numbers are fixed.
+LONG_KEYS = ("cell", "wrap", "int", "pct_plain", "num", *(f"status:{k}" for k in SUMMARY["status"]))
+_KEYS = {k: k for k in LONG_KEYS}  # the plain path's fragment: its cells keep the keys, resolved by the writer
+
+
+def long_formats(f: Formats) -> dict:
+    """The long form's formats (LONG_KEYS → Format)."""
+    return {k: f.status[k.split(":", 1)[1]] if k.startswith("status:") else getattr(f, k) for k in LONG_KEYS}
+
+
+def long_rows(row: UnitRow, result: UnitResult, fmt: Mapping, limit: int | None = None) -> list:
+    """The unit's rows of `Chỉ tiêu` as put_rows takes them, (height or None, [(column, value, format)]), with the
+    formats taken from fmt by LONG_KEYS (Formats, or the stand-ins and keys of unit_fragment); the first limit
+    indicators only, when given."""
+    code = row.unit_code or row.file
+    level_label = {1: "Mức độ 1", 2: "Mức độ 2"} if result.scheme == "levels" else {1: "TT 22/2020"}
+    cell, whole, pct, num, wrap = fmt["cell"], fmt["int"], fmt["pct_plain"], fmt["num"], fmt["wrap"]
+    rows = []
+    for ind in result.indicators[:limit]:
+        key = "N" if not ind.applicable else ("A" if ind.met else "F")
+        rows.append((_reason_height(ind.reason), [
+            (0, code, cell), (1, str(level_label.get(ind.level, ind.level)), cell), (2, ind.id, cell),
+            (3, ind.numerator if ind.denominator is not None else None, whole), (4, ind.denominator, whole),
+            (5, ind.numerator / ind.denominator if ind.denominator else None, pct),
+            (6, ind.threshold, num), (7, met_word(ind), fmt["status:" + key]), (8, ind.points, num),
+            (9, ind.reason, wrap)]))
+    return rows
+
+
+def finding_rows(row: UnitRow, result: UnitResult) -> list[tuple]:
+    """The unit's findings as `Lỗi dữ liệu` writes them, plain tuples: (row height, severity, code, sheet, cell,
+    message)."""
+    return [(paper.row_height({1: row.file, 3: item.code, 6: item.message}, FINDING_WIDTHS), item.severity,
+             item.code, item.sheet, item.cell, item.message) for item in result.findings]
+
+
+@dataclass(frozen=True)
+class FragmentSpec:
+    """How a worker renders a unit's fragment for one summary workbook: the style attribute (' s="N"') of each
+    LONG_KEYS format of that workbook, or None when it is written on the plain path (the cells then travel as
+    values with their format keys)."""
+
+    styles: tuple[tuple[str, str], ...] | None
+
+
+class UnitFragment(NamedTuple):
+    """One unit as the summary writers take it, made ready in the batch's worker process (unit_fragment), so that the
+    main process only copies it into the outputs: the long form's rows, the findings of `Lỗi dữ liệu` and the unit's
+    object of ket-qua.json. SummaryWriter.add and JsonWriter.add take either this or the UnitResult itself."""
+
+    long: list  # xlsxfast.render_rows' rows (str, the row number open), or (plain path) long_rows with format keys
+    span: tuple | None  # the first and last column the rendered rows write
+    findings: list  # finding_rows()
+    finding_xml: list | None  # per finding, its row rendered but for the severity and the link (render_findings)
+    json: str  # exports.json_object()
+
+
+_STAND_INS: dict[tuple, dict] = {}
+
+
+def unit_fragment(row: UnitRow, result: UnitResult, spec: FragmentSpec) -> UnitFragment:
+    """The fragment of one unit for the summary workbook spec was made from (and for ket-qua.json)."""
+    from .exports import json_object
+
+    findings = finding_rows(row, result)
+    if spec.styles is None:
+        return UnitFragment(long_rows(row, result, _KEYS), None, findings, None, json_object(result))
+    fmt = _STAND_INS.get(spec.styles)
+    if fmt is None:
+        fmt = _STAND_INS[spec.styles] = xlsxfast.stand_ins(dict(spec.styles))
+    long, span = xlsxfast.render_rows(long_rows(row, result, fmt))
+    return UnitFragment(long, span, findings, render_findings(row, findings, fmt), json_object(result))
+
+
+def _finding_cells(row: UnitRow, item: tuple, fmt: Mapping) -> tuple[list, tuple, list]:
+    """A row of `Lỗi dữ liệu`: the cells before the severity, the severity's (label, format key), the cells after
+    it (the link to the result workbook, column 7, comes last)."""
+    _, severity, code, sheet, ref, message = item
+    cell, wrap = fmt["cell"], fmt["wrap"]
+    return ([(0, row.unit_code, cell), (1, row.file, wrap)], (Severity(severity).label, severity),
+            [(3, code, wrap), (4, sheet, wrap), (5, ref, wrap), (6, message, wrap)])
+
+
+def render_findings(row: UnitRow, findings: list[tuple], fmt: Mapping) -> list[tuple[str, str]]:
+    """Per finding, (the row's opening and the cells before the severity, the cells after it), rendered in the
+    worker. The severity's cell and the link are added by the writer: their formats get their style numbers only
+    when a cell first uses them (as on the result path), which a worker cannot know."""
+    out = []
+    for item in findings:
+        before, _, after = _finding_cells(row, item, fmt)
+        out.append((xlsxfast.row_start(item[0]) + xlsxfast.render_cells(before), xlsxfast.render_cells(after)))
+    return out
+
+
 class _LongForm:
     """The long "Chỉ tiêu" sheet and "Lỗi dữ liệu", appended one unit at a time (constant_memory: rows in order)."""
 
@@ -344,6 +442,9 @@ class _LongForm:
 
     def __init__(self, ws, err_ws, f: Formats):
         self.ws, self.err_ws, self.f = ws, err_ws, f
+        self.formats = long_formats(f)
+        self.styles: dict[str, str] | None = None  # set by SummaryWriter once the formats are registered
+        self._severities: dict[str, str] = {}  # severity → its rendered cell in `Lỗi dữ liệu`
         for c, (h, w) in enumerate(zip(LONG_HEADERS, LONG_WIDTHS)):
             ws.set_column(c, c, w)
             ws.write_string(0, c, h, f.header)
@@ -352,39 +453,64 @@ class _LongForm:
             err_ws.write_string(0, c, h, f.header)
         self.r = self.e = 1
 
-    def add(self, row: UnitRow, result: UnitResult) -> None:
-        ws, err_ws, f = self.ws, self.err_ws, self.f
-        code = row.unit_code or row.file
-        level_label = {1: "Mức độ 1", 2: "Mức độ 2"} if result.scheme == "levels" else {1: "TT 22/2020"}
-        indicators = result.indicators[: max(0, self.MAX_ROWS - self.r)]
-        rows = []
-        for ind in indicators:
-            key = "N" if not ind.applicable else ("A" if ind.met else "F")
-            rows.append((_reason_height(ind.reason), [
-                (0, code, f.cell), (1, str(level_label.get(ind.level, ind.level)), f.cell), (2, ind.id, f.cell),
-                (3, ind.numerator if ind.denominator is not None else None, f.int), (4, ind.denominator, f.int),
-                (5, ind.numerator / ind.denominator if ind.denominator else None, f.pct_plain),
-                (6, ind.threshold, f.num), (7, met_word(ind), f.status[key]), (8, ind.points, f.num),
-                (9, ind.reason, f.wrap)]))
-        # ~30 rows a unit: on the fast path they go to the sheet's file in one write
-        ws.put_rows(self.r, rows)
-        self.r += len(rows)
-        for item in result.findings:
-            if self.e >= self.MAX_ROWS:
-                break
-            e = self.e
-            err_ws.set_row(e, paper.row_height({1: row.file, 3: item.code, 6: item.message}, FINDING_WIDTHS))
-            err_ws.put_value(e, 0, row.unit_code, f.cell)
-            err_ws.put_value(e, 1, row.file, f.wrap)
-            err_ws.put_value(e, 2, Severity(item.severity).label, f.sev[item.severity])
-            for c, v in enumerate([item.code, item.sheet, item.cell, item.message], start=3):
-                err_ws.put_value(e, c, v, f.wrap)
+    def add(self, row: UnitRow, item: UnitResult | UnitFragment) -> None:
+        room = max(0, self.MAX_ROWS - self.r)
+        if not isinstance(item, UnitFragment):
+            rows = long_rows(row, item, self.formats, room)
+            # ~30 rows a unit: on the fast path they go to the sheet's file in one write
+            self.ws.put_rows(self.r, rows)
+            self.r += len(rows)
+            self._findings(row, finding_rows(row, item))
+            return
+        long, span = item.long, item.span
+        if len(long) > room:  # the sheet is full: the rows that still fit
+            long = long[:room]
+            if long and type(long[0]) is str:
+                span = xlsxfast.bounds(long)
+        if long and type(long[0]) is str:
+            if self.styles is None:
+                raise ValueError("a fragment rendered for the fast path, given to a summary on the plain path")
+            xlsxfast.put_rendered(self.ws, self.r, long, span)
+        else:
+            formats = self.formats
+            self.ws.put_rows(self.r, [(h, [(c, v, formats[k]) for c, v, k in cells]) for h, cells in long])
+        self.r += len(long)
+        if item.finding_xml is not None and self.styles is not None:
+            self._rendered_findings(row, item.findings, item.finding_xml)
+        else:
+            self._findings(row, item.findings)
+
+    def _findings(self, row: UnitRow, items: list[tuple]) -> None:
+        f, formats = self.f, self.formats
+        for item in items[: max(0, self.MAX_ROWS - self.e)]:
+            before, (label, severity), after = _finding_cells(row, item, formats)
+            cells = [*before, (2, label, f.sev[severity]), *after]
+            links = None
             if row.output:
-                target = f"external:{row.output}"
-                if item.sheet and item.cell:
-                    target += f"#{quote_sheet(item.sheet)}!{item.cell}"
-                err_ws.write_url(e, 7, target, f.link, row.output, "Mở tệp kết quả của đơn vị tại ô có lỗi")
+                cells.append((7, row.output, f.link))
+                links = {7: (_finding_link(row.output, item), FINDING_TIP)}
+            self.err_ws.put_row(self.e, cells, height=item[0], links=links)
             self.e += 1
+
+    def _rendered_findings(self, row: UnitRow, items: list[tuple], rendered: list[tuple[str, str]]) -> None:
+        # The worker's pieces with the severity's cell and the link: what _findings writes, without rendering the
+        # cells again.
+        f, output, severities = self.f, row.output, self._severities
+        rows, links = [], []
+        link = None
+        for k, (item, (start, after)) in enumerate(zip(items[: max(0, self.MAX_ROWS - self.e)], rendered)):
+            severity = item[1]
+            cell = severities.get(severity)
+            if cell is None:  # its style number is given here, at the first cell that uses it, as in _findings
+                cell = severities[severity] = xlsxfast.render_cells([(2, Severity(severity).label, f.sev[severity])])
+            if output:
+                if link is None:
+                    link = xlsxfast.render_cells([(7, output, f.link)])
+                links.append((k, 7, _finding_link(output, item), f.link, output, FINDING_TIP))
+            rows.append(f"{start}{cell}{after}{link or ''}</row>")
+        # every cell has a format and empty ones are written: columns 0–6 always, 7 with the link
+        xlsxfast.put_rendered(self.err_ws, self.e, rows, (0, 7 if output else 6), links)
+        self.e += len(rows)
 
     def close(self) -> None:
         self.ws.freeze_panes(1, 1)
@@ -393,6 +519,15 @@ class _LongForm:
         self.err_ws.autofilter(0, 0, max(1, self.e - 1), len(FINDING_HEADERS) - 1)
         paper.setup(self.ws, LONG_WIDTHS, header_rows=0, min_font=11, rows=self.r)
         paper.setup(self.err_ws, FINDING_WIDTHS, header_rows=0, min_font=11, rows=self.e)
+
+
+FINDING_TIP = "Mở tệp kết quả của đơn vị tại ô có lỗi"
+
+
+def _finding_link(output: str, item: tuple) -> str:
+    """The link of a finding's row: the unit's result workbook, at the finding's cell when it has one."""
+    sheet, ref = item[3], item[4]
+    return f"external:{output}" + (f"#{quote_sheet(sheet)}!{ref}" if sheet and ref else "")
 
 
 def _reason_height(reason: str | None) -> float | None:
@@ -597,11 +732,20 @@ class SummaryWriter(Staged):
         self.stats = self.wb.add_sheet("Thống kê")
         self.meta = self.wb.add_sheet("_meta")
         self.long = _LongForm(long, errors, self.f)
-        f = self.f  # the long form's formats first: their style numbers do not depend on the first unit's cells
-        self.wb.register_formats([f.cell, f.wrap, f.int, f.pct_plain, f.num, *f.status.values()])
+        # the long form's formats first: their style numbers do not depend on the first unit's cells, and a worker
+        # can render the rows with them before this process writes any (fragment_spec)
+        self.wb.register_formats(list(self.long.formats.values()))
+        self.long.styles = xlsxfast.style_attrs(long, self.long.formats)
 
-    def add(self, row: UnitRow, result: UnitResult) -> None:
-        self.long.add(row, result)
+    @property
+    def fragment_spec(self) -> FragmentSpec:
+        """What a worker needs to make this workbook's UnitFragments (unit_fragment)."""
+        styles = self.long.styles
+        return FragmentSpec(None if styles is None else tuple(styles.items()))
+
+    def add(self, row: UnitRow, item: UnitResult | UnitFragment) -> None:
+        """One unit, in input order: its UnitResult, or its UnitFragment made for this workbook's fragment_spec."""
+        self.long.add(row, item)
 
     def close(self, rows: list[UnitRow], *, roster: Roster | None, command: str,
               skipped: list[tuple[str, str]], partial: tuple[int, int] | None = None,

@@ -2,16 +2,20 @@
 
 Report modules import from here, and only these names: small_workbook() and streaming_workbook() make the
 workbooks, whose sheets (add_sheet, add_grid_sheet) have the methods listed in sheets.py in either mode — the fast
-path, on the tested xlsxwriter versions (compat.py), or plain xlsxwriter, slower, with the same cells.
+path, on the tested xlsxwriter versions (compat.py), or plain xlsxwriter, slower, with the same cells. Rows of a
+streaming sheet can also be rendered in another process and written later (fragments.py: style_attrs, stand_ins,
+render_rows, render_cells, row_start, bounds, put_rendered).
 """
 
 from __future__ import annotations
 
 from . import compat
+from .fragments import bounds, put_rendered, render_cells, render_rows, row_start, stand_ins, style_attrs
 from .sheets import BLANK
 from .workbook import FastWorkbook, PlainWorkbook, StreamWorkbook
 
-__all__ = ["BLANK", "fast", "quote_sheet", "small_workbook", "streaming_workbook"]
+__all__ = ["BLANK", "bounds", "fast", "put_rendered", "quote_sheet", "render_cells", "render_rows", "row_start",
+           "small_workbook", "stand_ins", "streaming_workbook", "style_attrs"]
 
 
 def fast() -> bool:
