@@ -15,7 +15,7 @@ from typing import Callable, Iterable
 from . import rulebook as rulebooks
 from .batch import (
     UNIT_DIR, BatchOutcome, Discovery, FileOutcome, OutputFailed, OutputFolder, check_isolated, discover,
-    evaluate_folder, evaluate_path, inside, read_roster_isolated,
+    evaluate_folder, evaluate_path, inside, read_roster_isolated, start_workers_early,
 )
 from .frames import JSON_NAME
 from .model import UnitResult
@@ -121,6 +121,7 @@ def run_batch(input_dir: str | Path, output_dir: str | Path, *, roster: str | Pa
     unit_dir = out / UNIT_DIR
     if inside(src, unit_dir):
         raise InputInsideOutput(input_dir, output_dir)
+    start_workers_early()  # the workers' server boots while the folder is searched and the outputs are opened
     discovery = discover(input_dir, output_dir)
     if not discovery.inputs:
         raise NoInputs(input_dir, discovery)

@@ -277,3 +277,31 @@ def test_empty_folder_is_a_usage_error(tmp_path):
     (tmp_path / "in" / "ghi-chu.docx").write_bytes(b"PK")
     res = CliRunner().invoke(cli, ["batch", str(tmp_path / "in"), "-o", str(tmp_path / "out")])
     assert res.exit_code == 2 and "ghi-chu.docx: không phải sổ tính Excel" in res.output
+
+
+def test_without_a_forkserver_the_batch_runs_in_spawned_workers(tmp_path, monkeypatch):
+    # Windows has no forkserver (multiprocessing.get_context("forkserver") raises ValueError there): the batch must
+    # still run, in spawned workers, instead of failing before the first file (issue 13 made the worker start earlier).
+    import multiprocessing
+
+    from dvht_sheets import batch
+
+    real = multiprocessing.get_context
+    asked = []
+
+    def no_forkserver(method=None):
+        asked.append(method)
+        if method == "forkserver":
+            raise ValueError("cannot find context for 'forkserver'")
+        return real(method)
+
+    monkeypatch.setattr(multiprocessing, "get_context", no_forkserver)
+    assert batch._context().get_start_method() == "spawn"
+    batch.start_workers_early()  # nothing to start without a forkserver
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(3):
+        shutil.copy(SAMPLES / "03-th-kim-dong.xlsx", src / f"f{i}.xlsx")
+    outcome = evaluate_folder(src, tmp_path / "kq", jobs=2)
+    assert [r.result for r in outcome.rows] == ["Đạt mức độ 2"] * 3
+    assert "forkserver" in asked and "spawn" in asked
