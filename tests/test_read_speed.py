@@ -165,3 +165,32 @@ def test_the_codec_round_trips_and_refuses_what_is_not_deflate():
     except deflate.ERRORS:
         result = "error"
     assert result in ("error", None)
+
+
+def test_without_isal_zlib_reads_and_writes_the_same(tmp_path):
+    # deflate.py falls back to the standard zlib where python-isal has no wheel (DVHT_ZLIB=1 forces it): the same
+    # check gives the same result, and its result workbook has the same cells.
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import openpyxl
+
+    sample = Path(__file__).resolve().parents[1] / "dvht_sheets" / "data" / "samples" / "12-th-vo-thi-sau-nhap-sai.xlsx"
+    results, cells = {}, {}
+    for engine in ("isal", "zlib"):
+        out = tmp_path / engine
+        env = {**os.environ, "DVHT_ZLIB": "1" if engine == "zlib" else "0", "PYTHONIOENCODING": "utf-8"}
+        run = subprocess.run([sys.executable, "-c", "import sys; from dvht_sheets import deflate; "
+                              "print(deflate.ENGINE, file=sys.stderr); from dvht_sheets.cli import main; main()",
+                              "check", str(sample), "-o", str(out), "--json"],
+                             env=env, capture_output=True, text=True, encoding="utf-8", timeout=300)
+        assert run.stderr.splitlines()[0] == engine or (engine == "isal" and run.stderr.startswith("zlib"))
+        results[engine] = [{k: v for k, v in r.items() if k != "file"} for r in json.loads(run.stdout)]
+        (book,) = (out).glob("*_ket-qua.xlsx")
+        wb = openpyxl.load_workbook(book)
+        cells[engine] = {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb.worksheets}
+    assert results["isal"] == results["zlib"] and results["zlib"][0]["level"] == 0 and results["zlib"][0]["indicators"]
+    assert cells["isal"] == cells["zlib"]
