@@ -359,39 +359,101 @@ def _table(sheet: RawSheet, sdef: SheetDef, table: str, required: str, ctx: _Ctx
     return header_row, mapping, grid, across
 
 
-def _rows(sheet: RawSheet, grid: list[list[Any]], header_row: int, mapping: dict[int, str], ctx: _Ctx,
-          labels: bool = False, defer: frozenset[str] = frozenset()):
-    """(row index, {key: value}, {key: col}) for every row below the header that has anything but an STT number
-    (with labels, also a row whose only text is in the STT column: a total or heading pasted there). A marked cell
-    (formula without a value, error value) is reported here, except in the deferred columns: the caller reports it
-    only where the value is used."""
-    cols = {key: c for c, key in mapping.items()}
-    items = list(mapping.items())
-    keys = [key for _, key in items]
-    content = [c for c, key in items if key != "stt"]
-    stt = cols.get("stt")
-    widest = max(mapping, default=-1)
-    pick = itemgetter(*mapping) if len(mapping) > 1 else (lambda row: (row[widest],))
-    marked_rows: dict[int, list[int]] = {}
-    for (mr, mc) in sheet.marks:
-        if mc in mapping:
-            marked_rows.setdefault(mr, []).append(mc)
-    for r in range(header_row + 1, len(grid)):
-        row = grid[r]
-        n = len(row)
-        if r not in marked_rows and _all_blank(row, content, n):
-            if not (labels and stt is not None and stt < n and type(row[stt]) is str and not is_blank(row[stt])
-                    and not clean(row[stt]).rstrip(".").isdigit()):
-                continue  # empty, or a pre-numbered row of the template
-        cells = pick(row) if n > widest else [row[c] if c < n else None for c, _ in items]
-        values = dict(zip(keys, cells))
-        for (c, key), value in zip(items, cells):
-            if type(value) is str and value[:1] in ("#", " "):
-                values[key] = _cell_value(ctx, sheet, r, c, value)
-        for c in marked_rows.get(r, ()):
-            if mapping[c] not in defer:
-                values[mapping[c]] = _cell_value(ctx, sheet, r, c, values[mapping[c]])
-        yield r, values, cols
+class _Rows:
+    """The rows below a table's header that hold anything but an STT number (with labels, also a row whose only
+    text is in the STT column: a total or heading pasted there), read column by column: `index` holds their row
+    numbers, `cells` their values in mapping order. A marked cell (formula without a value, error value) and an
+    error value typed as text are reported and read as blank, except in the deferred columns: the caller reports
+    those only where the value is used. Read row by row (records: each row's cells reported just before the row, as
+    the caller meets it) or column by column (columns: every cell reported first, then the values of each key)."""
+
+    def __init__(self, sheet: RawSheet, grid: list[list[Any]], header_row: int, mapping: dict[int, str], ctx: _Ctx,
+                 labels: bool = False, defer: frozenset[str] = frozenset()):
+        self.sheet, self.ctx = sheet, ctx
+        self.cols = {key: c for c, key in mapping.items()}
+        self.keys = list(mapping.values())
+        order = list(mapping)
+        first = header_row + 1
+        below = grid[first:]
+        widest = max(mapping)
+        pick = itemgetter(*mapping) if len(mapping) > 1 else (lambda row: (row[widest],))
+        if below and min(map(len, below)) > widest:
+            cells = list(map(pick, below))
+        else:
+            cells = [pick(row) if len(row) > widest else tuple([row[c] if c < len(row) else None for c in mapping])
+                     for row in below]
+        columns = list(zip(*cells))
+        marked_rows: dict[int, list[int]] = {}
+        for (mr, mc) in sheet.marks:
+            if mc in mapping:
+                marked_rows.setdefault(mr, []).append(mc)
+        stt = self.keys.index("stt") if "stt" in self.keys else None
+        drop = set()
+        for i in _blank_rows([column for key, column in zip(self.keys, columns) if key != "stt"], range(len(cells))):
+            value = cells[i][stt] if stt is not None else None
+            if first + i not in marked_rows and not (labels and type(value) is str and not is_blank(value)
+                                                     and not clean(value).rstrip(".").isdigit()):
+                drop.add(i)  # empty, or a pre-numbered row of the template
+        if drop:
+            kept = [i for i in range(len(cells)) if i not in drop]
+            cells = [cells[i] for i in kept]
+            columns = list(zip(*cells))
+            self.index = [first + i for i in kept]
+        else:
+            self.index = list(range(first, first + len(cells)))
+        self.cells, self._columns = cells, columns
+        # (position in mapping, col) of the cells to read through _cell_value, per row position, in the order the
+        # row-by-row reading had: text that may be an error value ("#REF!", or " #N/A" typed with a space), then
+        # the marked cells. Found column by column, once per distinct value: almost no row has one.
+        self.fixes: dict[int, list[tuple[int, int]]] = {}
+        for j, column in enumerate(columns):
+            suspects = {v for v in set(column) if type(v) is str and v[:1] in ("#", " ")}
+            if suspects:
+                for i, value in enumerate(column):
+                    if value in suspects:
+                        self.fixes.setdefault(i, []).append((j, order[j]))
+        if marked_rows:
+            position = {r: i for i, r in enumerate(self.index)}
+            for r, marked in marked_rows.items():
+                for c in marked:
+                    if mapping[c] not in defer:
+                        self.fixes.setdefault(position[r], []).append((order.index(c), c))
+
+    def _fix(self, i: int) -> None:
+        cells = list(self.cells[i])
+        for j, c in self.fixes.pop(i):
+            cells[j] = _cell_value(self.ctx, self.sheet, self.index[i], c, cells[j])
+        self.cells[i] = tuple(cells)
+        self._columns = None
+
+    def records(self):
+        """(row index, {key: value}, {key: col}) row by row."""
+        keys, cols, fixes = self.keys, self.cols, self.fixes
+        for i, r in enumerate(self.index):
+            if i in fixes:
+                self._fix(i)
+            yield r, dict(zip(keys, self.cells[i])), cols
+
+    def columns(self) -> dict[str, tuple]:
+        """key → the values of every row, in index order."""
+        for i in sorted(self.fixes):
+            self._fix(i)
+        if self._columns is None:
+            self._columns = list(zip(*self.cells))
+        return dict(zip(self.keys, self._columns)) if self.cells else {key: () for key in self.keys}
+
+
+def _blank_rows(columns: list, rows) -> list[int]:
+    """The rows (positions) blank in every one of these columns. Column by column over the rows still blank, each
+    distinct value tested once: a table whose first column is filled costs one pass, and the template's
+    pre-numbered rows hold the same "" everywhere."""
+    rows = list(rows)
+    for column in columns:
+        if not rows:
+            break
+        blank = {value for value in set(map(column.__getitem__, rows)) if _blank_cell(value)}
+        rows = [i for i in rows if column[i] in blank]
+    return rows
 
 
 _UNSEEN, _BLANK = object(), object()
@@ -399,16 +461,6 @@ _UNSEEN, _BLANK = object(), object()
 
 def _blank_cell(value: Any) -> bool:
     return value is None or value == "" or (type(value) is str and is_blank(value))
-
-
-def _all_blank(row: list, columns: list[int], n: int) -> bool:
-    """Whether every one of these cells of the row is blank (a loop: no generator per row)."""
-    for c in columns:
-        if c < n:
-            value = row[c]
-            if value is not None and value != "" and (type(value) is not str or not is_blank(value)):
-                return False
-    return True
 
 
 def _needed_fields(book: Rulebook, tier: str) -> set[str]:
@@ -452,33 +504,70 @@ def parse_date(value: Any) -> dt.date | int | None:
         return None
 
 
+_MEMBER_LABELS = {c.key: c.header for c in MEMBER_COLUMNS}
+_YESNO_KEYS = [c.key for c in MEMBER_COLUMNS if c.kind in ("yesno", "cert") and c.key != "tinh_vao_tong"]
+_CERT_KEYS = {c.key for c in MEMBER_COLUMNS if c.kind == "cert"}
+
+
+def _answer(value: Any) -> Any:
+    return _BLANK if _blank_cell(value) else parse_yes_no(value)
+
+
+def _cert_answer(value: Any) -> Any:
+    return _BLANK if _blank_cell(value) else parse_certificate(value)
+
+
+def _by_value(column: tuple, parse) -> dict:
+    """value → parse(value) for every distinct value of a column (a few values, "Có", "Không" or blank, fill most
+    columns). Equal values (1, 1.0, True) share a result, which every parser here gives them alike."""
+    return {value: parse(value) for value in set(column)}
+
+
 def _read_members(sheet: RawSheet, ctx: _Ctx, sub: Submission, needed: set[str]) -> None:
+    """The member table, column by column: each answer column is parsed once per distinct value, then one pass over
+    the rows reports, in the order a person reads the sheet, what each row holds that is not understood."""
     found = _table(sheet, SHEET_MEMBERS, "members", "ho_ten", ctx, needed | {"ho_ten"})
     if found is None:
         return
     header_row, mapping, grid, across = found
-    labels = {c.key: c.header for c in MEMBER_COLUMNS}
-    yesno_keys = [c.key for c in MEMBER_COLUMNS if c.kind in ("yesno", "cert") and c.key != "tinh_vao_tong"]
-    cert_keys = {c.key for c in MEMBER_COLUMNS if c.kind == "cert"}
-    seen: dict[tuple[str, str], int] = {}
-    answered: dict[str, int] = dict.fromkeys(yesno_keys, 0)
-    name_s = sheet.name
-    present = set(mapping.values())
-    absent = dict.fromkeys((k for k in yesno_keys if k not in present), False)
-    columns = [k for k in yesno_keys if k in present]
-    # cell value → _BLANK / YES / NO / None, one table for the yes/no columns and one for the certificate column:
-    # a few distinct values fill every row, each is parsed once
-    answers: dict[bool, dict[Any, Any]] = {False: {}, True: {}}
-    specs = [(key, key in cert_keys, answers[key in cert_keys]) for key in columns]
+    labels, name_s, year = _MEMBER_LABELS, sheet.name, sub.unit.get("nam_danh_gia")
+    rows = _Rows(sheet, grid, header_row, mapping, ctx, labels=True)
+    index, cols, table = rows.index, rows.cols, rows.columns()
+    n = len(index)
+    nothing = [None] * n
+
+    def column(key: str) -> list:
+        return table.get(key, nothing)  # a column the sheet lacks reads as blank in every row
+
+    names = list(map(text_of, column("ho_ten")))
+    stts, births, titles_raw = column("stt"), column("ngay_sinh"), column("danh_hieu")
+    notes = list(map(text_of, column("ghi_chu")))
+    mostly_numbered = sum(map(_is_number, stts)) * 2 > n
+    filled = [True] * n  # whether the row holds anything besides its STT, name and note
+    for i in _blank_rows([table[k] for k in table if k not in ("stt", "ho_ten", "ghi_chu")], range(n)):
+        filled[i] = False
+    counted_raw = column("tinh_vao_tong")
+    counted_answers = list(map(_by_value(counted_raw, _answer).__getitem__, counted_raw))
+    # The yes/no and certificate columns: a flag per row (blank or not understood counts as no), the values each
+    # column does not understand, and the flag columns in the key order of Member.flags (absent columns first).
+    keys = [k for k in _YESNO_KEYS if k in table]
+    flag_keys = [k for k in _YESNO_KEYS if k not in table] + keys
+    flag_columns: list[list] = [[False] * n] * (len(flag_keys) - len(keys))
+    answers: dict[str, dict] = {}
+    report: set[int] = set()  # row positions holding a needed answer not understood
+    for key in keys:
+        values = table[key]
+        answers[key] = memo = _by_value(values, _cert_answer if key in _CERT_KEYS else _answer)
+        flag_columns.append(list(map({value: p == YES for value, p in memo.items()}.__getitem__, values)))
+        if key in needed and None in memo.values():
+            report.update(i for i, value in enumerate(values) if memo[value] is None)
     titles: dict[Any, str | None] = {}  # title cell value → key, for the values understood without a finding
-    year = sub.unit.get("nam_danh_gia")
-    rows = list(_rows(sheet, grid, header_row, mapping, ctx, labels=True))
-    data_keys = [k for k in present if k not in ("stt", "ho_ten", "ghi_chu")]
-    numbered = sum(1 for _, values, _ in rows if _is_number(values.get("stt")))
-    mostly_numbered = numbered * 2 > len(rows)
-    for r, values, cols in rows:
-        name = text_of(values.get("ho_ten"))
-        kind, label = _row_kind(values, name, data_keys, r in across, mostly_numbered)
+    # flag values → Member.flags; each member gets its own copy (a few patterns of answers fill a sheet)
+    patterns: dict[tuple, dict[str, bool]] = {}
+    seen: dict[tuple[str, Any], int] = {}
+    kept: list[int] = []  # row positions of the members (counted or not)
+    for i, (r, name, stt, row_flags) in enumerate(zip(index, names, stts, zip(*flag_columns))):
+        kind, label = _row_kind(stt, name, filled[i], r in across, mostly_numbered)
         if kind == "total":
             ctx.add(Code.ROW_TOTAL_SKIPPED, sheet=name_s, cell=a1(r, cols["ho_ten" if name else "stt"]), value=label,
                     row=r + 1)
@@ -490,35 +579,27 @@ def _read_members(sheet: RawSheet, ctx: _Ctx, sub: Submission, needed: set[str])
         if not name:
             ctx.add(Code.MEMBER_NAME_MISSING, sheet=name_s, cell=a1(r, cols.get("ho_ten", 0)), row=r + 1)
             continue
+        kept.append(i)
         if kind == "label":
             ctx.add(Code.MEMBER_NO_ANSWERS, sheet=name_s, cell=a1(r, cols["ho_ten"]), value=name, row=r + 1)
         if r in across:
             ctx.add(Code.MERGED_ACROSS, sheet=name_s, cell=across[r], row=r + 1)
-        flags: dict[str, bool] = dict(absent)
-        for key, cert, seen_values in specs:
-            value = values[key]
-            parsed = seen_values.get(value, _UNSEEN)
-            if parsed is _UNSEEN:
-                parsed = seen_values[value] = (_BLANK if _blank_cell(value) else
-                                               parse_certificate(value) if cert else parse_yes_no(value))
-            if parsed is _BLANK:
-                flags[key] = False
-                continue
-            answered[key] += 1
-            if parsed is None and key in needed:
-                _report_yes_no(ctx, name_s, a1(r, cols[key]), value, labels[key], cert)
-            flags[key] = parsed == YES
-        raw_title = values.get("danh_hieu")
+        if i in report:
+            for key in keys:
+                value = table[key][i]
+                if key in needed and answers[key][value] is None:
+                    _report_yes_no(ctx, name_s, a1(r, cols[key]), value, labels[key], key in _CERT_KEYS)
+        raw_title = titles_raw[i]
         title = titles.get(raw_title, _UNSEEN)
         if title is _UNSEEN:
             before = len(ctx.findings)
             title = _parse_title(raw_title, ctx, name_s, (r, cols.get("danh_hieu", 0)), "danh_hieu" in needed, year)
             if len(ctx.findings) == before:
                 titles[raw_title] = title
-        counted, note = True, text_of(values.get("ghi_chu"))
-        raw_counted = values.get("tinh_vao_tong")
-        if not is_blank(raw_counted):
-            parsed = parse_yes_no(raw_counted)
+        counted, note = True, notes[i]
+        parsed = counted_answers[i]
+        if parsed is not _BLANK:
+            raw_counted = counted_raw[i]
             cell = a1(r, cols["tinh_vao_tong"])
             if parsed is None:
                 _report_yes_no(ctx, name_s, cell, raw_counted, labels["tinh_vao_tong"], False)
@@ -532,7 +613,7 @@ def _read_members(sheet: RawSheet, ctx: _Ctx, sub: Submission, needed: set[str])
                     # member percentage is Không đạt until the reason is given (evaluate.percent_members).
                     ctx.add(Code.EXCLUSION_NO_REASON, sheet=name_s, cell=cell, row=r + 1)
                     sub.unreasoned_exclusions.append(cell)
-        birth = values.get("ngay_sinh")
+        birth = births[i]
         if not is_blank(birth):
             born = parse_date(birth)
             if born is None:
@@ -549,15 +630,20 @@ def _read_members(sheet: RawSheet, ctx: _Ctx, sub: Submission, needed: set[str])
                     detail=seen[ident])
         else:
             seen[ident] = r + 1
-        member = Member(row=r, name=name, counted=counted, flags=flags, title=title, note=note)
+        flags = patterns.get(row_flags)
+        if flags is None:
+            flags = patterns[row_flags] = dict(zip(flag_keys, row_flags))
+        member = Member(row=r, name=name, counted=counted, flags=flags.copy(), title=title, note=note)
         (sub.members if counted else sub.excluded).append(member)
     if not sub.members and not sub.excluded:
         ctx.add(Code.MEMBER_NONE, sheet=name_s)
         return
     if sub.members:
-        for key in yesno_keys:
-            if key in needed and key in mapping.values() and answered[key] == 0:
-                ctx.add(Code.COLUMN_BLANK, sheet=name_s, label=labels[key])
+        for key in keys:
+            if key in needed and key in mapping.values():
+                memo, values = answers[key], table[key]
+                if all(memo[values[i]] is _BLANK for i in kept):
+                    ctx.add(Code.COLUMN_BLANK, sheet=name_s, label=labels[key])
 
 
 # workbook.md: a total or subtotal row ("Tổng cộng", "Cộng", "Tổng số" in the STT or name column) is never a member.
@@ -578,26 +664,22 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, str) and clean(value).rstrip(".").isdigit()
 
 
-def _row_kind(values: dict[str, Any], name: str, data_keys: list[str], merged_across: bool,
-              mostly_numbered: bool) -> tuple[str, str]:
+def _row_kind(stt: Any, name: str, filled: bool, merged_across: bool, mostly_numbered: bool) -> tuple[str, str]:
     """"total", "heading", "label" (a name with no STT and no answers where the other rows are numbered: still a
-    member, with a warning) or "member"; and the row's label text.
+    member, with a warning) or "member"; and the row's label text. filled: whether the row holds anything besides
+    its STT, name and note.
 
     Decision (README): a row is left out only on a sign that it is not a person — total words, a heading word, a
     value merged across the table, an upper-case label without STT, or text in the STT column with no name — and
     only when it holds no answers; any other row with a name is a member, its blank answers counting as no, so a
     real member can never disappear to the unit's advantage without a warning naming the row."""
-    stt = values.get("stt")
-    stt_text = "" if stt is None or _is_number(stt) else text_of(stt)
-    label = name or stt_text
+    label = name or ("" if stt is None or _is_number(stt) else text_of(stt))
     if not label:
         return "member", ""
     if label[:1] in _TOTAL_FIRST and _TOTAL.match(label.casefold()):  # label is the name, or the STT text
         return "total", label
-    for k in data_keys:
-        value = values.get(k)
-        if value is not None and value != "" and (type(value) is not str or not is_blank(value)):
-            return "member", label
+    if filled:
+        return "member", label
     if not name or merged_across or _HEADING.match(label.casefold()):
         return "heading", label
     if stt is None or _blank_cell(stt):
@@ -652,7 +734,7 @@ def _read_indicators(sheet: RawSheet, ctx: _Ctx, sub: Submission, book: Rulebook
     if found is not None:
         header_row, mapping, grid, _ = found
         kinds = {r.id: r.kind for r in book.rules_for(sub.tier)}
-        for r, values, cols in _rows(sheet, grid, header_row, mapping, ctx, defer=frozenset({"tu_danh_gia"})):
+        for r, values, cols in _Rows(sheet, grid, header_row, mapping, ctx, defer=frozenset({"tu_danh_gia"})).records():
             ident = indicator_id(values.get("ma_chi_tieu"))
             if ident is None:
                 continue  # a criterion heading ("Tiêu chí 1 …") or a note row
@@ -680,7 +762,7 @@ def _read_evidence(sheet: RawSheet, ctx: _Ctx, sub: Submission) -> None:
     if found is None:
         return
     header_row, mapping, grid, across = found
-    for r, values, cols in _rows(sheet, grid, header_row, mapping, ctx):
+    for r, values, cols in _Rows(sheet, grid, header_row, mapping, ctx).records():
         if r in across:
             ctx.add(Code.MERGED_ACROSS, sheet=sheet.name, cell=across[r], row=r + 1)
         code = text_of(values.get("ma_minh_chung"))
@@ -790,7 +872,7 @@ def _read_committee(raw: RawWorkbook, ctx: _Ctx, sub: Submission) -> None:
     if found is None:
         return
     header_row, mapping = found
-    for r, values, cols in _rows(sheet, sheet.grid, header_row, mapping, ctx):
+    for r, values, cols in _Rows(sheet, sheet.grid, header_row, mapping, ctx).records():
         name = text_of(values.get("ho_ten"))
         if not name:
             continue
