@@ -65,8 +65,13 @@ def parse_codes(value: Any) -> list[str]:
     ones). The one parser of codes: indicator rows, the checks and the evaluator all use what it returns."""
     if is_blank(value):
         return []
-    text = unicodedata.normalize("NFKC", value if isinstance(value, str) else text_of(value))
-    return [c for c in (clean(part) for part in _CODE_SPLIT.split(text)) if c]
+    return list(_codes(value if isinstance(value, str) else text_of(value)))
+
+
+# Cached, as _ids below: a template's codes and indicator lists ("[H1-1.1-01]", "1.1; 1.2") recur in every workbook.
+@lru_cache(maxsize=8192)
+def _codes(text: str) -> tuple[str, ...]:
+    return tuple(c for c in (clean(part) for part in _CODE_SPLIT.split(unicodedata.normalize("NFKC", text))) if c)
 
 
 def indicator_ids(value: Any) -> list[str] | None:
@@ -77,9 +82,14 @@ def indicator_ids(value: Any) -> list[str] | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         one = indicator_id(value)
         return [one] if one else None
-    text = unicodedata.normalize("NFKC", text_of(value))
-    found = [f"{int(m.group(1))}.{int(m.group(2))}" for m in _IDS.finditer(text)]
-    return list(dict.fromkeys(found)) or None
+    found = _ids(text_of(value))
+    return list(found) if found else None
+
+
+@lru_cache(maxsize=8192)
+def _ids(text: str) -> tuple[str, ...]:
+    found = [f"{int(m.group(1))}.{int(m.group(2))}" for m in _IDS.finditer(unicodedata.normalize("NFKC", text))]
+    return tuple(dict.fromkeys(found))
 
 
 def _cell_value(ctx: _Ctx, sheet: RawSheet, row: int, col: int, value: Any) -> Any:
@@ -324,6 +334,8 @@ def find_header(grid: list[list[Any]], matcher: HeaderMatcher, required: str) ->
     for r, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
         if best is not None and r > best[0] + 3:
             break  # the rows below a header are data
+        if best is not None and len(row) <= len(best[1]):
+            continue  # a row of no more cells cannot match more headers (each header once): not worth reading
         mapping: dict[int, str] = {}
         for c, value in enumerate(row):
             if isinstance(value, str):
@@ -362,14 +374,14 @@ def _table(sheet: RawSheet, sdef: SheetDef, table: str, required: str, ctx: _Ctx
 class _Rows:
     """The rows below a table's header that hold anything but an STT number (with labels, also a row whose only
     text is in the STT column: a total or heading pasted there), read column by column: `index` holds their row
-    numbers, `cells` their values in mapping order. A marked cell (formula without a value, error value) and an
-    error value typed as text are reported and read as blank, except in the deferred columns: the caller reports
-    those only where the value is used. Read row by row (records: each row's cells reported just before the row, as
-    the caller meets it) or column by column (columns: every cell reported first, then the values of each key)."""
+    numbers, column(key) the values of a column in those rows. A marked cell (formula without a value, error value)
+    and an error value typed as text read as blank, with a finding, except in the deferred columns: the caller
+    reports those only where the value is used. The findings wait for report(i), so that each comes out where a
+    row-by-row reading would have met it."""
 
     def __init__(self, sheet: RawSheet, grid: list[list[Any]], header_row: int, mapping: dict[int, str], ctx: _Ctx,
                  labels: bool = False, defer: frozenset[str] = frozenset()):
-        self.sheet, self.ctx = sheet, ctx
+        self.ctx = ctx
         self.cols = {key: c for c, key in mapping.items()}
         self.keys = list(mapping.values())
         order = list(mapping)
@@ -385,7 +397,7 @@ class _Rows:
         columns = list(zip(*cells))
         marked_rows: dict[int, list[int]] = {}
         for (mr, mc) in sheet.marks:
-            if mc in mapping:
+            if mc in mapping and first <= mr < len(grid):
                 marked_rows.setdefault(mr, []).append(mc)
         stt = self.keys.index("stt") if "stt" in self.keys else None
         drop = set()
@@ -401,46 +413,54 @@ class _Rows:
             self.index = [first + i for i in kept]
         else:
             self.index = list(range(first, first + len(cells)))
-        self.cells, self._columns = cells, columns
-        # (position in mapping, col) of the cells to read through _cell_value, per row position, in the order the
-        # row-by-row reading had: text that may be an error value ("#REF!", or " #N/A" typed with a space), then
-        # the marked cells. Found column by column, once per distinct value: almost no row has one.
-        self.fixes: dict[int, list[tuple[int, int]]] = {}
+        # The cells read through _cell_value, per row position, in the order a row-by-row reading has: text that may
+        # be an error value ("#REF!", or " #N/A" typed with a space), then the marked cells. Found column by column,
+        # once per distinct value: almost no row has one.
+        fixes: dict[int, list[int]] = {}
         for j, column in enumerate(columns):
             suspects = {v for v in set(column) if type(v) is str and v[:1] in ("#", " ")}
             if suspects:
                 for i, value in enumerate(column):
                     if value in suspects:
-                        self.fixes.setdefault(i, []).append((j, order[j]))
+                        fixes.setdefault(i, []).append(j)
         if marked_rows:
             position = {r: i for i, r in enumerate(self.index)}
             for r, marked in marked_rows.items():
                 for c in marked:
                     if mapping[c] not in defer:
-                        self.fixes.setdefault(position[r], []).append((order.index(c), c))
+                        fixes.setdefault(position[r], []).append(order.index(c))
+        self.held: dict[int, list[Finding]] = {}
+        for i in sorted(fixes):
+            row, held = list(cells[i]), _Ctx()
+            for j in fixes[i]:
+                row[j] = _cell_value(held, sheet, self.index[i], order[j], row[j])
+            cells[i] = tuple(row)
+            self.held[i] = held.findings
+        if fixes:
+            columns = list(zip(*cells))
+        self.cells = cells
+        self.columns: dict[str, tuple] = dict(zip(self.keys, columns)) if cells else dict.fromkeys(self.keys, ())
+        self._blank = (None,) * len(cells)
 
-    def _fix(self, i: int) -> None:
-        cells = list(self.cells[i])
-        for j, c in self.fixes.pop(i):
-            cells[j] = _cell_value(self.ctx, self.sheet, self.index[i], c, cells[j])
-        self.cells[i] = tuple(cells)
-        self._columns = None
+    def column(self, key: str) -> tuple:
+        """The values of a column, in index order; a column the sheet lacks reads as blank in every row."""
+        return self.columns.get(key, self._blank)
+
+    def report(self, i: int) -> None:
+        """The findings about the cells of row position i (call as the row is read)."""
+        if i in self.held:
+            self.ctx.findings.extend(self.held.pop(i))
+
+    def report_all(self) -> None:
+        for i in sorted(self.held):
+            self.report(i)
 
     def records(self):
-        """(row index, {key: value}, {key: col}) row by row."""
-        keys, cols, fixes = self.keys, self.cols, self.fixes
+        """(row index, {key: value}, {key: col}) row by row, for the small tables."""
+        keys, cols = self.keys, self.cols
         for i, r in enumerate(self.index):
-            if i in fixes:
-                self._fix(i)
+            self.report(i)
             yield r, dict(zip(keys, self.cells[i])), cols
-
-    def columns(self) -> dict[str, tuple]:
-        """key → the values of every row, in index order."""
-        for i in sorted(self.fixes):
-            self._fix(i)
-        if self._columns is None:
-            self._columns = list(zip(*self.cells))
-        return dict(zip(self.keys, self._columns)) if self.cells else {key: () for key in self.keys}
 
 
 def _blank_rows(columns: list, rows) -> list[int]:
@@ -451,9 +471,22 @@ def _blank_rows(columns: list, rows) -> list[int]:
     for column in columns:
         if not rows:
             break
-        blank = {value for value in set(map(column.__getitem__, rows)) if _blank_cell(value)}
+        blank = _blank_values(set(map(column.__getitem__, rows)))
         rows = [i for i in rows if column[i] in blank]
     return rows
+
+
+# A column's distinct values are tested in C where possible: when all are text, strip and isprintable settle the
+# usual case (no blank among names or codes) before any value is tested in Python.
+def _blank_values(values: set) -> set:
+    """The values that are blank cells (None, "", spaces or invisible characters only)."""
+    try:
+        stripped = list(map(str.strip, values))
+        if "" not in stripped and all(map(str.isprintable, stripped)):
+            return set()
+    except TypeError:  # not all text
+        pass
+    return {v for v in values if _blank_cell(v)}
 
 
 _UNSEEN, _BLANK = object(), object()
@@ -461,14 +494,6 @@ _UNSEEN, _BLANK = object(), object()
 
 def _blank_cell(value: Any) -> bool:
     return value is None or value == "" or (type(value) is str and is_blank(value))
-
-
-def _needed_fields(book: Rulebook, tier: str) -> set[str]:
-    fields: set[str] = set()
-    for rule in book.rules_for(tier):
-        for lv in book.levels_for(tier):
-            fields.update(rule.fields(lv.key))
-    return fields
 
 
 _DMY = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4}|\d{2})")
@@ -532,13 +557,9 @@ def _read_members(sheet: RawSheet, ctx: _Ctx, sub: Submission, needed: set[str])
     header_row, mapping, grid, across = found
     labels, name_s, year = _MEMBER_LABELS, sheet.name, sub.unit.get("nam_danh_gia")
     rows = _Rows(sheet, grid, header_row, mapping, ctx, labels=True)
-    index, cols, table = rows.index, rows.cols, rows.columns()
+    rows.report_all()  # the cells' findings first, before the rows'
+    index, cols, table, column = rows.index, rows.cols, rows.columns, rows.column
     n = len(index)
-    nothing = [None] * n
-
-    def column(key: str) -> list:
-        return table.get(key, nothing)  # a column the sheet lacks reads as blank in every row
-
     names = list(map(text_of, column("ho_ten")))
     stts, births, titles_raw = column("stt"), column("ngay_sinh"), column("danh_hieu")
     notes = list(map(text_of, column("ghi_chu")))
@@ -548,25 +569,24 @@ def _read_members(sheet: RawSheet, ctx: _Ctx, sub: Submission, needed: set[str])
         filled[i] = False
     counted_raw = column("tinh_vao_tong")
     counted_answers = list(map(_by_value(counted_raw, _answer).__getitem__, counted_raw))
-    # The yes/no and certificate columns: a flag per row (blank or not understood counts as no), the values each
-    # column does not understand, and the flag columns in the key order of Member.flags (absent columns first).
+    # The yes/no and certificate columns: each distinct value parsed once per column, and each distinct row of
+    # answers (a few patterns fill a sheet) turned once into the member's flags (blank or not understood: no; the
+    # keys in Member.flags order, absent columns first) and the columns it holds a needed value not understood in.
     keys = [k for k in _YESNO_KEYS if k in table]
-    flag_keys = [k for k in _YESNO_KEYS if k not in table] + keys
-    flag_columns: list[list] = [[False] * n] * (len(flag_keys) - len(keys))
-    answers: dict[str, dict] = {}
-    report: set[int] = set()  # row positions holding a needed answer not understood
-    for key in keys:
-        values = table[key]
-        answers[key] = memo = _by_value(values, _cert_answer if key in _CERT_KEYS else _answer)
-        flag_columns.append(list(map({value: p == YES for value, p in memo.items()}.__getitem__, values)))
-        if key in needed and None in memo.values():
-            report.update(i for i, value in enumerate(values) if memo[value] is None)
+    absent = dict.fromkeys((k for k in _YESNO_KEYS if k not in table), False)
+    answers = {key: _by_value(table[key], _cert_answer if key in _CERT_KEYS else _answer) for key in keys}
+    patterns: dict[tuple, tuple[dict[str, bool], list[str]]] = {}
+
+    def pattern(values: tuple) -> tuple[dict[str, bool], list[str]]:
+        parsed = [answers[key][value] for key, value in zip(keys, values)]
+        flags = {**absent, **{key: p == YES for key, p in zip(keys, parsed)}}
+        return flags, [key for key, p in zip(keys, parsed) if p is None and key in needed]
+
     titles: dict[Any, str | None] = {}  # title cell value → key, for the values understood without a finding
-    # flag values → Member.flags; each member gets its own copy (a few patterns of answers fill a sheet)
-    patterns: dict[tuple, dict[str, bool]] = {}
     seen: dict[tuple[str, Any], int] = {}
-    kept: list[int] = []  # row positions of the members (counted or not)
-    for i, (r, name, stt, row_flags) in enumerate(zip(index, names, stts, zip(*flag_columns))):
+    used: set[tuple] = set()  # the patterns of the members' rows
+    answer_rows = list(zip(*[table[key] for key in keys])) if keys else [()] * n
+    for i, (r, name, stt, values) in enumerate(zip(index, names, stts, answer_rows)):
         kind, label = _row_kind(stt, name, filled[i], r in across, mostly_numbered)
         if kind == "total":
             ctx.add(Code.ROW_TOTAL_SKIPPED, sheet=name_s, cell=a1(r, cols["ho_ten" if name else "stt"]), value=label,
@@ -579,16 +599,18 @@ def _read_members(sheet: RawSheet, ctx: _Ctx, sub: Submission, needed: set[str])
         if not name:
             ctx.add(Code.MEMBER_NAME_MISSING, sheet=name_s, cell=a1(r, cols.get("ho_ten", 0)), row=r + 1)
             continue
-        kept.append(i)
         if kind == "label":
             ctx.add(Code.MEMBER_NO_ANSWERS, sheet=name_s, cell=a1(r, cols["ho_ten"]), value=name, row=r + 1)
         if r in across:
             ctx.add(Code.MERGED_ACROSS, sheet=name_s, cell=across[r], row=r + 1)
-        if i in report:
-            for key in keys:
-                value = table[key][i]
-                if key in needed and answers[key][value] is None:
-                    _report_yes_no(ctx, name_s, a1(r, cols[key]), value, labels[key], key in _CERT_KEYS)
+        found = patterns.get(values)
+        if found is None:
+            found = patterns[values] = pattern(values)
+        used.add(values)
+        flags, invalid = found
+        for key in invalid:
+            value = table[key][i]
+            _report_yes_no(ctx, name_s, a1(r, cols[key]), value, labels[key], key in _CERT_KEYS)
         raw_title = titles_raw[i]
         title = titles.get(raw_title, _UNSEEN)
         if title is _UNSEEN:
@@ -630,20 +652,15 @@ def _read_members(sheet: RawSheet, ctx: _Ctx, sub: Submission, needed: set[str])
                     detail=seen[ident])
         else:
             seen[ident] = r + 1
-        flags = patterns.get(row_flags)
-        if flags is None:
-            flags = patterns[row_flags] = dict(zip(flag_keys, row_flags))
-        member = Member(row=r, name=name, counted=counted, flags=flags.copy(), title=title, note=note)
+        member = Member(r, name, counted, flags.copy(), title, note)  # (row, name, counted, flags, title, note)
         (sub.members if counted else sub.excluded).append(member)
     if not sub.members and not sub.excluded:
         ctx.add(Code.MEMBER_NONE, sheet=name_s)
         return
     if sub.members:
-        for key in keys:
-            if key in needed and key in mapping.values():
-                memo, values = answers[key], table[key]
-                if all(memo[values[i]] is _BLANK for i in kept):
-                    ctx.add(Code.COLUMN_BLANK, sheet=name_s, label=labels[key])
+        for j, key in enumerate(keys):
+            if key in needed and all(answers[key][values[j]] is _BLANK for values in used):
+                ctx.add(Code.COLUMN_BLANK, sheet=name_s, label=labels[key])
 
 
 # workbook.md: a total or subtotal row ("Tổng cộng", "Cộng", "Tổng số" in the STT or name column) is never a member.
@@ -731,26 +748,30 @@ def _read_indicators(sheet: RawSheet, ctx: _Ctx, sub: Submission, book: Rulebook
     found = _table(sheet, SHEET_INDICATORS, "indicators", "ma_chi_tieu", ctx, {"ma_chi_tieu", "tu_danh_gia",
                                                                                  "ma_minh_chung"})
     expected = [r.id for r in book.rules_for(sub.tier)]
+    known = set(expected)
     if found is not None:
         header_row, mapping, grid, _ = found
         kinds = {r.id: r.kind for r in book.rules_for(sub.tier)}
-        for r, values, cols in _Rows(sheet, grid, header_row, mapping, ctx, defer=frozenset({"tu_danh_gia"})).records():
-            ident = indicator_id(values.get("ma_chi_tieu"))
+        rows = _Rows(sheet, grid, header_row, mapping, ctx, defer=frozenset({"tu_danh_gia"}))
+        cols = rows.cols
+        idents = list(map(indicator_id, rows.column("ma_chi_tieu")))
+        answers, codes, notes = rows.column("tu_danh_gia"), rows.column("ma_minh_chung"), rows.column("ghi_chu")
+        for i, (r, ident) in enumerate(zip(rows.index, idents)):
+            rows.report(i)
             if ident is None:
                 continue  # a criterion heading ("Tiêu chí 1 …") or a note row
-            if ident not in expected or ident in sub.indicators:
+            if ident not in known or ident in sub.indicators:
                 ctx.add(Code.INDICATOR_UNKNOWN, sheet=sheet.name, cell=a1(r, cols["ma_chi_tieu"]), value=ident, row=r + 1,
                         expected=f"{book.name} {TIER_LABEL.get(sub.tier, '')}")
                 continue
-            codes = parse_codes(values.get("ma_minh_chung"))
+            answer = answers[i]
             if "tu_danh_gia" in cols and kinds[ident] != "percent_members":
                 # the % rows hold the template's live formula, for the school's view only: the tool recomputes them
-                values["tu_danh_gia"] = _cell_value(ctx, sheet, r, cols["tu_danh_gia"], values.get("tu_danh_gia"))
+                answer = _cell_value(ctx, sheet, r, cols["tu_danh_gia"], answer)
             sub.indicators[ident] = IndicatorRow(
-                id=ident, row=r, answer=values.get("tu_danh_gia"),
-                answer_cell=a1(r, cols["tu_danh_gia"]) if "tu_danh_gia" in cols else "",
-                codes=codes, codes_cell=a1(r, cols["ma_minh_chung"]) if "ma_minh_chung" in cols else "",
-                note=text_of(values.get("ghi_chu")),
+                id=ident, row=r, answer=answer, answer_cell=a1(r, cols["tu_danh_gia"]) if "tu_danh_gia" in cols else "",
+                codes=parse_codes(codes[i]), codes_cell=a1(r, cols["ma_minh_chung"]) if "ma_minh_chung" in cols else "",
+                note=text_of(notes[i]),
             )
     for ident in expected:
         if ident not in sub.indicators:
@@ -762,10 +783,14 @@ def _read_evidence(sheet: RawSheet, ctx: _Ctx, sub: Submission) -> None:
     if found is None:
         return
     header_row, mapping, grid, across = found
-    for r, values, cols in _Rows(sheet, grid, header_row, mapping, ctx).records():
+    rows = _Rows(sheet, grid, header_row, mapping, ctx)
+    cols, for_cells = rows.cols, rows.column("chi_tieu")
+    codes, names, issued, issuers = (list(map(text_of, rows.column(key))) for key in (
+        "ma_minh_chung", "ten_minh_chung", "so_ngay_ban_hanh", "noi_ban_hanh"))
+    for i, (r, code, name) in enumerate(zip(rows.index, codes, names)):
+        rows.report(i)
         if r in across:
             ctx.add(Code.MERGED_ACROSS, sheet=sheet.name, cell=across[r], row=r + 1)
-        code = text_of(values.get("ma_minh_chung"))
         if not code:
             ctx.add(Code.EVIDENCE_CODE_MISSING, sheet=sheet.name, cell=a1(r, cols["ma_minh_chung"]), row=r + 1)
             continue
@@ -774,18 +799,16 @@ def _read_evidence(sheet: RawSheet, ctx: _Ctx, sub: Submission) -> None:
             ctx.add(Code.EVIDENCE_DUPLICATE, sheet=sheet.name, cell=a1(r, cols["ma_minh_chung"]), value=code,
                     detail=sub.evidence[key].row + 1)
             continue
-        name = text_of(values.get("ten_minh_chung"))
         if not name:
             ctx.add(Code.EVIDENCE_NAME_MISSING, sheet=sheet.name, cell=a1(r, cols.get("ten_minh_chung", 0)), value=code,
                     row=r + 1)
-        for_ids = indicator_ids(values.get("chi_tieu"))
+        for_ids = indicator_ids(for_cells[i])
         if for_ids is None:
             ctx.add(Code.EVIDENCE_FOR_INVALID, sheet=sheet.name, cell=a1(r, cols["chi_tieu"]), value=text_of(
-                values.get("chi_tieu")), row=r + 1)
+                for_cells[i]), row=r + 1)
             for_ids = []
-        sub.evidence[key] = Evidence(code=code, key=key, name=name, row=r, for_ids=for_ids,
-                                     issued=text_of(values.get("so_ngay_ban_hanh")),
-                                     issuer=text_of(values.get("noi_ban_hanh")))
+        sub.evidence[key] = Evidence(code=code, key=key, name=name, row=r, for_ids=for_ids, issued=issued[i],
+                                     issuer=issuers[i])
 
 
 def _check_codes(sub: Submission, ctx: _Ctx, sheet_name: str) -> None:
@@ -847,7 +870,7 @@ def validate(sub: Submission, book: Rulebook, known_rulebooks: dict[str, str] | 
     sub.rulebook_id = book.id
     _settle_unit(sub, ctx, sheets["unit"].name)
     _check_meta(sub, ctx, book, known_rulebooks or {})
-    needed = _needed_fields(book, sub.tier)
+    needed = set(book.member_fields(sub.tier))
     _read_members(sheets["members"], ctx, sub, needed)
     _read_indicators(sheets["indicators"], ctx, sub, book)
     _read_evidence(sheets["evidence"], ctx, sub)
