@@ -14,7 +14,7 @@ import math
 from collections import Counter
 from fractions import Fraction
 from functools import lru_cache
-from operator import attrgetter, methodcaller
+from operator import attrgetter, itemgetter
 
 from .findings import Code, Finding, finding, has_fatal
 from .model import NOT_APPLICABLE, CriterionResult, IndicatorResult, Reason, Submission, UnitResult
@@ -47,6 +47,18 @@ def shortfall(numerator: int, denominator: int, threshold: float) -> int:
     return max(0, needed - numerator)
 
 
+def _columns(flags: list[dict[str, bool]]) -> dict[str, tuple]:
+    """field → each member's answer, for every field of the first member's flags, in one pass over the members
+    (validate gives each member every field); {} when a member lacks one of them (_column then reads each field)."""
+    keys = list(flags[0]) if flags else []
+    if len(keys) < 2:
+        return {}
+    try:
+        return dict(zip(keys, zip(*map(itemgetter(*keys), flags))))
+    except KeyError:
+        return {}
+
+
 class _Eval:
     def __init__(self, sub: Submission, book: Rulebook):
         self.sub, self.book = sub, book
@@ -56,7 +68,7 @@ class _Eval:
         self.indicator_sheet = sub.sheet_names.get("indicators", "Chỉ tiêu")
         self.unit_sheet = sub.sheet_names.get("unit", "Thông tin đơn vị")
         self._counts: dict[tuple, int] = {}
-        self._answers: dict[str, list] = {}  # member field → each member's answer, in member order
+        self._answers: dict[str, tuple] | None = None  # member field → each member's answer (_column)
         self._evidence: dict[str, list[str]] = {}
         self._cited: dict[str, list] | None = None  # indicator id → the evidence naming it, in the sheet's order
 
@@ -68,7 +80,7 @@ class _Eval:
 
     def count(self, fields: tuple[str, ...], min_title: str | None) -> int:
         """Members who qualify (any of the fields yes, or a title at least min_title); computed once per question,
-        since both levels ask most of them, and column by column: each field's answers are gathered once."""
+        since both levels ask most of them, and column by column."""
         key = (fields, min_title)
         if key not in self._counts:
             members = self.sub.members
@@ -76,15 +88,18 @@ class _Eval:
                 floor = INDIVIDUAL_TITLES.rank(min_title)
                 titles = Counter(map(attrgetter("title"), members))
                 self._counts[key] = sum(n for title, n in titles.items() if INDIVIDUAL_TITLES.rank(title) >= floor)
+            elif len(fields) == 1:
+                self._counts[key] = sum(map(bool, self._column(fields[0])))
             else:
-                columns = [self._column(f) for f in fields]
-                self._counts[key] = sum(map(any, zip(*columns)))
+                self._counts[key] = sum(map(any, zip(*map(self._column, fields))))
         return self._counts[key]
 
-    def _column(self, field: str) -> list:
+    def _column(self, field: str) -> tuple:
+        """Each member's answer for a field, in member order (False when the member has none)."""
+        if self._answers is None:
+            self._answers = _columns([m.flags for m in self.sub.members])
         if field not in self._answers:
-            self._answers[field] = list(map(methodcaller("get", field, False), map(attrgetter("flags"),
-                                                                                     self.sub.members)))
+            self._answers[field] = tuple(m.flags.get(field, False) for m in self.sub.members)
         return self._answers[field]
 
     # -------------------------------------------------------------------------------- evidence

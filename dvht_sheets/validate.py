@@ -199,11 +199,18 @@ def _read_meta(sheet: RawSheet | None) -> dict[str, str]:
 _UNIT_LABELS = {fold(alias): f.key for f in UNIT_FIELDS for alias in (f.label, *f.aliases)}
 
 
+def _first_filled(row: list) -> int | None:
+    for i, value in enumerate(row):  # a loop, not a generator per row
+        if not is_blank(value):
+            return i
+    return None
+
+
 def _read_unit(sheet: RawSheet, ctx: _Ctx, sub: Submission) -> None:
     name = sheet.name
     raw_values: dict[str, tuple[Any, str]] = {}
     for r, row in enumerate(sheet.grid):
-        c = next((i for i, v in enumerate(row) if not is_blank(v)), None)
+        c = _first_filled(row)
         if c is None or not isinstance(row[c], str):
             continue
         key = _UNIT_LABELS.get(fold(row[c]))
