@@ -11,7 +11,10 @@ met ⇔ numerator × 100 ≥ threshold × denominator, so 17/19 = 89.47 % fails 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from fractions import Fraction
+from functools import lru_cache
+from operator import attrgetter, itemgetter
 
 from .findings import Code, Finding, finding, has_fatal
 from .model import NOT_APPLICABLE, CriterionResult, IndicatorResult, Reason, Submission, UnitResult
@@ -22,17 +25,38 @@ from .schema import (
 )
 
 
+# Cached, as are the two functions below: the same few thresholds and counts recur in every unit of a batch, and
+# exact fractions cost microseconds each.
+@lru_cache(maxsize=256)
+def _exact(threshold: float) -> Fraction:
+    return Fraction(str(threshold))
+
+
+@lru_cache(maxsize=1 << 14)
 def meets(numerator: int, denominator: int, threshold: float) -> bool:
     """Exact "at least threshold %" with no rounding; a zero denominator never meets."""
     if denominator <= 0:
         return False
-    return Fraction(numerator) * 100 >= Fraction(str(threshold)) * denominator
+    return Fraction(numerator) * 100 >= _exact(threshold) * denominator
 
 
+@lru_cache(maxsize=1 << 14)
 def shortfall(numerator: int, denominator: int, threshold: float) -> int:
     """How many more members would have to qualify to meet the threshold."""
-    needed = math.ceil(Fraction(str(threshold)) * denominator / 100)
+    needed = math.ceil(_exact(threshold) * denominator / 100)
     return max(0, needed - numerator)
+
+
+def _columns(flags: list[dict[str, bool]]) -> dict[str, tuple]:
+    """field → each member's answer, for every field of the first member's flags, in one pass over the members
+    (validate gives each member every field); {} when a member lacks one of them (_column then reads each field)."""
+    keys = list(flags[0]) if flags else []
+    if len(keys) < 2:
+        return {}
+    try:
+        return dict(zip(keys, zip(*map(itemgetter(*keys), flags))))
+    except KeyError:
+        return {}
 
 
 class _Eval:
@@ -44,7 +68,9 @@ class _Eval:
         self.indicator_sheet = sub.sheet_names.get("indicators", "Chỉ tiêu")
         self.unit_sheet = sub.sheet_names.get("unit", "Thông tin đơn vị")
         self._counts: dict[tuple, int] = {}
+        self._answers: dict[str, tuple] | None = None  # member field → each member's answer (_column)
         self._evidence: dict[str, list[str]] = {}
+        self._cited: dict[str, list] | None = None  # indicator id → the evidence naming it, in the sheet's order
 
     def add(self, code: Code, **kw) -> None:
         key = (code, kw.get("cell"), kw.get("value"))
@@ -54,16 +80,27 @@ class _Eval:
 
     def count(self, fields: tuple[str, ...], min_title: str | None) -> int:
         """Members who qualify (any of the fields yes, or a title at least min_title); computed once per question,
-        since both levels ask most of them."""
+        since both levels ask most of them, and column by column."""
         key = (fields, min_title)
         if key not in self._counts:
             members = self.sub.members
             if min_title:
                 floor = INDIVIDUAL_TITLES.rank(min_title)
-                self._counts[key] = sum(1 for m in members if INDIVIDUAL_TITLES.rank(m.title) >= floor)
+                titles = Counter(map(attrgetter("title"), members))
+                self._counts[key] = sum(n for title, n in titles.items() if INDIVIDUAL_TITLES.rank(title) >= floor)
+            elif len(fields) == 1:
+                self._counts[key] = sum(map(bool, self._column(fields[0])))
             else:
-                self._counts[key] = sum(1 for m in members if any(m.flags.get(f, False) for f in fields))
+                self._counts[key] = sum(map(any, zip(*map(self._column, fields))))
         return self._counts[key]
+
+    def _column(self, field: str) -> tuple:
+        """Each member's answer for a field, in member order (False when the member has none)."""
+        if self._answers is None:
+            self._answers = _columns([m.flags for m in self.sub.members])
+        if field not in self._answers:
+            self._answers[field] = tuple(m.flags.get(field, False) for m in self.sub.members)
+        return self._answers[field]
 
     # -------------------------------------------------------------------------------- evidence
 
@@ -73,6 +110,8 @@ class _Eval:
         return list(self._evidence[rule.id])
 
     def _find_evidence(self, rule: Rule) -> list[str]:
+        """The codes the indicator's row lists (those in the evidence sheet), then the evidence whose "Dùng cho chỉ
+        tiêu" names the indicator, each once."""
         row = self.sub.indicators.get(rule.id)
         codes: list[str] = []
         if row is not None:
@@ -80,8 +119,13 @@ class _Eval:
                 ev = self.sub.evidence.get(code_key(code))
                 if ev is not None and ev.code not in codes:
                     codes.append(ev.code)
-        for ev in self.sub.evidence.values():
-            if rule.id in ev.for_ids and ev.code not in codes:
+        if self._cited is None:
+            self._cited = {}
+            for ev in self.sub.evidence.values():
+                for ident in dict.fromkeys(ev.for_ids):
+                    self._cited.setdefault(ident, []).append(ev)
+        for ev in self._cited.get(rule.id, ()):
+            if ev.code not in codes:
                 codes.append(ev.code)
         return codes
 
@@ -119,12 +163,13 @@ class _Eval:
 
     def indicator(self, rule: Rule, lv: Level) -> IndicatorResult:
         book = self.book
+        req = rule.at(lv.key)
         res = IndicatorResult(
             id=rule.id, level=lv.level, level_key=lv.key, criterion=rule.criterion, kind=rule.kind,
-            text=rule.text(lv.key), citation=book.citation(rule, lv.key), applicable=True, met=None,
+            text=req.text, citation=book.citation(rule, lv.key), applicable=True, met=None,
             max_points=rule.points if book.scheme == "points" else None,
         )
-        target = rule.applies_to(lv.key)
+        target = req.applies_to
         if target not in self.traits:
             res.applicable = False
             res.reasons = [Reason(NOT_APPLICABLE, {"target": target})]
@@ -154,10 +199,9 @@ class _Eval:
 
 @evaluator("percent_members")
 def _percent_members(ev: _Eval, rule: Rule, lv: Level, res: IndicatorResult) -> list[Reason]:
-    sub = ev.sub
-    fields = rule.fields(lv.key)
-    threshold = rule.threshold(lv.key)
-    num = ev.count(tuple(fields), rule.min_title)
+    sub, req = ev.sub, rule.at(lv.key)
+    threshold = req.threshold
+    num = ev.count(req.fields, rule.min_title)
     den = len(sub.members)
     res.numerator, res.denominator, res.threshold = num, den, threshold
     reasons: list[Reason] = []
@@ -170,7 +214,7 @@ def _percent_members(ev: _Eval, rule: Rule, lv: Level, res: IndicatorResult) -> 
     if not meets(num, den, threshold):
         reasons.append(Reason("members-below", {"numerator": num, "denominator": den, "threshold": threshold,
                                                 "shortfall": shortfall(num, den, threshold)}))
-    lthr = rule.learners_threshold(lv.key)
+    lthr = req.learners_threshold
     if lthr is not None and "learners" in ev.traits:
         res.learners_threshold = lthr
         total, ok = sub.unit.get("so_nguoi_hoc"), sub.unit.get("so_nguoi_hoc_cdht")
@@ -215,7 +259,7 @@ def _unit_condition(ev: _Eval, rule: Rule, lv: Level, res: IndicatorResult) -> l
 
 
 def _ranked(ev: _Eval, rule: Rule, lv: Level, res: IndicatorResult) -> list[Reason]:
-    vocab, minimum = KINDS[rule.kind].vocab, rule.minimum(lv.key)
+    vocab, minimum = KINDS[rule.kind].vocab, rule.at(lv.key).minimum
     assert vocab is not None
     res.minimum = minimum
     key, early = _read_answer(ev, rule, vocab, res)

@@ -266,5 +266,6 @@ def vn_percent(numerator: int, denominator: int) -> str:
     return f"{vn_number(percent_value(numerator, denominator))} %"
 
 
+@lru_cache(maxsize=256)
 def vn_threshold(value: float) -> str:
     return f"{vn_number(value, 0) if float(value).is_integer() else vn_number(value)} %"

@@ -9,6 +9,7 @@ missing value prints "?").
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from .findings import fatal_messages
@@ -109,6 +110,7 @@ def text(reason: Reason) -> str:
         return template
 
 
+@lru_cache(maxsize=4096)  # the same requirements and ratios recur in every unit of a batch; params are numbers and keys
 def _m(key: str, **params: Any) -> str:
     return MEASURES[key].format_map(_Safe(_values(params))) if params else MEASURES[key]
 

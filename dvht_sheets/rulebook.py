@@ -31,6 +31,25 @@ class RulebookError(ValueError):
     """A rulebook file that is not well formed; the message names the file and the rule."""
 
 
+def _memo(obj: object) -> dict:
+    """The cache of an immutable rulebook or rule: what depends only on it and a tier or a level is worked out once
+    per process instead of once per unit of a batch. Kept in the instance's __dict__: the dataclasses are frozen,
+    and a field would be compared, shown, and missing from a rulebook pickled before it existed."""
+    return obj.__dict__.setdefault("_memo", {})
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """What one rule asks at one level (Rule.at)."""
+
+    text: str
+    applies_to: str
+    fields: tuple[str, ...]
+    threshold: float | None
+    learners_threshold: float | None
+    minimum: str | None
+
+
 @dataclass(frozen=True)
 class Level:
     key: str
@@ -86,6 +105,14 @@ class Rule:
     def in_tier(self, tier: str) -> bool:
         return self.tiers is None or tier in self.tiers
 
+    def at(self, level: str) -> Requirement:
+        """Everything the rule asks at a level, read from its tables once."""
+        memo = _memo(self)
+        if level not in memo:
+            memo[level] = Requirement(self.text(level), self.applies_to(level), tuple(self.fields(level)),
+                                      self.threshold(level), self.learners_threshold(level), self.minimum(level))
+        return memo[level]
+
 
 @dataclass(frozen=True)
 class Band:
@@ -115,10 +142,25 @@ class Rulebook:
     raw: dict = field(default_factory=dict, repr=False, compare=False)
 
     def levels_for(self, tier: str) -> list[Level]:
-        return sorted((lv for lv in self.levels.values() if lv.tier in (tier, "any")), key=lambda lv: lv.level)
+        memo = _memo(self)
+        if ("levels", tier) not in memo:
+            memo["levels", tier] = sorted((lv for lv in self.levels.values() if lv.tier in (tier, "any")),
+                                          key=lambda lv: lv.level)
+        return list(memo["levels", tier])
 
     def rules_for(self, tier: str) -> list[Rule]:
-        return [r for r in self.rules if r.in_tier(tier)]
+        memo = _memo(self)
+        if ("rules", tier) not in memo:
+            memo["rules", tier] = [r for r in self.rules if r.in_tier(tier)]
+        return list(memo["rules", tier])
+
+    def member_fields(self, tier: str) -> frozenset[str]:
+        """The columns of the member sheet that the rules of a tier count, at any level."""
+        memo = _memo(self)
+        if ("fields", tier) not in memo:
+            memo["fields", tier] = frozenset(f for rule in self.rules_for(tier) for lv in self.levels_for(tier)
+                                             for f in rule.at(lv.key).fields)
+        return memo["fields", tier]
 
     def citation(self, rule: Rule, level: str) -> str:
         return f"Điều {self.levels[level].article}.{rule.criterion}.{rule.letter}"

@@ -759,8 +759,9 @@ class HeaderMatcher:
             self.prefixes.append((bare, c.key))
         self.prefixes.sort(key=lambda p: -len(p[0]))
 
-    def match(self, text: object) -> str | None:
-        if isinstance(text, str) and len(text) > 200:
+    @lru_cache(maxsize=8192)  # header rows, hint rows and titles repeat in every workbook of a batch
+    def match(self, text: str) -> str | None:
+        if len(text) > 200:
             return None
         return self._match_key(fold(text))
 

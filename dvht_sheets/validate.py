@@ -65,8 +65,13 @@ def parse_codes(value: Any) -> list[str]:
     ones). The one parser of codes: indicator rows, the checks and the evaluator all use what it returns."""
     if is_blank(value):
         return []
-    text = unicodedata.normalize("NFKC", value if isinstance(value, str) else text_of(value))
-    return [c for c in (clean(part) for part in _CODE_SPLIT.split(text)) if c]
+    return list(_codes(value if isinstance(value, str) else text_of(value)))
+
+
+# Cached, as _ids below: a template's codes and indicator lists ("[H1-1.1-01]", "1.1; 1.2") recur in every workbook.
+@lru_cache(maxsize=8192)
+def _codes(text: str) -> tuple[str, ...]:
+    return tuple(c for c in (clean(part) for part in _CODE_SPLIT.split(unicodedata.normalize("NFKC", text))) if c)
 
 
 def indicator_ids(value: Any) -> list[str] | None:
@@ -77,9 +82,14 @@ def indicator_ids(value: Any) -> list[str] | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         one = indicator_id(value)
         return [one] if one else None
-    text = unicodedata.normalize("NFKC", text_of(value))
-    found = [f"{int(m.group(1))}.{int(m.group(2))}" for m in _IDS.finditer(text)]
-    return list(dict.fromkeys(found)) or None
+    found = _ids(text_of(value))
+    return list(found) if found else None
+
+
+@lru_cache(maxsize=8192)
+def _ids(text: str) -> tuple[str, ...]:
+    found = [f"{int(m.group(1))}.{int(m.group(2))}" for m in _IDS.finditer(unicodedata.normalize("NFKC", text))]
+    return tuple(dict.fromkeys(found))
 
 
 def _cell_value(ctx: _Ctx, sheet: RawSheet, row: int, col: int, value: Any) -> Any:
@@ -189,11 +199,18 @@ def _read_meta(sheet: RawSheet | None) -> dict[str, str]:
 _UNIT_LABELS = {fold(alias): f.key for f in UNIT_FIELDS for alias in (f.label, *f.aliases)}
 
 
+def _first_filled(row: list) -> int | None:
+    for i, value in enumerate(row):  # a loop, not a generator per row
+        if not is_blank(value):
+            return i
+    return None
+
+
 def _read_unit(sheet: RawSheet, ctx: _Ctx, sub: Submission) -> None:
     name = sheet.name
     raw_values: dict[str, tuple[Any, str]] = {}
     for r, row in enumerate(sheet.grid):
-        c = next((i for i, v in enumerate(row) if not is_blank(v)), None)
+        c = _first_filled(row)
         if c is None or not isinstance(row[c], str):
             continue
         key = _UNIT_LABELS.get(fold(row[c]))
@@ -324,6 +341,8 @@ def find_header(grid: list[list[Any]], matcher: HeaderMatcher, required: str) ->
     for r, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
         if best is not None and r > best[0] + 3:
             break  # the rows below a header are data
+        if best is not None and len(row) <= len(best[1]):
+            continue  # a row of no more cells cannot match more headers (each header once): not worth reading
         mapping: dict[int, str] = {}
         for c, value in enumerate(row):
             if isinstance(value, str):
@@ -359,39 +378,122 @@ def _table(sheet: RawSheet, sdef: SheetDef, table: str, required: str, ctx: _Ctx
     return header_row, mapping, grid, across
 
 
-def _rows(sheet: RawSheet, grid: list[list[Any]], header_row: int, mapping: dict[int, str], ctx: _Ctx,
-          labels: bool = False, defer: frozenset[str] = frozenset()):
-    """(row index, {key: value}, {key: col}) for every row below the header that has anything but an STT number
-    (with labels, also a row whose only text is in the STT column: a total or heading pasted there). A marked cell
-    (formula without a value, error value) is reported here, except in the deferred columns: the caller reports it
-    only where the value is used."""
-    cols = {key: c for c, key in mapping.items()}
-    items = list(mapping.items())
-    keys = [key for _, key in items]
-    content = [c for c, key in items if key != "stt"]
-    stt = cols.get("stt")
-    widest = max(mapping, default=-1)
-    pick = itemgetter(*mapping) if len(mapping) > 1 else (lambda row: (row[widest],))
-    marked_rows: dict[int, list[int]] = {}
-    for (mr, mc) in sheet.marks:
-        if mc in mapping:
-            marked_rows.setdefault(mr, []).append(mc)
-    for r in range(header_row + 1, len(grid)):
-        row = grid[r]
-        n = len(row)
-        if r not in marked_rows and _all_blank(row, content, n):
-            if not (labels and stt is not None and stt < n and type(row[stt]) is str and not is_blank(row[stt])
-                    and not clean(row[stt]).rstrip(".").isdigit()):
-                continue  # empty, or a pre-numbered row of the template
-        cells = pick(row) if n > widest else [row[c] if c < n else None for c, _ in items]
-        values = dict(zip(keys, cells))
-        for (c, key), value in zip(items, cells):
-            if type(value) is str and value[:1] in ("#", " "):
-                values[key] = _cell_value(ctx, sheet, r, c, value)
-        for c in marked_rows.get(r, ()):
-            if mapping[c] not in defer:
-                values[mapping[c]] = _cell_value(ctx, sheet, r, c, values[mapping[c]])
-        yield r, values, cols
+class _Rows:
+    """The rows below a table's header that hold anything but an STT number (with labels, also a row whose only
+    text is in the STT column: a total or heading pasted there), read column by column: `index` holds their row
+    numbers, column(key) the values of a column in those rows. A marked cell (formula without a value, error value)
+    and an error value typed as text read as blank, with a finding, except in the deferred columns: the caller
+    reports those only where the value is used. The findings wait for report(i), so that each comes out where a
+    row-by-row reading would have met it."""
+
+    def __init__(self, sheet: RawSheet, grid: list[list[Any]], header_row: int, mapping: dict[int, str], ctx: _Ctx,
+                 labels: bool = False, defer: frozenset[str] = frozenset()):
+        self.ctx = ctx
+        self.cols = {key: c for c, key in mapping.items()}
+        self.keys = list(mapping.values())
+        order = list(mapping)
+        first = header_row + 1
+        below = grid[first:]
+        widest = max(mapping)
+        pick = itemgetter(*mapping) if len(mapping) > 1 else (lambda row: (row[widest],))
+        if below and min(map(len, below)) > widest:
+            cells = list(map(pick, below))
+        else:
+            cells = [pick(row) if len(row) > widest else tuple([row[c] if c < len(row) else None for c in mapping])
+                     for row in below]
+        columns = list(zip(*cells))
+        marked_rows: dict[int, list[int]] = {}
+        for (mr, mc) in sheet.marks:
+            if mc in mapping and first <= mr < len(grid):
+                marked_rows.setdefault(mr, []).append(mc)
+        stt = self.keys.index("stt") if "stt" in self.keys else None
+        drop = set()
+        for i in _blank_rows([column for key, column in zip(self.keys, columns) if key != "stt"], range(len(cells))):
+            value = cells[i][stt] if stt is not None else None
+            if first + i not in marked_rows and not (labels and type(value) is str and not is_blank(value)
+                                                     and not clean(value).rstrip(".").isdigit()):
+                drop.add(i)  # empty, or a pre-numbered row of the template
+        if drop:
+            kept = [i for i in range(len(cells)) if i not in drop]
+            cells = [cells[i] for i in kept]
+            columns = list(zip(*cells))
+            self.index = [first + i for i in kept]
+        else:
+            self.index = list(range(first, first + len(cells)))
+        # The cells read through _cell_value, per row position, in the order a row-by-row reading has: text that may
+        # be an error value ("#REF!", or " #N/A" typed with a space), then the marked cells. Found column by column,
+        # once per distinct value: almost no row has one.
+        fixes: dict[int, list[int]] = {}
+        for j, column in enumerate(columns):
+            suspects = {v for v in set(column) if type(v) is str and v[:1] in ("#", " ")}
+            if suspects:
+                for i, value in enumerate(column):
+                    if value in suspects:
+                        fixes.setdefault(i, []).append(j)
+        if marked_rows:
+            position = {r: i for i, r in enumerate(self.index)}
+            for r, marked in marked_rows.items():
+                for c in marked:
+                    if mapping[c] not in defer:
+                        fixes.setdefault(position[r], []).append(order.index(c))
+        self.held: dict[int, list[Finding]] = {}
+        for i in sorted(fixes):
+            row, held = list(cells[i]), _Ctx()
+            for j in fixes[i]:
+                row[j] = _cell_value(held, sheet, self.index[i], order[j], row[j])
+            cells[i] = tuple(row)
+            self.held[i] = held.findings
+        if fixes:
+            columns = list(zip(*cells))
+        self.cells = cells
+        self.columns: dict[str, tuple] = dict(zip(self.keys, columns)) if cells else dict.fromkeys(self.keys, ())
+        self._blank = (None,) * len(cells)
+
+    def column(self, key: str) -> tuple:
+        """The values of a column, in index order; a column the sheet lacks reads as blank in every row."""
+        return self.columns.get(key, self._blank)
+
+    def report(self, i: int) -> None:
+        """The findings about the cells of row position i (call as the row is read)."""
+        if i in self.held:
+            self.ctx.findings.extend(self.held.pop(i))
+
+    def report_all(self) -> None:
+        for i in sorted(self.held):
+            self.report(i)
+
+    def records(self):
+        """(row index, {key: value}, {key: col}) row by row, for the small tables."""
+        keys, cols = self.keys, self.cols
+        for i, r in enumerate(self.index):
+            self.report(i)
+            yield r, dict(zip(keys, self.cells[i])), cols
+
+
+def _blank_rows(columns: list, rows) -> list[int]:
+    """The rows (positions) blank in every one of these columns. Column by column over the rows still blank, each
+    distinct value tested once: a table whose first column is filled costs one pass, and the template's
+    pre-numbered rows hold the same "" everywhere."""
+    rows = list(rows)
+    for column in columns:
+        if not rows:
+            break
+        blank = _blank_values(set(map(column.__getitem__, rows)))
+        rows = [i for i in rows if column[i] in blank]
+    return rows
+
+
+# A column's distinct values are tested in C where possible: when all are text, strip and isprintable settle the
+# usual case (no blank among names or codes) before any value is tested in Python.
+def _blank_values(values: set) -> set:
+    """The values that are blank cells (None, "", spaces or invisible characters only)."""
+    try:
+        stripped = list(map(str.strip, values))
+        if "" not in stripped and all(map(str.isprintable, stripped)):
+            return set()
+    except TypeError:  # not all text
+        pass
+    return {v for v in values if _blank_cell(v)}
 
 
 _UNSEEN, _BLANK = object(), object()
@@ -399,24 +501,6 @@ _UNSEEN, _BLANK = object(), object()
 
 def _blank_cell(value: Any) -> bool:
     return value is None or value == "" or (type(value) is str and is_blank(value))
-
-
-def _all_blank(row: list, columns: list[int], n: int) -> bool:
-    """Whether every one of these cells of the row is blank (a loop: no generator per row)."""
-    for c in columns:
-        if c < n:
-            value = row[c]
-            if value is not None and value != "" and (type(value) is not str or not is_blank(value)):
-                return False
-    return True
-
-
-def _needed_fields(book: Rulebook, tier: str) -> set[str]:
-    fields: set[str] = set()
-    for rule in book.rules_for(tier):
-        for lv in book.levels_for(tier):
-            fields.update(rule.fields(lv.key))
-    return fields
 
 
 _DMY = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4}|\d{2})")
@@ -452,33 +536,65 @@ def parse_date(value: Any) -> dt.date | int | None:
         return None
 
 
+_MEMBER_LABELS = {c.key: c.header for c in MEMBER_COLUMNS}
+_YESNO_KEYS = [c.key for c in MEMBER_COLUMNS if c.kind in ("yesno", "cert") and c.key != "tinh_vao_tong"]
+_CERT_KEYS = {c.key for c in MEMBER_COLUMNS if c.kind == "cert"}
+
+
+def _answer(value: Any) -> Any:
+    return _BLANK if _blank_cell(value) else parse_yes_no(value)
+
+
+def _cert_answer(value: Any) -> Any:
+    return _BLANK if _blank_cell(value) else parse_certificate(value)
+
+
+def _by_value(column: tuple, parse) -> dict:
+    """value → parse(value) for every distinct value of a column (a few values, "Có", "Không" or blank, fill most
+    columns). Equal values (1, 1.0, True) share a result, which every parser here gives them alike."""
+    return {value: parse(value) for value in set(column)}
+
+
 def _read_members(sheet: RawSheet, ctx: _Ctx, sub: Submission, needed: set[str]) -> None:
+    """The member table, column by column: each answer column is parsed once per distinct value, then one pass over
+    the rows reports, in the order a person reads the sheet, what each row holds that is not understood."""
     found = _table(sheet, SHEET_MEMBERS, "members", "ho_ten", ctx, needed | {"ho_ten"})
     if found is None:
         return
     header_row, mapping, grid, across = found
-    labels = {c.key: c.header for c in MEMBER_COLUMNS}
-    yesno_keys = [c.key for c in MEMBER_COLUMNS if c.kind in ("yesno", "cert") and c.key != "tinh_vao_tong"]
-    cert_keys = {c.key for c in MEMBER_COLUMNS if c.kind == "cert"}
-    seen: dict[tuple[str, str], int] = {}
-    answered: dict[str, int] = dict.fromkeys(yesno_keys, 0)
-    name_s = sheet.name
-    present = set(mapping.values())
-    absent = dict.fromkeys((k for k in yesno_keys if k not in present), False)
-    columns = [k for k in yesno_keys if k in present]
-    # cell value → _BLANK / YES / NO / None, one table for the yes/no columns and one for the certificate column:
-    # a few distinct values fill every row, each is parsed once
-    answers: dict[bool, dict[Any, Any]] = {False: {}, True: {}}
-    specs = [(key, key in cert_keys, answers[key in cert_keys]) for key in columns]
+    labels, name_s, year = _MEMBER_LABELS, sheet.name, sub.unit.get("nam_danh_gia")
+    rows = _Rows(sheet, grid, header_row, mapping, ctx, labels=True)
+    rows.report_all()  # the cells' findings first, before the rows'
+    index, cols, table, column = rows.index, rows.cols, rows.columns, rows.column
+    n = len(index)
+    names = list(map(text_of, column("ho_ten")))
+    stts, births, titles_raw = column("stt"), column("ngay_sinh"), column("danh_hieu")
+    notes = list(map(text_of, column("ghi_chu")))
+    mostly_numbered = sum(map(_is_number, stts)) * 2 > n
+    filled = [True] * n  # whether the row holds anything besides its STT, name and note
+    for i in _blank_rows([table[k] for k in table if k not in ("stt", "ho_ten", "ghi_chu")], range(n)):
+        filled[i] = False
+    counted_raw = column("tinh_vao_tong")
+    counted_answers = list(map(_by_value(counted_raw, _answer).__getitem__, counted_raw))
+    # The yes/no and certificate columns: each distinct value parsed once per column, and each distinct row of
+    # answers (a few patterns fill a sheet) turned once into the member's flags (blank or not understood: no; the
+    # keys in Member.flags order, absent columns first) and the columns it holds a needed value not understood in.
+    keys = [k for k in _YESNO_KEYS if k in table]
+    absent = dict.fromkeys((k for k in _YESNO_KEYS if k not in table), False)
+    answers = {key: _by_value(table[key], _cert_answer if key in _CERT_KEYS else _answer) for key in keys}
+    patterns: dict[tuple, tuple[dict[str, bool], list[str]]] = {}
+
+    def pattern(values: tuple) -> tuple[dict[str, bool], list[str]]:
+        parsed = [answers[key][value] for key, value in zip(keys, values)]
+        flags = {**absent, **{key: p == YES for key, p in zip(keys, parsed)}}
+        return flags, [key for key, p in zip(keys, parsed) if p is None and key in needed]
+
     titles: dict[Any, str | None] = {}  # title cell value → key, for the values understood without a finding
-    year = sub.unit.get("nam_danh_gia")
-    rows = list(_rows(sheet, grid, header_row, mapping, ctx, labels=True))
-    data_keys = [k for k in present if k not in ("stt", "ho_ten", "ghi_chu")]
-    numbered = sum(1 for _, values, _ in rows if _is_number(values.get("stt")))
-    mostly_numbered = numbered * 2 > len(rows)
-    for r, values, cols in rows:
-        name = text_of(values.get("ho_ten"))
-        kind, label = _row_kind(values, name, data_keys, r in across, mostly_numbered)
+    seen: dict[tuple[str, Any], int] = {}
+    used: set[tuple] = set()  # the patterns of the members' rows
+    answer_rows = list(zip(*[table[key] for key in keys])) if keys else [()] * n
+    for i, (r, name, stt, values) in enumerate(zip(index, names, stts, answer_rows)):
+        kind, label = _row_kind(stt, name, filled[i], r in across, mostly_numbered)
         if kind == "total":
             ctx.add(Code.ROW_TOTAL_SKIPPED, sheet=name_s, cell=a1(r, cols["ho_ten" if name else "stt"]), value=label,
                     row=r + 1)
@@ -494,31 +610,25 @@ def _read_members(sheet: RawSheet, ctx: _Ctx, sub: Submission, needed: set[str])
             ctx.add(Code.MEMBER_NO_ANSWERS, sheet=name_s, cell=a1(r, cols["ho_ten"]), value=name, row=r + 1)
         if r in across:
             ctx.add(Code.MERGED_ACROSS, sheet=name_s, cell=across[r], row=r + 1)
-        flags: dict[str, bool] = dict(absent)
-        for key, cert, seen_values in specs:
-            value = values[key]
-            parsed = seen_values.get(value, _UNSEEN)
-            if parsed is _UNSEEN:
-                parsed = seen_values[value] = (_BLANK if _blank_cell(value) else
-                                               parse_certificate(value) if cert else parse_yes_no(value))
-            if parsed is _BLANK:
-                flags[key] = False
-                continue
-            answered[key] += 1
-            if parsed is None and key in needed:
-                _report_yes_no(ctx, name_s, a1(r, cols[key]), value, labels[key], cert)
-            flags[key] = parsed == YES
-        raw_title = values.get("danh_hieu")
+        found = patterns.get(values)
+        if found is None:
+            found = patterns[values] = pattern(values)
+        used.add(values)
+        flags, invalid = found
+        for key in invalid:
+            value = table[key][i]
+            _report_yes_no(ctx, name_s, a1(r, cols[key]), value, labels[key], key in _CERT_KEYS)
+        raw_title = titles_raw[i]
         title = titles.get(raw_title, _UNSEEN)
         if title is _UNSEEN:
             before = len(ctx.findings)
             title = _parse_title(raw_title, ctx, name_s, (r, cols.get("danh_hieu", 0)), "danh_hieu" in needed, year)
             if len(ctx.findings) == before:
                 titles[raw_title] = title
-        counted, note = True, text_of(values.get("ghi_chu"))
-        raw_counted = values.get("tinh_vao_tong")
-        if not is_blank(raw_counted):
-            parsed = parse_yes_no(raw_counted)
+        counted, note = True, notes[i]
+        parsed = counted_answers[i]
+        if parsed is not _BLANK:
+            raw_counted = counted_raw[i]
             cell = a1(r, cols["tinh_vao_tong"])
             if parsed is None:
                 _report_yes_no(ctx, name_s, cell, raw_counted, labels["tinh_vao_tong"], False)
@@ -532,7 +642,7 @@ def _read_members(sheet: RawSheet, ctx: _Ctx, sub: Submission, needed: set[str])
                     # member percentage is Không đạt until the reason is given (evaluate.percent_members).
                     ctx.add(Code.EXCLUSION_NO_REASON, sheet=name_s, cell=cell, row=r + 1)
                     sub.unreasoned_exclusions.append(cell)
-        birth = values.get("ngay_sinh")
+        birth = births[i]
         if not is_blank(birth):
             born = parse_date(birth)
             if born is None:
@@ -549,14 +659,14 @@ def _read_members(sheet: RawSheet, ctx: _Ctx, sub: Submission, needed: set[str])
                     detail=seen[ident])
         else:
             seen[ident] = r + 1
-        member = Member(row=r, name=name, counted=counted, flags=flags, title=title, note=note)
+        member = Member(r, name, counted, flags.copy(), title, note)  # (row, name, counted, flags, title, note)
         (sub.members if counted else sub.excluded).append(member)
     if not sub.members and not sub.excluded:
         ctx.add(Code.MEMBER_NONE, sheet=name_s)
         return
     if sub.members:
-        for key in yesno_keys:
-            if key in needed and key in mapping.values() and answered[key] == 0:
+        for j, key in enumerate(keys):
+            if key in needed and all(answers[key][values[j]] is _BLANK for values in used):
                 ctx.add(Code.COLUMN_BLANK, sheet=name_s, label=labels[key])
 
 
@@ -578,26 +688,22 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, str) and clean(value).rstrip(".").isdigit()
 
 
-def _row_kind(values: dict[str, Any], name: str, data_keys: list[str], merged_across: bool,
-              mostly_numbered: bool) -> tuple[str, str]:
+def _row_kind(stt: Any, name: str, filled: bool, merged_across: bool, mostly_numbered: bool) -> tuple[str, str]:
     """"total", "heading", "label" (a name with no STT and no answers where the other rows are numbered: still a
-    member, with a warning) or "member"; and the row's label text.
+    member, with a warning) or "member"; and the row's label text. filled: whether the row holds anything besides
+    its STT, name and note.
 
     Decision (README): a row is left out only on a sign that it is not a person — total words, a heading word, a
     value merged across the table, an upper-case label without STT, or text in the STT column with no name — and
     only when it holds no answers; any other row with a name is a member, its blank answers counting as no, so a
     real member can never disappear to the unit's advantage without a warning naming the row."""
-    stt = values.get("stt")
-    stt_text = "" if stt is None or _is_number(stt) else text_of(stt)
-    label = name or stt_text
+    label = name or ("" if stt is None or _is_number(stt) else text_of(stt))
     if not label:
         return "member", ""
     if label[:1] in _TOTAL_FIRST and _TOTAL.match(label.casefold()):  # label is the name, or the STT text
         return "total", label
-    for k in data_keys:
-        value = values.get(k)
-        if value is not None and value != "" and (type(value) is not str or not is_blank(value)):
-            return "member", label
+    if filled:
+        return "member", label
     if not name or merged_across or _HEADING.match(label.casefold()):
         return "heading", label
     if stt is None or _blank_cell(stt):
@@ -649,26 +755,30 @@ def _read_indicators(sheet: RawSheet, ctx: _Ctx, sub: Submission, book: Rulebook
     found = _table(sheet, SHEET_INDICATORS, "indicators", "ma_chi_tieu", ctx, {"ma_chi_tieu", "tu_danh_gia",
                                                                                  "ma_minh_chung"})
     expected = [r.id for r in book.rules_for(sub.tier)]
+    known = set(expected)
     if found is not None:
         header_row, mapping, grid, _ = found
         kinds = {r.id: r.kind for r in book.rules_for(sub.tier)}
-        for r, values, cols in _rows(sheet, grid, header_row, mapping, ctx, defer=frozenset({"tu_danh_gia"})):
-            ident = indicator_id(values.get("ma_chi_tieu"))
+        rows = _Rows(sheet, grid, header_row, mapping, ctx, defer=frozenset({"tu_danh_gia"}))
+        cols = rows.cols
+        idents = list(map(indicator_id, rows.column("ma_chi_tieu")))
+        answers, codes, notes = rows.column("tu_danh_gia"), rows.column("ma_minh_chung"), rows.column("ghi_chu")
+        for i, (r, ident) in enumerate(zip(rows.index, idents)):
+            rows.report(i)
             if ident is None:
                 continue  # a criterion heading ("Tiêu chí 1 …") or a note row
-            if ident not in expected or ident in sub.indicators:
+            if ident not in known or ident in sub.indicators:
                 ctx.add(Code.INDICATOR_UNKNOWN, sheet=sheet.name, cell=a1(r, cols["ma_chi_tieu"]), value=ident, row=r + 1,
                         expected=f"{book.name} {TIER_LABEL.get(sub.tier, '')}")
                 continue
-            codes = parse_codes(values.get("ma_minh_chung"))
+            answer = answers[i]
             if "tu_danh_gia" in cols and kinds[ident] != "percent_members":
                 # the % rows hold the template's live formula, for the school's view only: the tool recomputes them
-                values["tu_danh_gia"] = _cell_value(ctx, sheet, r, cols["tu_danh_gia"], values.get("tu_danh_gia"))
+                answer = _cell_value(ctx, sheet, r, cols["tu_danh_gia"], answer)
             sub.indicators[ident] = IndicatorRow(
-                id=ident, row=r, answer=values.get("tu_danh_gia"),
-                answer_cell=a1(r, cols["tu_danh_gia"]) if "tu_danh_gia" in cols else "",
-                codes=codes, codes_cell=a1(r, cols["ma_minh_chung"]) if "ma_minh_chung" in cols else "",
-                note=text_of(values.get("ghi_chu")),
+                id=ident, row=r, answer=answer, answer_cell=a1(r, cols["tu_danh_gia"]) if "tu_danh_gia" in cols else "",
+                codes=parse_codes(codes[i]), codes_cell=a1(r, cols["ma_minh_chung"]) if "ma_minh_chung" in cols else "",
+                note=text_of(notes[i]),
             )
     for ident in expected:
         if ident not in sub.indicators:
@@ -680,10 +790,14 @@ def _read_evidence(sheet: RawSheet, ctx: _Ctx, sub: Submission) -> None:
     if found is None:
         return
     header_row, mapping, grid, across = found
-    for r, values, cols in _rows(sheet, grid, header_row, mapping, ctx):
+    rows = _Rows(sheet, grid, header_row, mapping, ctx)
+    cols, for_cells = rows.cols, rows.column("chi_tieu")
+    codes, names, issued, issuers = (list(map(text_of, rows.column(key))) for key in (
+        "ma_minh_chung", "ten_minh_chung", "so_ngay_ban_hanh", "noi_ban_hanh"))
+    for i, (r, code, name) in enumerate(zip(rows.index, codes, names)):
+        rows.report(i)
         if r in across:
             ctx.add(Code.MERGED_ACROSS, sheet=sheet.name, cell=across[r], row=r + 1)
-        code = text_of(values.get("ma_minh_chung"))
         if not code:
             ctx.add(Code.EVIDENCE_CODE_MISSING, sheet=sheet.name, cell=a1(r, cols["ma_minh_chung"]), row=r + 1)
             continue
@@ -692,18 +806,16 @@ def _read_evidence(sheet: RawSheet, ctx: _Ctx, sub: Submission) -> None:
             ctx.add(Code.EVIDENCE_DUPLICATE, sheet=sheet.name, cell=a1(r, cols["ma_minh_chung"]), value=code,
                     detail=sub.evidence[key].row + 1)
             continue
-        name = text_of(values.get("ten_minh_chung"))
         if not name:
             ctx.add(Code.EVIDENCE_NAME_MISSING, sheet=sheet.name, cell=a1(r, cols.get("ten_minh_chung", 0)), value=code,
                     row=r + 1)
-        for_ids = indicator_ids(values.get("chi_tieu"))
+        for_ids = indicator_ids(for_cells[i])
         if for_ids is None:
             ctx.add(Code.EVIDENCE_FOR_INVALID, sheet=sheet.name, cell=a1(r, cols["chi_tieu"]), value=text_of(
-                values.get("chi_tieu")), row=r + 1)
+                for_cells[i]), row=r + 1)
             for_ids = []
-        sub.evidence[key] = Evidence(code=code, key=key, name=name, row=r, for_ids=for_ids,
-                                     issued=text_of(values.get("so_ngay_ban_hanh")),
-                                     issuer=text_of(values.get("noi_ban_hanh")))
+        sub.evidence[key] = Evidence(code=code, key=key, name=name, row=r, for_ids=for_ids, issued=issued[i],
+                                     issuer=issuers[i])
 
 
 def _check_codes(sub: Submission, ctx: _Ctx, sheet_name: str) -> None:
@@ -765,7 +877,7 @@ def validate(sub: Submission, book: Rulebook, known_rulebooks: dict[str, str] | 
     sub.rulebook_id = book.id
     _settle_unit(sub, ctx, sheets["unit"].name)
     _check_meta(sub, ctx, book, known_rulebooks or {})
-    needed = _needed_fields(book, sub.tier)
+    needed = set(book.member_fields(sub.tier))
     _read_members(sheets["members"], ctx, sub, needed)
     _read_indicators(sheets["indicators"], ctx, sub, book)
     _read_evidence(sheets["evidence"], ctx, sub)
@@ -790,7 +902,7 @@ def _read_committee(raw: RawWorkbook, ctx: _Ctx, sub: Submission) -> None:
     if found is None:
         return
     header_row, mapping = found
-    for r, values, cols in _rows(sheet, sheet.grid, header_row, mapping, ctx):
+    for r, values, cols in _Rows(sheet, sheet.grid, header_row, mapping, ctx).records():
         name = text_of(values.get("ho_ten"))
         if not name:
             continue

@@ -115,6 +115,18 @@ def test_2_4_level_2_proficiency_or_certificate():
     assert ind(evaluate(submission(member_list=m)), "2.4", 2).met is False
 
 
+@pytest.mark.parametrize("without", [0, 3])
+def test_a_member_without_an_answer_counts_as_no(without):
+    # TT24 Art. 6.2.a: a member whose flags lack the field (the first one, or a later one) is not counted as yes;
+    # evaluate gathers the answers column by column and must not take a missing one from another member
+    m = members(10)
+    del m[without].flags["tuan_thu_ky_luat"], m[without + 1].flags["tuan_thu_ky_luat"]
+    del m[without + 2].flags["chung_chi_ngoai_ngu"]
+    r = evaluate(submission(member_list=m))
+    assert (ind(r, "2.1", 1).numerator, ind(r, "2.1", 1).denominator, ind(r, "2.1", 1).met) == (8, 10, False)
+    assert (ind(r, "2.2", 1).numerator, ind(r, "2.4", 1).numerator, ind(r, "2.4", 2).numerator) == (10, 9, 10)
+
+
 def test_2_4_not_applied_to_economic_organisations():
     # TT24 Art. 6.2.d: not applied to tổ chức kinh tế.
     r = result_of(kind="tckt", ownership=None, no={"chung_chi_ngoai_ngu": 20, "trinh_do_ngoai_ngu": 20})

@@ -281,6 +281,23 @@ def test_formulas_without_a_cached_value_are_errors_counted_as_no(tmp_path, empt
     assert (ind(r, "2.1", 1).numerator, ind(r, "2.1", 1).denominator) == (0, 20) and r.level == 0
 
 
+def test_marks_above_a_header_or_beyond_the_table_are_not_read(tmp_path):
+    # a formula without a value in a title or header cell (or past the last row) is not a cell of the table: no
+    # finding, the same result as without it (validate._Rows reads only the rows below the header)
+    raw = read_workbook(write_standard(tmp_path / "m.xlsx", standard_data(10)))
+    sheet = raw.sheet(MEMBERS)
+    for cell in ((0, 1), (2, 5), (len(sheet.grid) + 3, 5)):
+        sheet.marks[cell] = FORMULA_NO_VALUE
+    sub = validate(raw)
+    r = evaluate(sub)
+    assert not found(r.findings, "formula-no-value") and len(sub.members) == 10
+    assert (ind(r, "2.1", 1).numerator, ind(r, "2.1", 1).denominator) == (10, 10) and r.level == 2
+    sheet.grid[5][5], sheet.marks[(5, 5)] = "", FORMULA_NO_VALUE  # F6, in the table: counted as no, with its finding
+    r = evaluate(validate(raw))
+    assert found(r.findings, "formula-no-value") == [(MEMBERS, "F6")]
+    assert (ind(r, "2.1", 1).numerator, ind(r, "2.1", 1).denominator) == (9, 10)
+
+
 def test_a_formula_whose_cached_value_is_the_empty_string_is_not_an_error(tmp_path):
     # Excel caches a formula giving "" as <c t="str"><f>…</f><v></v></c>: a real (blank) value, not a missing one;
     # in an answer column it counts as blank (Không) without formula-no-value.
