@@ -14,6 +14,7 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 from dvht_sheets.report import unit as report_unit
 from dvht_sheets.xlsxfast import compat
@@ -140,3 +141,33 @@ def test_part_zip_names_text_and_large_parts():
         assert zf.read("xl/tệp ô.xml").decode("utf-8") == "Trường <tiểu học> & “Đơn vị học tập”"
         assert zf.read("big.bin") == bytes(range(256)) * 400
         assert zf.getinfo("big.bin").compress_type == zipfile.ZIP_DEFLATED
+
+
+@pytest.mark.parametrize("plain", [False, True])
+def test_past_excels_link_limit_cells_keep_their_text_without_a_warning(monkeypatch, plain, tmp_path, recwarn):
+    # Excel holds 65,530 links a worksheet; xlsxwriter drops later ones with one warning each on stderr (a national
+    # summary has hundreds of thousands of findings, each with its link). Past the limit a cell keeps its text only.
+    from dvht_sheets import xlsxfast
+    from dvht_sheets.xlsxfast import compat, fragments, sheets
+
+    monkeypatch.setattr(compat, "fast", lambda: not plain)
+    monkeypatch.setattr(sheets, "MAX_LINKS", 3)
+    monkeypatch.setattr(fragments, "MAX_LINKS", 3)
+    target = tmp_path / "links.xlsx"
+    wb = xlsxfast.streaming_workbook(str(target), {"tmpdir": str(tmp_path)})
+    ws = wb.add_sheet("L")
+    fmt = wb.add_format({})
+    for r in range(5):
+        ws.put_row(r, [(0, f"ô {r}", fmt)], links={0: (f"external:a{r}.xlsx", "mở")})
+    small = xlsxfast.small_workbook(tmp_path / "u.xlsx", {})
+    us = small.add_sheet("U")
+    for r in range(5):
+        us.put_link(r, 0, f"internal:'U'!B{r + 1}", None, f"B{r + 1}", "đến ô")
+    wb.close()
+    small.close()
+    assert not [w for w in recwarn.list if "URL" in str(w.message)]
+    for path, name, texts in ((target, "L", [f"ô {r}" for r in range(5)]), (tmp_path / "u.xlsx", "U",
+                                                                          [f"B{r + 1}" for r in range(5)])):
+        sheet = openpyxl.load_workbook(path)[name]
+        assert [sheet.cell(r + 1, 1).value for r in range(5)] == texts
+        assert [bool(sheet.cell(r + 1, 1).hyperlink) for r in range(5)] == [True, True, True, False, False]

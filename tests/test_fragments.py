@@ -261,3 +261,27 @@ def test_a_dead_workers_file_reaches_the_summary_and_the_json(tmp_path):
     assert len(crashed) == 1 and CRASHED[:40] in crashed[0][6] and crashed[0][2] == "Nghiêm trọng"
     long = _sheet(tmp_path / "tong", LONG_SHEET)
     assert {r[0] for r in long[1:]} == {"TH-KIMDONG", "THCS-NGUYENDU"}  # the dead worker's file has no indicator
+
+
+def test_the_summary_stops_linking_at_excels_limit_and_keeps_every_row(tmp_path, monkeypatch, recwarn):
+    # tong-hop.xlsx's Lỗi dữ liệu: one link per finding, up to Excel's 65,530 a sheet (here 5); later rows keep their
+    # text and no warning reaches stderr (xlsxwriter warns once for every link it drops).
+    import openpyxl
+
+    from dvht_sheets import api
+    from dvht_sheets.xlsxfast import fragments, sheets
+
+    monkeypatch.setattr(sheets, "MAX_LINKS", 5)
+    monkeypatch.setattr(fragments, "MAX_LINKS", 5)
+    samples = Path(__file__).resolve().parents[1] / "dvht_sheets" / "data" / "samples"
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in ("04-th-le-van-tam.xlsx", "12-th-vo-thi-sau-nhap-sai.xlsx"):
+        (src / name).write_bytes((samples / name).read_bytes())
+    api.run_batch(src, tmp_path / "out", jobs=1)
+    errors = openpyxl.load_workbook(tmp_path / "out" / "tong-hop.xlsx")["Lỗi dữ liệu"]
+    rows = list(errors.iter_rows(min_row=2))
+    assert len(rows) == 10
+    assert sum(1 for row in rows if row[7].hyperlink) == 5
+    assert all(row[7].value and row[7].value.startswith("don-vi/") for row in rows)
+    assert not [w for w in recwarn.list if "URL" in str(w.message)]

@@ -236,8 +236,8 @@ def _write_findings(ws, f: Formats, findings: list[Finding], copied: dict[str, s
         ws.put_string(i, 2, item.code, f.cell)
         ws.put_string(i, 3, item.sheet or "", f.cell)
         if item.sheet in copied and item.cell:
-            ws.write_url(i, 4, f"internal:{xlsxfast.quote_sheet(copied[item.sheet])}!{item.cell}", f.link, item.cell,
-                         "Đến ô có lỗi")
+            ws.put_link(i, 4, f"internal:{xlsxfast.quote_sheet(copied[item.sheet])}!{item.cell}", f.link, item.cell,
+                        "Đến ô có lỗi")
         else:
             ws.put_string(i, 4, item.cell or "", f.cell)
         ws.put_string(i, 5, item.message, f.cell)

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from . import compat
 from .fragments import bounds, put_rendered, render_cells, render_rows, row_start, stand_ins, style_attrs
-from .sheets import BLANK
+from .sheets import BLANK, MAX_LINKS
 from .workbook import FastWorkbook, PlainWorkbook, StreamWorkbook
 
-__all__ = ["BLANK", "bounds", "fast", "put_rendered", "quote_sheet", "render_cells", "render_rows", "row_start",
+__all__ = ["BLANK", "MAX_LINKS", "bounds", "fast", "put_rendered", "quote_sheet", "render_cells", "render_rows", "row_start",
            "small_workbook", "stand_ins", "streaming_workbook", "style_attrs"]
 
 

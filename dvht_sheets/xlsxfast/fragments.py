@@ -25,7 +25,7 @@ import re
 from typing import Any, Iterable, Mapping
 
 from .cellxml import style_attr
-from .sheets import FastWorksheet, _row_height_attr
+from .sheets import MAX_LINKS, FastWorksheet, _row_height_attr
 
 # Where a row's number goes. NUL never reaches the XML otherwise: text passes xml_safe, which replaces it.
 PLACEHOLDER = "\x00"
@@ -121,6 +121,8 @@ def put_rendered(sheet, first_row: int, rendered: list[str], span: tuple[int, in
     if not sheet.constant_memory:
         raise ValueError("rendered rows go into a streaming sheet only")
     for offset, col, url, fmt, text, tip in links:
+        if sheet.hlink_count >= MAX_LINKS:
+            break  # Excel's limit: the rest keep their text, without a link
         row = first_row + offset
         sheet.write_url(row, col, url, fmt, text, tip)
         sheet.table.get(row, {}).pop(col, None)

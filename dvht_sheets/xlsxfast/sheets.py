@@ -8,6 +8,7 @@
 The methods both modes have (the boundary; nothing else of these classes is for callers):
   put_string(row, col, text, fmt)   put_number(row, col, number, fmt)   put_value(row, col, value, fmt)
   put_row(row, cells, *, keep_empty=True, height=None, links=None)      put_rows(first_row, rows, *, keep_empty=False)
+  put_link(row, col, url, fmt, text, tip)
   set_grid(...) on grid sheets; and all of xlsxwriter's public Worksheet API.
 cells are (column, value, format); BLANK is a formatted blank cell, and so are None and "" with keep_empty.
 """
@@ -24,6 +25,9 @@ from .cellxml import _COLS, _inline, cell_xml, col_letters, inline, inline_text,
 from .compat import CellNumberTuple, CellStringTuple, xl_rowcol_to_cell_fast
 
 BLANK = object()  # put_row/put_rows: a blank cell that still carries its format (borders, fill)
+# Excel's limit of links in one worksheet. xlsxwriter drops every later one with a warning of its own on stderr (a
+# national summary has hundreds of thousands of findings, each with a link): past it, a link cell keeps its text only.
+MAX_LINKS = 65_530
 _INF = math.inf
 
 
@@ -234,6 +238,8 @@ class FastWorksheet(Worksheet):
         if links:
             values = {c: (v, fm) for c, v, fm in cells}
             for col, (url, tip) in links.items():
+                if self.hlink_count >= MAX_LINKS:
+                    break  # the text stays in the row, without its link
                 text, fmt = values[col]
                 self.write_url(row, col, url, fmt, text, tip)
                 # The link's text goes in the row written here; xlsxwriter keeps only the link itself.
@@ -252,6 +258,13 @@ class FastWorksheet(Worksheet):
             self._track(row, last)
         if height:
             self.set_row(row, height)
+
+    def put_link(self, row: int, col: int, url: str, fmt, text: str, tip: str) -> None:
+        """A link cell showing text; once the sheet holds MAX_LINKS links, the text alone."""
+        if self.hlink_count >= MAX_LINKS:
+            self.put_string(row, col, text, fmt)
+        else:
+            self.write_url(row, col, url, fmt, text, tip)
 
     def put_rows(self, first_row: int, rows: list[tuple[float | None, list[tuple[int, Any, Any]]]], *,
                  keep_empty: bool = False) -> None:
@@ -458,7 +471,7 @@ class PlainSheet(Worksheet):
         if height:
             self.set_row(row, height)
         for col, value, fmt in cells:
-            if links and col in links:
+            if links and col in links and self.hlink_count < MAX_LINKS:
                 url, tip = links[col]
                 self.write_url(row, col, url, fmt, value, tip)
                 # the text as given, as the fast path writes it (xlsxwriter 3.2.0 and before wrote "\\" for "/")
@@ -468,6 +481,13 @@ class PlainSheet(Worksheet):
                     self.write_blank(row, col, None, fmt)
             else:
                 self._put_typed(row, col, value, fmt, fmt)
+
+    def put_link(self, row: int, col: int, url: str, fmt, text: str, tip: str) -> None:
+        if self.hlink_count >= MAX_LINKS:
+            self.put_string(row, col, text, fmt)
+        else:
+            self.write_url(row, col, url, fmt, text, tip)
+            self.write_string(row, col, text, fmt)  # the text as given, as put_row writes it
 
     def put_rows(self, first_row: int, rows: list[tuple[float | None, list[tuple[int, Any, Any]]]], *,
                  keep_empty: bool = False) -> None:
