@@ -43,12 +43,21 @@ YES_FIELDS = ["tuan_thu_ky_luat", "hoan_thanh_boi_duong", "tham_gia_cds", "chung
               "trinh_do_ngoai_ngu", "cong_dan_hoc_tap", "ke_hoach_tu_hoc"]
 
 
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô",
+          "Dương", "Lý"]
+MIDDLE = ["Thị", "Văn", "Thị Thu", "Văn Minh", "Thị Thanh", "Hữu", "Đức", "Ngọc", "Thị Bích", "Quang", "Minh", "Thị Kim"]
+GIVEN = ["Lan", "Hoa", "Mai", "Hương", "Trang", "An", "Bình", "Châu", "Dũng", "Giang", "Hải", "Hạnh", "Hiếu", "Hùng",
+         "Khoa", "Linh", "Long", "Nam", "Nga", "Phúc", "Quân", "Sơn", "Tâm", "Thảo", "Thắng", "Tuấn", "Vân", "Yến"]
+
+
 def typical(i: int) -> WorkbookData:
     rng = random.Random(i)
     book = rulebooks.get("tt24-2023")
     members = []
     for k in range(80):
-        m = {"stt": k + 1, "ho_ten": f"Nguyễn Thị {rng.choice(['Lan', 'Hoa', 'Mai', 'Hương', 'Trang'])} {k}",
+        # names as varied as a real staff list (a few thousand combinations), so that no cache keyed by a name
+        # (duplicate detection folds each name) sees the same names in every workbook
+        m = {"stt": k + 1, "ho_ten": f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}",
              "ngay_sinh": dt.datetime(1970 + rng.randint(0, 30), rng.randint(1, 12), rng.randint(1, 28)),
              "chuc_vu": rng.choice(["GV", "GV", "GV", "NV", "CBQL"])}
         for f in YES_FIELDS:
