@@ -299,6 +299,10 @@ def scan_package(data: bytes, limits: Limits) -> PackageScan:
     return scan
 
 
+# Flag bits zipfile refuses (encrypted, compressed patched data, strong encryption): such an entry goes to zipfile.
+_REFUSED_FLAGS = 0x1 | 0x20 | 0x40
+
+
 def _inflated_chunks(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo):
     """A part's inflated bytes, in chunks of at most CHUNK bytes. A plain entry that fits one chunk (nearly every part
     of a school's workbook) is inflated in one call (deflate.py) and given whole once its size and CRC-32 are right:
@@ -306,13 +310,19 @@ def _inflated_chunks(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo):
     unusual method or header, a stream that does not end at its declared size, a CRC that does not match — is read
     through zipfile, which decides about it as it always has."""
     if info.file_size <= CHUNK and info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) and \
-            not info.flag_bits & 0x1:
+            not info.flag_bits & _REFUSED_FLAGS:
         start = info.header_offset
         head = data[start:start + 30]
         if len(head) == 30 and head[:4] == b"PK\x03\x04":
             name_len, extra_len = int.from_bytes(head[26:28], "little"), int.from_bytes(head[28:30], "little")
-            name = data[start + 30:start + 30 + name_len]
-            if name == info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437", "replace"):
+            # the local name, decoded by the local header's own UTF-8 flag, as zipfile compares it (a name that does
+            # not decode goes to zipfile, which refuses it)
+            try:
+                name = data[start + 30:start + 30 + name_len].decode(
+                    "utf-8" if int.from_bytes(head[6:8], "little") & 0x800 else "cp437")
+            except UnicodeDecodeError:
+                name = None
+            if name == info.orig_filename:
                 begin = start + 30 + name_len + extra_len
                 body = data[begin:begin + info.compress_size]
                 xml: bytes | None = None

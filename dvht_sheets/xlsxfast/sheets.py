@@ -487,7 +487,6 @@ class PlainSheet(Worksheet):
             self.put_string(row, col, text, fmt)
         else:
             self.write_url(row, col, url, fmt, text, tip)
-            self.write_string(row, col, text, fmt)  # the text as given, as put_row writes it
 
     def put_rows(self, first_row: int, rows: list[tuple[float | None, list[tuple[int, Any, Any]]]], *,
                  keep_empty: bool = False) -> None:
