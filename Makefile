@@ -1,8 +1,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# One stamp per set of packages: `make demo` installs only what the tool needs at run time; `make test` (and the
-# generators, the benchmark) add the test extras. `make demo` then `make test` works: the second adds the extras.
+# One stamp per set of packages: `make demo` installs what the tool needs at run time (with the `fast` extra, ISA-L);
+# `make test` (and the generators, the benchmark) add the test extras. `make demo` then `make test` works: the second adds the extras.
 RUNTIME := $(VENV)/.runtime
 STAMP := $(VENV)/.installed
 
@@ -13,11 +13,11 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(RUNTIME): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e .
+	$(BIN)/python -m pip install -q -e '.[fast]'
 	touch $(RUNTIME)
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e '.[test,fast]'
 	touch $(RUNTIME) $(STAMP)
 
 demo: $(RUNTIME)

@@ -3,8 +3,8 @@
 Deflate is the largest single cost of a unit workbook's write (~130 KB of sheet XML) and a large part of the safety
 scan's (every input part is inflated once). ISA-L's level 1 compresses ~3x faster than zlib's level 1 to the same
 size, and inflates ~2x faster; both produce and accept plain deflate streams, so every zip stays an ordinary zip.
-python-isal is a dependency (pyproject.toml) with wheels for Windows, macOS and Linux; where it cannot be imported (a
-platform without a wheel), zlib does the same work, slower. DVHT_ZLIB=1 forces zlib (the tests compare both).
+python-isal is the optional extra `fast` (pyproject.toml: it has no wheel for 32-bit Python, where installing it would
+fail); where it is not installed, zlib does the same work, slower. DVHT_ZLIB=1 forces zlib (the tests compare both).
 """
 
 from __future__ import annotations

@@ -209,6 +209,7 @@ def scan_package(data: bytes, limits: Limits) -> PackageScan:
                 scan.problem = finding(Code.FILE_TOO_LARGE, detail=_mb(total), limit=_mb(limits.max_unzipped_bytes))
                 return scan
             sheets = _sheet_parts(zf)
+            ends = _entry_ends(zf, data)
             inflated = 0
             extents: dict[str, list[int]] = {}  # sheet → farthest (row, column) bound seen
             exact_xml: dict[str, bytes] = {}
@@ -232,7 +233,7 @@ def scan_package(data: bytes, limits: Limits) -> PackageScan:
                 # stops there): a part too small to hold more rows than the limit need not be counted
                 count_rows = sheet is not None and info.file_size // 5 > limits.max_rows
                 body, rows, tail = [], 0, b""
-                for chunk in _inflated_chunks(zf, data, info):
+                for chunk in _inflated_chunks(zf, data, info, ends.get(info.header_offset, len(data))):
                     inflated += len(chunk)
                     if inflated > limits.max_unzipped_bytes:
                         scan.problem = finding(Code.FILE_TOO_LARGE, detail=f"> {_mb(inflated)}",
@@ -303,41 +304,55 @@ def scan_package(data: bytes, limits: Limits) -> PackageScan:
 _REFUSED_FLAGS = 0x1 | 0x20 | 0x40
 
 
-def _inflated_chunks(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo):
+def _entry_ends(zf: zipfile.ZipFile, data: bytes) -> dict[int, int]:
+    """Each entry's local header offset → where the next entry, or the central directory, begins."""
+    starts = sorted({i.header_offset for i in zf.infolist()} | {getattr(zf, "start_dir", len(data))})
+    return {a: b for a, b in zip(starts, starts[1:])}
+
+
+def _inflated_chunks(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo, end: int | None = None):
     """A part's inflated bytes, in chunks of at most CHUNK bytes. A plain entry that fits one chunk (nearly every part
     of a school's workbook) is inflated in one call (deflate.py) and given whole once its size and CRC-32 are right:
     exactly the one chunk zipfile would give, without its per-read machinery. Anything else — larger, encrypted, an
     unusual method or header, a stream that does not end at its declared size, a CRC that does not match — is read
-    through zipfile, which decides about it as it always has."""
-    if info.file_size <= CHUNK and info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) and \
-            not info.flag_bits & _REFUSED_FLAGS:
-        start = info.header_offset
-        head = data[start:start + 30]
-        if len(head) == 30 and head[:4] == b"PK\x03\x04":
-            name_len, extra_len = int.from_bytes(head[26:28], "little"), int.from_bytes(head[28:30], "little")
-            # the local name, decoded by the local header's own UTF-8 flag, as zipfile compares it (a name that does
-            # not decode goes to zipfile, which refuses it)
-            try:
-                name = data[start + 30:start + 30 + name_len].decode(
-                    "utf-8" if int.from_bytes(head[6:8], "little") & 0x800 else "cp437")
-            except UnicodeDecodeError:
-                name = None
-            if name == info.orig_filename:
-                begin = start + 30 + name_len + extra_len
-                body = data[begin:begin + info.compress_size]
-                xml: bytes | None = None
-                if len(body) == info.compress_size:
-                    if info.compress_type == zipfile.ZIP_STORED:
-                        xml = body if len(body) == info.file_size else None
-                    else:
-                        try:
-                            xml = deflate.inflate(body, info.file_size)
-                        except deflate.ERRORS:
-                            xml = None
-                if xml is not None and deflate.crc32(xml) == info.CRC:
-                    if xml:
-                        yield xml
-                    return
+    through zipfile, which decides about it as it always has.
+
+    An entry whose bytes run into the next entry (or the central directory) is refused, whichever way it would be
+    read: overlapping entries are the trick of a zip bomb, which zipfile itself refuses from Python 3.12 on (3.11's
+    does not). end: where the next entry begins (None: found here)."""
+    start = info.header_offset
+    head = data[start:start + 30]
+    begin = None
+    if len(head) == 30 and head[:4] == b"PK\x03\x04":
+        name_len, extra_len = int.from_bytes(head[26:28], "little"), int.from_bytes(head[28:30], "little")
+        begin = start + 30 + name_len + extra_len
+        if end is None:
+            end = _entry_ends(zf, data).get(start, len(data))
+        if begin + info.compress_size > end:
+            raise zipfile.BadZipFile(f"Overlapped entries: {info.orig_filename!r} (possible zip bomb)")
+    if begin is not None and info.file_size <= CHUNK and \
+            info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) and not info.flag_bits & _REFUSED_FLAGS:
+        # the local name, decoded by the local header's own UTF-8 flag, as zipfile compares it (a name that does not
+        # decode goes to zipfile, which refuses it)
+        try:
+            name = data[start + 30:start + 30 + name_len].decode(
+                "utf-8" if int.from_bytes(head[6:8], "little") & 0x800 else "cp437")
+        except UnicodeDecodeError:
+            name = None
+        body = data[begin:begin + info.compress_size]
+        if name == info.orig_filename and len(body) == info.compress_size:
+            xml: bytes | None = None
+            if info.compress_type == zipfile.ZIP_STORED:
+                xml = body if len(body) == info.file_size else None
+            else:
+                try:
+                    xml = deflate.inflate(body, info.file_size)
+                except deflate.ERRORS:
+                    xml = None
+            if xml is not None and deflate.crc32(xml) == info.CRC:
+                if xml:
+                    yield xml
+                return
     with zf.open(info) as fh:
         while chunk := fh.read(CHUNK):
             yield chunk

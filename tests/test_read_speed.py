@@ -199,7 +199,7 @@ def test_without_isal_zlib_reads_and_writes_the_same(tmp_path):
 def test_one_call_inflate_agrees_with_zipfile_on_randomly_damaged_entries(tmp_path):
     # 400 seeded mutations (a byte replaced, or a run zeroed) anywhere in an entry's local header, compressed bytes or
     # central-directory record: for every one, the scan's one-call path gives exactly what zipfile gives (the same
-    # bytes, or the same kind of refusal).
+    # bytes, or the same kind of refusal), except an entry made to overlap the next one, which it always refuses.
     import random
 
     path = tmp_path / "a.xlsx"
@@ -225,6 +225,14 @@ def test_one_call_inflate_agrees_with_zipfile_on_randomly_damaged_entries(tmp_pa
             zipfile.ZipFile(io.BytesIO(bad)).getinfo(name)
         except Exception:
             continue  # the directory itself no longer names the entry: the scan refuses the file before this step
+        zf = zipfile.ZipFile(io.BytesIO(bad))
+        info = zf.getinfo(name)
+        head = bad[info.header_offset:info.header_offset + 30]
+        begin = info.header_offset + 30 + int.from_bytes(head[26:28], "little") + int.from_bytes(head[28:30], "little")
+        if head[:4] == b"PK\x03\x04" and begin + info.compress_size > read._entry_ends(zf, bad)[info.header_offset]:
+            # an entry running into the next one: refused, as zipfile refuses it from Python 3.12 on
+            assert _fast_chunks(bad, name) == "BadZipFile", at
+            continue
         assert _fast_chunks(bad, name) == _zipfile_chunks(bad, name), (at, bad[at:at + 4])
         agreed += 1
     assert agreed > 300

@@ -15,7 +15,7 @@ from dvht_sheets.read import DEFAULT_LIMITS, scan_package
 SAMPLE = Path(__file__).resolve().parents[1] / "dvht_sheets" / "data" / "samples" / "03-th-kim-dong.xlsx"
 
 
-def _zipfile_chunks(zf, data, info):
+def _zipfile_chunks(zf, data, info, end=None):
     with zf.open(info) as fh:
         while chunk := fh.read(read.CHUNK):
             yield chunk
@@ -79,3 +79,18 @@ def test_compressed_patch_flag_is_refused_as_zipfile_refuses_it(monkeypatch):
     fast, slow = _outcomes(data, monkeypatch)
     assert slow[0] == "file-unreadable"
     assert fast == slow
+
+
+def test_an_entry_overlapping_the_next_one_is_refused_as_newer_zipfile_refuses_it():
+    # An entry whose compressed size runs into the next local header (the overlapping-entries trick of zip bombs):
+    # refused on every Python, as newer zipfile refuses it ("Overlapped entries … (possible zip bomb)"); 3.11's
+    # zipfile would read it.
+    src = SAMPLE.read_bytes()
+    raw = bytearray(src)
+    info = zipfile.ZipFile(io.BytesIO(src)).getinfo("xl/sharedStrings.xml")
+    cd = raw.find(b"PK\x01\x02")
+    while struct.unpack_from("<L", raw, cd + 42)[0] != info.header_offset:
+        cd = raw.find(b"PK\x01\x02", cd + 4)
+    struct.pack_into("<L", raw, cd + 20, info.compress_size + 10)
+    scan = scan_package(bytes(raw), DEFAULT_LIMITS)
+    assert scan.problem is not None and scan.problem.code == "file-unreadable"
