@@ -471,3 +471,17 @@ def test_template_filled_by_a_secretary_reads_the_same_after_libreoffice(soffice
     ws = openpyxl.load_workbook(back, data_only=True)["Chỉ tiêu"]
     live = {ws.cell(r, 1).value: ws.cell(r, 3).value for r in range(4, 30)}
     assert live["2.1"] == pytest.approx(17 / 20) and live["2.4"] == pytest.approx(11 / 20)
+
+
+def test_fold_drops_exactly_the_combining_marks_of_any_text():
+    # schema.fold strips marks with a str.translate table filled as characters come (issue 13): over every BMP
+    # character it keeps and drops exactly what a test of unicodedata.category per character keeps and drops.
+    import unicodedata
+
+    from dvht_sheets import schema
+
+    every = "".join(chr(i) for i in range(0x10000) if not 0xD800 <= i <= 0xDFFF)
+    decomposed = unicodedata.normalize("NFD", every)
+    assert decomposed.translate(schema._NO_MARKS) == "".join(
+        c for c in decomposed if unicodedata.category(c) != "Mn")
+    assert schema.fold("Nguyễn  Thị-Ánh ĐÀO") == "nguyen thi anh dao"
