@@ -407,6 +407,7 @@ def _pool(ctx, jobs: int, config: WorkerConfig) -> ProcessPoolExecutor:
 def _end_pool(ex: ProcessPoolExecutor) -> None:
     """Stop a pool now: queued work is cancelled and the workers are ended, none is left running on its own."""
     procs = list((getattr(ex, "_processes", None) or {}).values())
+    results = getattr(ex, "_result_queue", None)  # shutdown() forgets it; it is closed below
     ex.shutdown(wait=False, cancel_futures=True)
     for proc in procs:
         if proc.is_alive():
@@ -416,6 +417,16 @@ def _end_pool(ex: ProcessPoolExecutor) -> None:
         if proc.is_alive():
             proc.kill()
             proc.join(timeout=3)
+    # A worker ended in the middle of sending its results leaves half a message in the result pipe, and the pool's
+    # manager thread waits for the rest for ever: this process holds the pipe's write end too, so no end of file ever
+    # comes, and at exit Python joins that thread (a stopped batch then hung instead of exiting). Once the workers are
+    # gone nothing writes there any more: closing that end lets the thread see the end of the pipe and finish.
+    writer = getattr(results, "_writer", None)
+    if writer is not None:
+        try:
+            writer.close()
+        except OSError:
+            pass
 
 
 class Interrupted(KeyboardInterrupt):

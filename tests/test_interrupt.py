@@ -129,3 +129,38 @@ def test_sigint_leaves_only_whole_files(tmp_path):
     assert not list(out.rglob(".tmp-*"))
     rows = calamine.CalamineWorkbook.from_path(str(out / "tong-hop.xlsx")).get_sheet_by_name("Tổng hợp").to_python()
     assert len([r for r in rows[5:] if r[1]]) == len(finished)
+
+
+def _send_half_a_result_and_die() -> None:
+    # In a pool worker: write the header of a 1,000-byte message and 10 bytes of it into the pool's result pipe, then
+    # die, as a worker ended by a stop in the middle of sending its results does.
+    import gc
+    import struct
+
+    from multiprocessing.queues import SimpleQueue
+
+    queue = next(o for o in gc.get_objects() if isinstance(o, SimpleQueue) and hasattr(o, "_writer"))
+    os.write(queue._writer.fileno(), struct.pack("!i", 1000) + b"x" * 10)
+    os._exit(1)
+
+
+def test_a_pool_whose_worker_died_mid_message_is_ended_without_hanging():
+    # The stopped batch that never exited: the pool's manager thread waited for the rest of a half-sent result. After
+    # _end_pool, that thread must finish (at exit Python joins it).
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+
+    from dvht_sheets import batch
+
+    ex = ProcessPoolExecutor(1, mp_context=batch._context())
+    future = ex.submit(_send_half_a_result_and_die)
+    deadline = time.time() + 30
+    manager = None
+    while time.time() < deadline and manager is None:
+        manager = next((t for t in threading.enumerate() if t.__class__.__name__ == "_ExecutorManagerThread"), None)
+        time.sleep(0.05)
+    time.sleep(1.0)  # the worker has written half a message and died; the manager thread reads the rest for ever
+    batch._end_pool(ex)
+    manager.join(timeout=15)
+    assert not manager.is_alive()
+    assert future.done()
