@@ -27,6 +27,9 @@ ALLOWED_PRIVATE = {
     ("batch.py", "os", "_exit"),  # the stdlib's documented exit of a forked child without cleanup
     ("console.py", "module", "_"),  # click's gettext hook, replaced to translate click's own messages
     ("batch.py", "ex", "_processes"),  # ProcessPoolExecutor has no public way to end its workers at once
+    # ... nor to release its manager thread from a half-sent result (batch._end_pool closes the pipe's write end)
+    ("batch.py", "ex", "_result_queue"),
+    ("batch.py", "results", "_writer"),
 }
 
 
