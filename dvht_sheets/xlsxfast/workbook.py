@@ -38,6 +38,22 @@ class _CachedStylesPackager(Packager):
             self._filename("xl/styles.xml").write(xml)
 
 
+class _OwnZip:
+    """A workbook stored through a zip class of ours (zip_class) instead of zipfile.ZipFile."""
+
+    zip_class: type
+
+    def _store_workbook(self) -> None:
+        # xlsxwriter opens its zip through this module-level name; it is swapped only while this workbook is stored,
+        # and a process stores one workbook at a time.
+        module = xlsxwriter.workbook
+        saved, module.ZipFile = module.ZipFile, self.zip_class
+        try:
+            super()._store_workbook()
+        finally:
+            module.ZipFile = saved
+
+
 class _Sheets:
     """add_sheet / add_grid_sheet: the sheet classes of the workbook's mode."""
 
@@ -80,11 +96,12 @@ class _KeyedFormat(Format):
         return self._keys[1]
 
 
-class FastWorkbook(_Sheets, xlsxwriter.Workbook):
+class FastWorkbook(_OwnZip, _Sheets, xlsxwriter.Workbook):
     """xlsxwriter's workbook for the many small unit workbooks: formats cloned from per-process prototypes, styles.xml
     reused, and the package written by PartZip (in-memory workbooks only); text kept inline in its cells."""
 
     inline_strings = True
+    zip_class = PartZip
     _prototypes: dict[tuple, Format] = {}
 
     def __init__(self, filename=None, options=None):
@@ -112,16 +129,6 @@ class FastWorkbook(_Sheets, xlsxwriter.Workbook):
     def _get_packager(self):
         return _CachedStylesPackager()
 
-    def _store_workbook(self) -> None:
-        # xlsxwriter opens its zip through this module-level name; it is swapped only while this workbook is stored,
-        # and a worker process stores one workbook at a time.
-        module = xlsxwriter.workbook
-        saved, module.ZipFile = module.ZipFile, PartZip
-        try:
-            super()._store_workbook()
-        finally:
-            module.ZipFile = saved
-
 
 class _Level1ZipFile(zipfile.ZipFile):
     """zipfile at deflate level 1: the summary's long sheets are repetitive XML (tens of MB for a province), ~15 %
@@ -133,22 +140,15 @@ class _Level1ZipFile(zipfile.ZipFile):
         super().__init__(file, mode, compression, allowZip64, **kwargs)
 
 
-class StreamWorkbook(_Sheets, xlsxwriter.Workbook):
+class StreamWorkbook(_OwnZip, _Sheets, xlsxwriter.Workbook):
     """xlsxwriter's workbook (constant_memory) with the fast sheets: the parts are byte for byte what xlsxwriter
     writes, stored at deflate level 1."""
+
+    zip_class = _Level1ZipFile
 
     def __init__(self, filename=None, options=None):
         super().__init__(filename, options)
         self._set_sheet_classes()
-
-    def _store_workbook(self) -> None:
-        # as FastWorkbook: xlsxwriter's module-level ZipFile, swapped only while this workbook is stored
-        module = xlsxwriter.workbook
-        saved, module.ZipFile = module.ZipFile, _Level1ZipFile
-        try:
-            super()._store_workbook()
-        finally:
-            module.ZipFile = saved
 
 
 class PlainWorkbook(_Sheets, xlsxwriter.Workbook):
