@@ -320,23 +320,19 @@ def _inflated_chunks(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo, en
     An entry whose bytes run into the next entry (or the central directory) is refused, whichever way it would be
     read: overlapping entries are the trick of a zip bomb, which zipfile itself refuses from Python 3.12 on (3.11's
     does not). end: where the next entry begins (None: found here)."""
-    start = info.header_offset
-    head = data[start:start + 30]
-    begin = None
-    if len(head) == 30 and head[:4] == b"PK\x03\x04":
-        name_len, extra_len = int.from_bytes(head[26:28], "little"), int.from_bytes(head[28:30], "little")
-        begin = start + 30 + name_len + extra_len
+    local = _local_header(data, info)
+    if local is not None:
+        begin, local_flags, local_name = local
         if end is None:
-            end = _entry_ends(zf, data).get(start, len(data))
+            end = _entry_ends(zf, data).get(info.header_offset, len(data))
         if begin + info.compress_size > end:
             raise zipfile.BadZipFile(f"Overlapped entries: {info.orig_filename!r} (possible zip bomb)")
-    if begin is not None and info.file_size <= CHUNK and \
+    if local is not None and info.file_size <= CHUNK and \
             info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) and not info.flag_bits & _REFUSED_FLAGS:
         # the local name, decoded by the local header's own UTF-8 flag, as zipfile compares it (a name that does not
         # decode goes to zipfile, which refuses it)
         try:
-            name = data[start + 30:start + 30 + name_len].decode(
-                "utf-8" if int.from_bytes(head[6:8], "little") & 0x800 else "cp437")
+            name = local_name.decode("utf-8" if local_flags & 0x800 else "cp437")
         except UnicodeDecodeError:
             name = None
         body = data[begin:begin + info.compress_size]
@@ -365,13 +361,24 @@ _UTF8_NAME = 0x800
 _DOS_DATE = 1 << 5 | 1  # 1980-01-01 for every entry: the package lives only in memory, for calamine
 
 
-def _raw_entry(data: bytes, info: zipfile.ZipInfo) -> tuple[str, int, int, int, bytes] | None:
-    """A part as it is stored in the file (compressed bytes), or None when its local header is not plain."""
+def _local_header(data: bytes, info: zipfile.ZipInfo) -> tuple[int, int, bytes] | None:
+    """(where the entry's stored bytes begin, the local header's flag bits, the local name's bytes), or None when no
+    local header is at the entry's offset."""
     start = info.header_offset
     head = data[start:start + 30]
-    if len(head) < 30 or head[:4] != b"PK\x03\x04" or info.flag_bits & 0x1:
+    if len(head) < 30 or head[:4] != b"PK\x03\x04":
         return None
-    begin = start + 30 + int.from_bytes(head[26:28], "little") + int.from_bytes(head[28:30], "little")
+    name_len, extra_len = int.from_bytes(head[26:28], "little"), int.from_bytes(head[28:30], "little")
+    name = data[start + 30:start + 30 + name_len]
+    return start + 30 + name_len + extra_len, int.from_bytes(head[6:8], "little"), name
+
+
+def _raw_entry(data: bytes, info: zipfile.ZipInfo) -> tuple[str, int, int, int, bytes] | None:
+    """A part as it is stored in the file (compressed bytes), or None when its local header is not plain."""
+    local = _local_header(data, info)
+    if local is None or info.flag_bits & 0x1:
+        return None
+    begin = local[0]
     body = data[begin:begin + info.compress_size]
     if len(body) != info.compress_size:
         return None
