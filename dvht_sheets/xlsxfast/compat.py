@@ -1,6 +1,7 @@
 """What dvht_sheets borrows from xlsxwriter, in one place (the pattern of pandas' compat/ package).
 
-The fast writer (sheets.py, workbook.py, cellxml.py) overrides or reads about 30 private members of xlsxwriter. They
+The fast writer (sheets.py, workbook.py, cellxml.py, parts.py) overrides or reads about 100 private members of
+xlsxwriter. They
 are tested on the versions in TESTED_RANGE only (tests/test_xlsxfast_contract.py compares every part the fast path
 writes with plain xlsxwriter's output). On any other version, when one of those members is missing, or with
 DVHT_XLSX_PLAIN=1 in the environment, every workbook is written through xlsxwriter's public API instead
@@ -33,17 +34,34 @@ VERSION_TESTED = TESTED_RANGE[0] <= XLSXWRITER_VERSION < TESTED_RANGE[1]
 # The private members the fast path uses, by the object that has them (probed once, see missing_internals()).
 WORKSHEET_METHODS = ("_write_cell", "_write_row", "_write_empty_row", "_xml_end_tag", "_write_blank",
                      "_write_boolean", "_write_string", "_write_single_row", "_calculate_spans", "_write_rows",
-                     "_assemble_xml_file", "_write_cols", "_write_col_info")
+                     "_assemble_xml_file", "_write_cols", "_write_col_info", "_write_sheet_views",
+                     "_write_page_setup", "_write_sheet_format_pr", "_write_dimension", "_write_page_margins",
+                     "_write_header_footer")
 WORKSHEET_FIELDS = ("table", "row_info", "comments", "dim_rowmin", "dim_rowmax", "dim_colmin", "dim_colmax",
                     "row_spans", "previous_row", "constant_memory", "str_table", "date_1904", "col_info",
-                    "default_col_width", "max_digit_width")
-WORKBOOK_METHODS = ("_store_workbook", "_get_packager", "_prepare_format_properties")
+                    "default_col_width", "max_digit_width", "fh", "internal_fh",
+                    # parts.py: the fields of the kept and written sheet elements
+                    "screen_gridlines", "row_col_headers", "show_zeros", "is_right_to_left", "selected",
+                    "outline_on", "page_view", "top_left_cell", "zoom", "zoom_scale_normal", "is_chartsheet",
+                    "zoom_to_fit", "panes", "selections", "page_setup_changed", "paper_size", "print_scale",
+                    "fit_page", "fit_width", "fit_height", "page_order", "page_start", "orientation",
+                    "black_white", "horizontal_dpi", "vertical_dpi", "default_row_height", "original_row_height",
+                    "default_row_zeroed", "outline_row_level", "outline_col_level", "excel_version", "margin_left",
+                    "margin_right", "margin_top", "margin_bottom", "margin_header", "margin_footer",
+                    "header_footer_scales", "header_footer_aligns", "header_footer_changed", "header", "footer",
+                    "excel2003_style")
+WORKBOOK_METHODS = ("_store_workbook", "_get_packager", "_prepare_format_properties", "_assemble_xml_file")
 WORKBOOK_FIELDS = ("formats", "default_format_properties", "xf_format_indices", "dxf_format_indices", "xf_formats",
                    "dxf_formats", "font_count", "border_count", "fill_count", "num_formats", "custom_colors",
-                   "has_comments")
+                   "has_comments",
+                   # parts.py: what workbook.xml is written from
+                   "vba_project", "vba_codename", "read_only", "date_1904", "default_theme_version", "x_window",
+                   "y_window", "window_width", "window_height", "tab_ratio", "worksheet_meta", "defined_names",
+                   "calc_id", "calc_mode", "calc_on_load")
 FORMAT_MEMBERS = ("_get_xf_index", "_get_format_key", "_get_font_key", "_get_border_key", "_format_key",
                   "xf_format_indices", "dxf_format_indices")
 PACKAGER_METHODS = ("_write_styles_file", "_filename")
+APP_FIELDS = ("part_names", "heading_pairs", "properties", "doc_security")  # parts.KeptApp's key
 
 
 def _module_member(module: str, name: str):
@@ -76,7 +94,12 @@ def missing_internals() -> tuple[str, ...]:
                                         ("utility.xl_rowcol_to_cell_fast", xl_rowcol_to_cell_fast),
                                         ("xmlwriter.XMLwriter._escape_control_characters",
                                          escape_control_characters),
-                                        ("workbook.ZipFile", _module_member("xlsxwriter.workbook", "ZipFile")))
+                                        ("workbook.ZipFile", _module_member("xlsxwriter.workbook", "ZipFile")),
+                                        *((f"packager.{name}", _module_member("xlsxwriter.packager", name))
+                                          for name in ("App", "ContentTypes", "Relationships")),
+                                        ("xmlwriter.XMLwriter._escape_attributes",
+                                         getattr(_XMLwriter, "_escape_attributes", None)),
+                                        ("xmlwriter.XMLwriter._escape_data", getattr(_XMLwriter, "_escape_data", None)))
                if value is None]
     # FastWorksheet._cell_xml tells strings from numbers by these tuples' class names.
     if CellStringTuple is not None and CellStringTuple.__name__ != "String":
@@ -89,7 +112,9 @@ def missing_internals() -> tuple[str, ...]:
         fmt = wb.add_format({"bold": True})
         ws.write_string(0, 0, "x", fmt)
         wb.close()  # storing the workbook sets the fields its packager reads
+        app = _module_member("xlsxwriter.app", "App")
         for obj, label, names in ((ws, "worksheet", WORKSHEET_METHODS + WORKSHEET_FIELDS),
+                                  (app() if app else None, "app", APP_FIELDS),
                                   (wb, "workbook", WORKBOOK_METHODS + WORKBOOK_FIELDS),
                                   (fmt, "format", FORMAT_MEMBERS), (Packager, "packager", PACKAGER_METHODS)):
             missing += [f"{label}.{n}" for n in names if not hasattr(obj, n)]

@@ -23,6 +23,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..model import XML_BAD, xml_safe
 from .cellxml import _COLS, _inline, cell_xml, col_letters, inline, inline_text, style_attr, value_kind
 from .compat import CellNumberTuple, CellStringTuple, xl_rowcol_to_cell_fast
+from .parts import FastHeads
 
 BLANK = object()  # put_row/put_rows: a blank cell that still carries its format (borders, fill)
 # Excel's limit of links in one worksheet. xlsxwriter drops every later one with a warning of its own on stderr (a
@@ -36,9 +37,10 @@ def _row_height_attr(height: float | None) -> str:
     return f' ht="{int(height * 4 / 3 + 0.5) * 0.75:.16g}" customHeight="1"' if height else ""
 
 
-class FastWorksheet(Worksheet):
+class FastWorksheet(FastHeads, Worksheet):
     """xlsxwriter's worksheet with leaner paths for what we write by the hundred thousand: text and numbers with an
-    explicit format. Everything else goes through xlsxwriter's own code. A streaming (constant_memory) workbook's
+    explicit format, and the head and tail of the sheet (parts.FastHeads). Everything else goes through xlsxwriter's
+    own code. A streaming (constant_memory) workbook's
     sheets are byte for byte what xlsxwriter writes; a small workbook's sheets (inline_strings) hold the same cells
     with the text written in the cell instead of the shared-string table (tests/test_fast_writer.py checks both)."""
 

@@ -13,6 +13,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.packager import Packager
 
 from .partzip import PartZip
+from .parts import FastWorkbookPart, kept_parts
 from .sheets import FastWorksheet, GridSheet, PlainGridSheet, PlainSheet
 
 
@@ -39,7 +40,8 @@ class _CachedStylesPackager(Packager):
 
 
 class _OwnZip:
-    """A workbook stored through a zip class of ours (zip_class) instead of zipfile.ZipFile."""
+    """A workbook stored through a zip class of ours (zip_class) instead of zipfile.ZipFile, its helper parts made by
+    the kept classes of parts.py."""
 
     zip_class: type
 
@@ -49,7 +51,8 @@ class _OwnZip:
         module = xlsxwriter.workbook
         saved, module.ZipFile = module.ZipFile, self.zip_class
         try:
-            super()._store_workbook()
+            with kept_parts():
+                super()._store_workbook()
         finally:
             module.ZipFile = saved
 
@@ -96,7 +99,7 @@ class _KeyedFormat(Format):
         return self._keys[1]
 
 
-class FastWorkbook(_OwnZip, _Sheets, xlsxwriter.Workbook):
+class FastWorkbook(FastWorkbookPart, _OwnZip, _Sheets, xlsxwriter.Workbook):
     """xlsxwriter's workbook for the many small unit workbooks: formats cloned from per-process prototypes, styles.xml
     reused, and the package written by PartZip (in-memory workbooks only); text kept inline in its cells."""
 
@@ -140,7 +143,7 @@ class _Level1ZipFile(zipfile.ZipFile):
         super().__init__(file, mode, compression, allowZip64, **kwargs)
 
 
-class StreamWorkbook(_OwnZip, _Sheets, xlsxwriter.Workbook):
+class StreamWorkbook(FastWorkbookPart, _OwnZip, _Sheets, xlsxwriter.Workbook):
     """xlsxwriter's workbook (constant_memory) with the fast sheets: the parts are byte for byte what xlsxwriter
     writes, stored at deflate level 1."""
 

@@ -1,0 +1,204 @@
+"""parts.py (issue 13): the small XML the fast path writes itself or keeps is xlsxwriter's, byte for byte.
+
+Each workbook is written twice on the fast path: once as it is, once with parts.py turned off (every element writer
+of FastHeads back to xlsxwriter's Worksheet method, workbook.xml through xlsxwriter's Workbook, the packager's own
+helper classes). Every part of the two zips must be the same bytes. Kept XML is reused across workbooks, so each
+comparison runs after other workbooks have filled the caches with their own values.
+"""
+
+import contextlib
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from dvht_sheets import xlsxfast
+from dvht_sheets.batch import evaluate_path
+from dvht_sheets.report.summary import unit_row, write_summary_workbook
+from dvht_sheets.report.unit import write_unit_workbook
+from dvht_sheets.xlsxfast import parts
+from dvht_sheets.xlsxfast import workbook as fast_workbook
+
+from .helpers import standard_data, write_standard
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = sorted((ROOT / "dvht_sheets/data/samples").glob("*.xlsx"))
+ELEMENT_WRITERS = [name for name in vars(parts.FastHeads) if name.startswith("_write_")]
+
+
+@contextlib.contextmanager
+def parts_off(monkeypatch):
+    with monkeypatch.context() as m:
+        for name in ELEMENT_WRITERS:
+            m.setattr(parts.FastHeads, name, getattr(Worksheet, name))
+        m.setattr(parts.FastWorkbookPart, "_assemble_xml_file", xlsxwriter.Workbook._assemble_xml_file)
+        m.setattr(fast_workbook, "kept_parts", contextlib.nullcontext)
+        yield
+
+
+def unzipped(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return {info.filename: zf.read(info) for info in zf.infolist()}
+
+
+def assert_same_parts(ours: bytes, theirs: bytes, label: str) -> None:
+    a, b = unzipped(ours), unzipped(theirs)
+    assert list(a) == list(b), label
+    for name in a:
+        assert a[name] == b[name], f"{label}: {name} differs"
+
+
+def both_ways(monkeypatch, write) -> tuple[bytes, bytes]:
+    ours = write()
+    with parts_off(monkeypatch):
+        theirs = write()
+    return ours, theirs
+
+
+@pytest.fixture(scope="module")
+def evaluated(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("parts")
+    odd = write_standard(folder / "odd.xlsx", standard_data(6, unit={"ten_don_vi": "A & B <THCS> \"x\" _x0041_"},
+                                                            member_overrides={0: {"ho_ten": "Lê & <Hoa>"}}))
+    plain = write_standard(folder / "plain.xlsx", standard_data(30))
+    return [evaluate_path(p) for p in [*SAMPLES, odd, plain]]
+
+
+def test_the_fast_path_is_on_here():
+    # the comparison means something only when the unit workbooks go through FastWorkbook
+    assert xlsxfast.fast()
+    assert ELEMENT_WRITERS and issubclass(xlsxfast.small_workbook(io.BytesIO(), {}).__class__, parts.FastWorkbookPart)
+
+
+def test_unit_workbooks_are_xlsxwriters_byte_for_byte(monkeypatch, evaluated):
+    for result, sub in [*evaluated, *reversed(evaluated)]:  # the second round reuses what the first one kept
+        def write():
+            buf = io.BytesIO()
+            write_unit_workbook(buf, result, sub)
+            return buf.getvalue()
+        assert_same_parts(*both_ways(monkeypatch, write), result.file)
+
+
+def test_summary_workbook_is_xlsxwriters_byte_for_byte(monkeypatch, evaluated, tmp_path):
+    rows = [unit_row(i, r, f"don-vi/{i}_ket-qua.xlsx") for i, (r, _) in enumerate(evaluated)]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")
+
+    def write():
+        path = tmp_path / "tong-hop.xlsx"
+        write_summary_workbook(path, rows, [r for r, _ in evaluated], roster=None, command="test", skipped=[])
+        return path.read_bytes()
+    assert_same_parts(*both_ways(monkeypatch, write), "tong-hop.xlsx")
+
+
+SETTINGS = {
+    "freeze rows": lambda ws: ws.freeze_panes(3, 0),
+    "freeze both": lambda ws: ws.freeze_panes(7, 2),
+    "freeze cols": lambda ws: ws.freeze_panes(0, 1),
+    "freeze with a selection": lambda ws: (ws.set_selection(4, 1, 6, 2), ws.freeze_panes(2, 1)),
+    "split panes": lambda ws: ws.split_panes(30, 40),
+    "selection only": lambda ws: ws.set_selection("C3:D9"),
+    "zoom, no grid, right to left": lambda ws: (ws.set_zoom(80), ws.hide_gridlines(2), ws.right_to_left()),
+    "page layout view": lambda ws: ws.set_page_view(1),
+    # one field each: a kept element that did not tell that field apart would reuse another sheet's XML
+    "zoom only": lambda ws: ws.set_zoom(150),
+    "no grid only": lambda ws: ws.hide_gridlines(2),
+    "no zeros only": lambda ws: ws.hide_zero(),
+    "landscape only": lambda ws: ws.set_landscape(),
+    "paper only": lambda ws: ws.set_paper(8),
+    "scale only": lambda ws: ws.set_print_scale(90),
+    "black and white only": lambda ws: ws.print_black_and_white(),
+    "page order only": lambda ws: ws.print_across(),
+    "row height only": lambda ws: ws.set_default_row(20),
+    "portrait (setup marked changed)": lambda ws: ws.set_portrait(),
+    "selected tab": lambda ws: ws.activate(),
+    "landscape A4 scale": lambda ws: (ws.set_landscape(), ws.set_paper(9), ws.set_print_scale(77)),
+    "fit to pages": lambda ws: ws.fit_to_pages(1, 0),
+    "first page number": lambda ws: ws.set_start_page(3),
+    "print options": lambda ws: (ws.center_horizontally(), ws.print_row_col_headers(), ws.hide_gridlines(0)),
+    "margins": lambda ws: ws.set_margins(0.25, 0.3, 0.75, 0.6),
+    "header and footer": lambda ws: (ws.set_header('&L&"Times New Roman,Regular"&10A & B <c> "d" \x07 _x0041_'),
+                                     ws.set_footer("&CTrang &P/&N", {"scale_with_doc": False, "align_with_margins": False})),
+    "footer only": lambda ws: ws.set_footer("&R&D"),
+    "default row": lambda ws: ws.set_default_row(24, hide_unused_rows=True),
+    "outline": lambda ws: (ws.set_row(3, None, None, {"level": 2}), ws.set_column(1, 2, None, None, {"level": 1})),
+    "tab colour": lambda ws: ws.set_tab_color("#FF0000"),
+    "hidden": lambda ws: ws.hide(),
+    "columns only": lambda ws: ws.set_column(3, 5, 12),
+    "one cell": lambda ws: None,
+    "nothing": lambda ws: None,
+}
+
+
+def settings_workbook(labels) -> bytes:
+    """A workbook with a sheet per setting (a cell on each, but on "nothing" and "columns only"), print titles,
+    an area, a filter and defined names."""
+    buf = io.BytesIO()
+    wb = xlsxfast.small_workbook(buf, {})
+    wb.set_properties({"title": "Kết quả", "company": "Phòng GD&ĐT", "created": dt.datetime(2025, 1, 1)})
+    bold = wb.add_format({"bold": True})
+    sheets = []
+    for label in labels:
+        ws = wb.add_sheet(label.replace(",", ""))
+        if label not in ("nothing", "columns only"):
+            ws.put_string(2, 1, "ô", bold)
+        if label == "one cell":
+            ws.put_number(4, 4, 1.5, None)
+        SETTINGS[label](ws)
+        sheets.append(ws)
+    sheets[0].repeat_rows(0, 2)
+    sheets[-1].print_area(0, 0, 9, 3)
+    sheets[len(sheets) // 2].autofilter(0, 0, 5, 3)
+    wb.define_name("Tong", f"=SUM('{sheets[0].name}'!$A$1:$A$9)")
+    wb.close()
+    return buf.getvalue()
+
+
+def test_every_sheet_setting_together_is_written_as_xlsxwriter_writes_it(monkeypatch):
+    labels = sorted(SETTINGS)
+    assert_same_parts(*both_ways(monkeypatch, lambda: settings_workbook(labels)), "all settings")
+
+
+@pytest.mark.parametrize("label", sorted(SETTINGS))
+def test_each_sheet_setting_alone_is_written_as_xlsxwriter_writes_it(monkeypatch, label):
+    assert_same_parts(*both_ways(monkeypatch, lambda: settings_workbook(list(dict.fromkeys([label, "nothing"])))), label)
+
+
+def test_workbook_settings_outside_the_handled_ones_fall_back(monkeypatch):
+    def write(change):
+        def go():
+            buf = io.BytesIO()
+            wb = xlsxfast.small_workbook(buf, {})
+            ws = wb.add_sheet("A")
+            ws.put_string(0, 0, "x", None)
+            wb.add_sheet("B").put_string(1, 1, "y", None)
+            change(wb)
+            wb.close()
+            return buf.getvalue()
+        return go
+    for change in (lambda wb: wb.read_only_recommended(), lambda wb: wb.set_calc_mode("manual"),
+                   lambda wb: wb.set_calc_mode("autoNoTable"), lambda wb: wb.set_size(1200, 800),
+                   lambda wb: wb.set_tab_ratio(40), lambda wb: (wb.worksheets()[1].activate(),
+                                                                wb.worksheets()[1].set_first_sheet()),
+                   lambda wb: wb.worksheets()[1].very_hidden(), lambda wb: wb.set_properties({"manager": "Ông A"}),
+                   lambda wb: wb.set_properties({"company": None}), lambda wb: None):
+        assert_same_parts(*both_ways(monkeypatch, write(change)), repr(change))
+
+
+def test_kept_parts_are_told_apart_by_what_they_show(monkeypatch):
+    # app.xml keeps only what it shows: two workbooks with different titles share it; a different company does not
+    def write(props):
+        buf = io.BytesIO()
+        wb = xlsxfast.small_workbook(buf, {})
+        wb.set_properties(props)
+        wb.add_sheet("A").put_string(0, 0, "x", None)
+        wb.close()
+        return unzipped(buf.getvalue())["docProps/app.xml"]
+    a, b = write({"title": "một"}), write({"title": "hai"})
+    c = write({"title": "một", "company": "Trường A"})
+    assert a == b and b"Tr\xc6\xb0\xe1\xbb\x9dng A" in c and c != a
+    with parts_off(monkeypatch):
+        assert write({"title": "một", "company": "Trường A"}) == c
