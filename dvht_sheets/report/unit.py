@@ -85,8 +85,7 @@ def _write_summary(ws, f: Formats, result: UnitResult) -> None:
         heads = ["Tiêu chí", "Mã", "Nội dung", "Căn cứ", "Yêu cầu mức độ 1", "Số liệu mức độ 1", "Kết quả mức độ 1",
                  "Yêu cầu mức độ 2", "Số liệu mức độ 2", "Kết quả mức độ 2", "Minh chứng", "Lý do"]
         widths = [8, 5, 34, 10, 13, 16, 11, 13, 16, 11, 14, 27]  # A4 landscape, one page wide at ≥ 75 % (paper.py)
-    for c, w in enumerate(widths):
-        ws.set_column(c, c, w)
+    ws.put_widths(widths)
     ws.put_row(header_row, [(c, h, f.header) for c, h in enumerate(heads)])
     ws.set_row(header_row, 32)
     by_level: dict[int, dict[str, IndicatorResult]] = defaultdict(dict)
@@ -189,8 +188,7 @@ def _copy_sheets(wb, f: Formats, sub: Submission | None,
         width = max((len(row) for row in raw.grid), default=0)
         # The template's widths (extra columns 16), so the copy prints like the school's own sheet (paper.py).
         widths = (template.sheet_widths(wanted[name]) + [16] * width)[:max(width, 1)]
-        for c, w in enumerate(widths[:width]):
-            ws.set_column(c, c, w)
+        ws.put_widths(widths[:width])
         styles = {pos: (f.mark[_worst(items)], f.mark_date[_worst(items)]) for pos, items in sheet_marks.items()}
         lines = _line_rows(raw.grid)
         ws.set_grid(raw.grid, f.grid, f.date, styles, heights=_grid_heights(raw.grid, widths, lines), line_rows=lines,
@@ -226,8 +224,8 @@ def _parse_a1(cell: str | None) -> tuple[int, int] | None:
 def _write_findings(ws, f: Formats, findings: list[Finding], copied: dict[str, str]) -> None:
     heads = ["STT", "Mức độ", "Mã lỗi", "Trang", "Ô", "Nội dung và cách sửa"]
     widths = [5, 11, 20, 14, 7, 72]  # A4 landscape at 100 %, the message wrapped (paper.py)
-    for c, (h, w) in enumerate(zip(heads, widths)):
-        ws.set_column(c, c, w)
+    ws.put_widths(widths)
+    for c, h in enumerate(heads):
         ws.put_string(0, c, h, f.header)
     for i, item in enumerate(findings, start=1):
         sev = Severity(item.severity)
@@ -255,8 +253,7 @@ def _write_meta(ws, f: Formats, result: UnitResult) -> None:
     for r, (k, v) in enumerate(rows):
         ws.put_string(r, 0, k, f.plain)
         ws.put_string(r, 1, v, f.plain)
-    ws.set_column(0, 0, 18)
-    ws.set_column(1, 1, 70)
+    ws.put_widths([18, 70])
     ws.hide()
 
 

@@ -39,7 +39,8 @@ WORKSHEET_METHODS = ("_write_cell", "_write_row", "_write_empty_row", "_xml_end_
                      "_write_header_footer")
 WORKSHEET_FIELDS = ("table", "row_info", "comments", "dim_rowmin", "dim_rowmax", "dim_colmin", "dim_colmax",
                     "row_spans", "previous_row", "constant_memory", "str_table", "date_1904", "col_info",
-                    "default_col_width", "max_digit_width", "fh", "internal_fh",
+                    "default_col_width", "max_digit_width", "cell_padding", "xls_colmax", "col_size_changed",
+                    "fh", "internal_fh",
                     # parts.py: the fields of the kept and written sheet elements
                     "screen_gridlines", "row_col_headers", "show_zeros", "is_right_to_left", "selected",
                     "outline_on", "page_view", "top_left_cell", "zoom", "zoom_scale_normal", "is_chartsheet",
@@ -75,6 +76,7 @@ def _module_member(module: str, name: str):
 # Module-level names the fast path imports; None when this xlsxwriter has no such name.
 CellStringTuple = _module_member("xlsxwriter.worksheet", "CellStringTuple")
 CellNumberTuple = _module_member("xlsxwriter.worksheet", "CellNumberTuple")
+ColumnInfo = _module_member("xlsxwriter.worksheet", "ColumnInfo")
 xl_rowcol_to_cell_fast = _module_member("xlsxwriter.utility", "xl_rowcol_to_cell_fast")
 _XMLwriter = _module_member("xlsxwriter.xmlwriter", "XMLwriter")
 escape_control_characters = getattr(_XMLwriter, "_escape_control_characters", None)
@@ -91,6 +93,7 @@ def missing_internals() -> tuple[str, ...]:
 
     missing = [name for name, value in (("worksheet.CellStringTuple", CellStringTuple),
                                         ("worksheet.CellNumberTuple", CellNumberTuple),
+                                        ("worksheet.ColumnInfo", ColumnInfo),
                                         ("utility.xl_rowcol_to_cell_fast", xl_rowcol_to_cell_fast),
                                         ("xmlwriter.XMLwriter._escape_control_characters",
                                          escape_control_characters),

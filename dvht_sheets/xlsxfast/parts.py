@@ -18,6 +18,7 @@ writers on and off and compares every part byte for byte.
 from __future__ import annotations
 
 import contextlib
+import operator
 from io import StringIO
 
 import xlsxwriter.packager
@@ -136,6 +137,7 @@ _SETUP_FIELDS = ("page_setup_changed", "paper_size", "print_scale", "fit_page", 
                  "vertical_dpi")
 _FORMAT_FIELDS = ("default_row_height", "original_row_height", "default_row_zeroed", "outline_row_level",
                   "outline_col_level", "excel_version")
+_VIEW, _SETUP, _FORMAT = (operator.attrgetter(*fields) for fields in (_VIEW_FIELDS, _SETUP_FIELDS, _FORMAT_FIELDS))
 
 
 class FastHeads:
@@ -145,8 +147,8 @@ class FastHeads:
     _kept_setup: dict = {}
     _kept_format: dict = {}
 
-    def _kept(self, cache: dict, fields: tuple[str, ...], write) -> None:
-        key = tuple(_frozen(getattr(self, f)) for f in fields)
+    def _kept(self, cache: dict, fields, write) -> None:
+        key = tuple(_frozen(v) if v.__class__ is list else v for v in fields(self))
         xml = cache.get(key)
         if xml is None:
             xml = _captured(self, write)
@@ -157,13 +159,13 @@ class FastHeads:
         if self.panes and self.panes[4] == 2:  # split panes read the column widths: xlsxwriter's own writer
             return Worksheet._write_sheet_views(self)
         # Writing freeze panes moves the selection into them (self.selections); nothing reads it afterwards.
-        self._kept(self._kept_views, _VIEW_FIELDS, lambda: Worksheet._write_sheet_views(self))
+        self._kept(self._kept_views, _VIEW, lambda: Worksheet._write_sheet_views(self))
 
     def _write_page_setup(self) -> None:
-        self._kept(self._kept_setup, _SETUP_FIELDS, lambda: Worksheet._write_page_setup(self))
+        self._kept(self._kept_setup, _SETUP, lambda: Worksheet._write_page_setup(self))
 
     def _write_sheet_format_pr(self) -> None:
-        self._kept(self._kept_format, _FORMAT_FIELDS, lambda: Worksheet._write_sheet_format_pr(self))
+        self._kept(self._kept_format, _FORMAT, lambda: Worksheet._write_sheet_format_pr(self))
 
     def _write_dimension(self) -> None:
         rmin, rmax, cmin, cmax = self.dim_rowmin, self.dim_rowmax, self.dim_colmin, self.dim_colmax
