@@ -35,8 +35,12 @@ def test_benchmark_prints_every_figure(bench):
     m = re.search(r"  tool/peer ([\d.]+)x, tool/naive ([\d.]+)x", out)
     assert m
     # The printed ratios are the printed rates' (rates to 0.1, ratios to 0.01 and 0.1: rounding, not different figures).
-    assert float(m.group(1)) == pytest.approx(rates["tool"] / rates["peer"], rel=0.02, abs=0.006)
-    assert float(m.group(2)) == pytest.approx(rates["tool"] / rates["naive"], rel=0.02, abs=0.06)
+    # A rate printed to ±0.05 moves a ratio by up to 0.05/rate of itself: a lot at the few workbooks per second of
+    # this small run on a busy machine.
+    for printed, other, digits in ((m.group(1), "peer", 0.005), (m.group(2), "naive", 0.05)):
+        ratio = rates["tool"] / rates[other]
+        bound = ratio * (0.05 / rates["tool"] + 0.05 / rates[other]) + digits
+        assert abs(float(printed) - ratio) <= bound + 1e-9, (printed, rates)
     for name in ("tool", "peer"):
         main_mb, tree_mb = map(int, re.search(rf"  {name}: .*peak memory main (\d+) MB, process tree (\d+) MB",
                                               out).groups())
