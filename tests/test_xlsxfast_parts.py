@@ -8,6 +8,7 @@ comparison runs after other workbooks have filled the caches with their own valu
 
 import contextlib
 import datetime as dt
+from decimal import Decimal
 import io
 import zipfile
 from pathlib import Path
@@ -202,3 +203,54 @@ def test_kept_parts_are_told_apart_by_what_they_show(monkeypatch):
     assert a == b and b"Tr\xc6\xb0\xe1\xbb\x9dng A" in c and c != a
     with parts_off(monkeypatch):
         assert write({"title": "một", "company": "Trường A"}) == c
+
+
+def one_sheet(setting, *, stream_dir=None, props=None) -> bytes:
+    """A workbook of one sheet with one cell and one setting: a small one, or a streaming one in stream_dir."""
+    if stream_dir is None:
+        buf = io.BytesIO()
+        wb = xlsxfast.small_workbook(buf, {})
+    else:
+        path = stream_dir / "stream.xlsx"
+        wb = xlsxfast.streaming_workbook(str(path), {})
+    if props:
+        wb.set_properties(props)
+    ws = wb.add_sheet("A")
+    ws.put_string(2, 1, "ô", None)
+    setting(ws)
+    wb.close()
+    return buf.getvalue() if stream_dir is None else path.read_bytes()
+
+
+# Values xlsxwriter's setters store as given and its writers write with f"{value}": equal as Python values (9 == 9.0,
+# 1 == True), hashed alike, written differently. A kept element must not hand the second one the first one's XML.
+EQUAL_BUT_WRITTEN_APART = {
+    "paper 9 / 9.0": (lambda ws: ws.set_paper(9), lambda ws: ws.set_paper(9.0)),
+    "paper 9 / Decimal 9.0": (lambda ws: ws.set_paper(9), lambda ws: ws.set_paper(Decimal("9.0"))),  # not kept
+    "fit width 2 / 2.0": (lambda ws: ws.fit_to_pages(2, 0), lambda ws: ws.fit_to_pages(2.0, 0)),
+    "fit height 0 / -0.0": (lambda ws: ws.fit_to_pages(1, 0), lambda ws: ws.fit_to_pages(1, -0.0)),
+    "first page 3 / 3.0": (lambda ws: (ws.set_landscape(), ws.set_start_page(3)),
+                           lambda ws: (ws.set_landscape(), ws.set_start_page(3.0))),
+    "row outline level 2 / 2.0": (lambda ws: ws.set_row(3, None, None, {"level": 2}),
+                                  lambda ws: ws.set_row(3, None, None, {"level": 2.0})),
+    "column outline level 1 / True": (lambda ws: ws.set_column(1, 2, None, None, {"level": 1}),
+                                      lambda ws: ws.set_column(1, 2, None, None, {"level": True})),
+    "frozen rows 3 / 3.0": (lambda ws: ws.freeze_panes(3, 0), lambda ws: ws.freeze_panes(3.0, 0)),
+}
+
+
+@pytest.mark.parametrize("streaming", [False, True], ids=["small", "streaming"])
+@pytest.mark.parametrize("label", sorted(EQUAL_BUT_WRITTEN_APART))
+def test_a_kept_element_tells_apart_equal_values_written_apart(monkeypatch, tmp_path, label, streaming):
+    first, second = EQUAL_BUT_WRITTEN_APART[label]
+    stream_dir = tmp_path if streaming else None
+    one_sheet(first, stream_dir=stream_dir)  # the fast path keeps the first one's XML
+    assert_same_parts(*both_ways(monkeypatch, lambda: one_sheet(second, stream_dir=stream_dir)), label)
+
+
+def test_kept_app_tells_apart_equal_values_written_apart(monkeypatch):
+    one_sheet(lambda ws: None, props={"company": 1})
+    assert_same_parts(*both_ways(monkeypatch, lambda: one_sheet(lambda ws: None, props={"company": 1.0})), "1.0")
+    assert_same_parts(*both_ways(monkeypatch, lambda: one_sheet(lambda ws: None, props={"company": True})), "True")
+    assert_same_parts(*both_ways(monkeypatch, lambda: one_sheet(lambda ws: None, props={"company": Decimal("1.0")})),
+                      "Decimal")
