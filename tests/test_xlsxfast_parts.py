@@ -254,3 +254,32 @@ def test_kept_app_tells_apart_equal_values_written_apart(monkeypatch):
     assert_same_parts(*both_ways(monkeypatch, lambda: one_sheet(lambda ws: None, props={"company": True})), "True")
     assert_same_parts(*both_ways(monkeypatch, lambda: one_sheet(lambda ws: None, props={"company": Decimal("1.0")})),
                       "Decimal")
+
+
+def test_first_sheet_is_written_as_the_installed_xlsxwriter_writes_it(monkeypatch):
+    # xlsxwriter 3.3.0 (inside compat.TESTED_RANGE) wrote firstSheet="<firstsheet + 1>", 3.3.1 writes firstsheet:
+    # 3.3.0's writer of that element stands in here, and workbook.xml must follow whichever xlsxwriter is installed.
+    def workbook_view_330(self):
+        attributes = [("xWindow", self.x_window), ("yWindow", self.y_window), ("windowWidth", self.window_width),
+                      ("windowHeight", self.window_height)]
+        if self.tab_ratio != 600:
+            attributes.append(("tabRatio", self.tab_ratio))
+        if self.worksheet_meta.firstsheet > 0:
+            attributes.append(("firstSheet", self.worksheet_meta.firstsheet + 1))
+        if self.worksheet_meta.activesheet > 0:
+            attributes.append(("activeTab", self.worksheet_meta.activesheet))
+        self._xml_empty_tag("workbookView", attributes)
+
+    def write():
+        buf = io.BytesIO()
+        wb = xlsxfast.small_workbook(buf, {})
+        for name in "ABC":
+            wb.add_sheet(name).put_string(0, 0, name, None)
+        wb.worksheets()[2].activate()
+        wb.worksheets()[1].set_first_sheet()
+        wb.close()
+        return buf.getvalue()
+    monkeypatch.setattr(xlsxwriter.Workbook, "_write_workbook_view", workbook_view_330)
+    ours, theirs = both_ways(monkeypatch, write)
+    assert b'firstSheet="2"' in unzipped(theirs)["xl/workbook.xml"]
+    assert_same_parts(ours, theirs, "firstSheet as 3.3.0 writes it")

@@ -11,9 +11,9 @@ Two ways, each exact by construction:
   the relationship, content-type and app.xml parts, and a sheet's views, page setup and format properties;
 - written here: an element that differs in nearly every unit (a sheet's dimension, its header and footer holding the
   unit's code, the workbook part with the sheets and their print titles) is an f-string with xlsxwriter's escapes.
-Anything outside what is handled here (split panes, a VBA project, a read-only recommendation …) goes through
-xlsxwriter's own writer. tests/test_xlsxfast_parts.py writes every sample unit's workbook and the summary with these
-writers on and off and compares every part byte for byte.
+Anything outside what is handled here (split panes, a VBA project, a read-only recommendation, a first sheet …) goes
+through xlsxwriter's own writer. tests/test_xlsxfast_parts.py writes every sample unit's workbook and the summary with
+these writers on and off and compares every part byte for byte.
 """
 
 from __future__ import annotations
@@ -221,7 +221,8 @@ class FastWorkbookPart:
     """A workbook mixin: xl/workbook.xml written here (Workbook._assemble_xml_file's elements, in its order)."""
 
     def _assemble_xml_file(self) -> None:
-        if self.vba_project or self.vba_codename or self.read_only:
+        # a first sheet: xlsxwriter 3.3.0 wrote firstSheet="<firstsheet + 1>", 3.3.1 writes firstsheet
+        if self.vba_project or self.vba_codename or self.read_only or self.worksheet_meta.firstsheet:
             return super()._assemble_xml_file()
         self._prepare_format_properties()
         out = [_WORKBOOK_HEAD]
@@ -233,8 +234,6 @@ class FastWorkbookPart:
                 f'windowWidth="{_attr(self.window_width)}" windowHeight="{_attr(self.window_height)}"')
         if self.tab_ratio != 600:
             view += f' tabRatio="{_attr(self.tab_ratio)}"'
-        if self.worksheet_meta.firstsheet > 0:
-            view += f' firstSheet="{self.worksheet_meta.firstsheet}"'
         if self.worksheet_meta.activesheet > 0:
             view += f' activeTab="{self.worksheet_meta.activesheet}"'
         out.append(f"<bookViews>{view}/></bookViews><sheets>")
