@@ -8,6 +8,7 @@ comparison runs after other workbooks have filled the caches with their own valu
 
 import contextlib
 import datetime as dt
+from decimal import Decimal
 import io
 import zipfile
 from pathlib import Path
@@ -125,6 +126,15 @@ SETTINGS = {
     "footer only": lambda ws: ws.set_footer("&R&D"),
     "default row": lambda ws: ws.set_default_row(24, hide_unused_rows=True),
     "outline": lambda ws: (ws.set_row(3, None, None, {"level": 2}), ws.set_column(1, 2, None, None, {"level": 1})),
+    "no headers only": lambda ws: ws.hide_row_col_headers(),
+    "right to left only": lambda ws: ws.right_to_left(),
+    "outline symbols hidden only": lambda ws: ws.outline_settings(False),
+    "top left cell only": lambda ws: ws.set_top_left_cell(10, 3),
+    "fit, then scale": lambda ws: (ws.fit_to_pages(2, 3), ws.set_print_scale(90)),
+    "hide unused rows only": lambda ws: ws.set_default_row(hide_unused_rows=True),
+    "scale, then fit": lambda ws: (ws.set_print_scale(90), ws.fit_to_pages(2, 3)),
+    "data bar (an Excel 2010 sheet)": lambda ws: ws.conditional_format("B3", {"type": "data_bar", "data_bar_2010": True}),
+    "sparkline": lambda ws: ws.add_sparkline(0, 5, {"range": "B3:B3"}),
     "tab colour": lambda ws: ws.set_tab_color("#FF0000"),
     "hidden": lambda ws: ws.hide(),
     "columns only": lambda ws: ws.set_column(3, 5, 12),
@@ -184,7 +194,10 @@ def test_workbook_settings_outside_the_handled_ones_fall_back(monkeypatch):
                    lambda wb: wb.set_tab_ratio(40), lambda wb: (wb.worksheets()[1].activate(),
                                                                 wb.worksheets()[1].set_first_sheet()),
                    lambda wb: wb.worksheets()[1].very_hidden(), lambda wb: wb.set_properties({"manager": "Ông A"}),
-                   lambda wb: wb.set_properties({"company": None}), lambda wb: None):
+                   lambda wb: wb.set_properties({"company": None}), lambda wb: wb.set_calc_mode("auto", 191029),
+                   lambda wb: wb.set_calc_mode("auto_except_tables"), lambda wb: wb.set_vba_name("Sổ<&>"),
+                   lambda wb: wb.set_custom_property("Mã & <đơn vị>", "X&Y"),
+                   lambda wb: wb.set_properties({"hyperlink_base": None, "manager": None}), lambda wb: None):
         assert_same_parts(*both_ways(monkeypatch, write(change)), repr(change))
 
 
@@ -202,3 +215,168 @@ def test_kept_parts_are_told_apart_by_what_they_show(monkeypatch):
     assert a == b and b"Tr\xc6\xb0\xe1\xbb\x9dng A" in c and c != a
     with parts_off(monkeypatch):
         assert write({"title": "một", "company": "Trường A"}) == c
+
+
+def one_sheet(setting, *, stream_dir=None, props=None) -> bytes:
+    """A workbook of one sheet with one cell and one setting: a small one, or a streaming one in stream_dir."""
+    if stream_dir is None:
+        buf = io.BytesIO()
+        wb = xlsxfast.small_workbook(buf, {})
+    else:
+        path = stream_dir / "stream.xlsx"
+        wb = xlsxfast.streaming_workbook(str(path), {})
+    if props:
+        wb.set_properties(props)
+    ws = wb.add_sheet("A")
+    ws.put_string(2, 1, "ô", None)
+    setting(ws)
+    wb.close()
+    return buf.getvalue() if stream_dir is None else path.read_bytes()
+
+
+# Values xlsxwriter's setters store as given and its writers write with f"{value}": equal as Python values (9 == 9.0,
+# 1 == True), hashed alike, written differently. A kept element must not hand the second one the first one's XML.
+EQUAL_BUT_WRITTEN_APART = {
+    "paper 9 / 9.0": (lambda ws: ws.set_paper(9), lambda ws: ws.set_paper(9.0)),
+    "paper 9 / Decimal 9.0": (lambda ws: ws.set_paper(9), lambda ws: ws.set_paper(Decimal("9.0"))),  # not kept
+    "fit width 2 / 2.0": (lambda ws: ws.fit_to_pages(2, 0), lambda ws: ws.fit_to_pages(2.0, 0)),
+    "fit height 0 / -0.0": (lambda ws: ws.fit_to_pages(1, 0), lambda ws: ws.fit_to_pages(1, -0.0)),
+    "first page 3 / 3.0": (lambda ws: (ws.set_landscape(), ws.set_start_page(3)),
+                           lambda ws: (ws.set_landscape(), ws.set_start_page(3.0))),
+    "row outline level 2 / 2.0": (lambda ws: ws.set_row(3, None, None, {"level": 2}),
+                                  lambda ws: ws.set_row(3, None, None, {"level": 2.0})),
+    "column outline level 1 / True": (lambda ws: ws.set_column(1, 2, None, None, {"level": 1}),
+                                      lambda ws: ws.set_column(1, 2, None, None, {"level": True})),
+    "frozen rows 3 / 3.0": (lambda ws: ws.freeze_panes(3, 0), lambda ws: ws.freeze_panes(3.0, 0)),
+}
+
+
+@pytest.mark.parametrize("streaming", [False, True], ids=["small", "streaming"])
+@pytest.mark.parametrize("label", sorted(EQUAL_BUT_WRITTEN_APART))
+def test_a_kept_element_tells_apart_equal_values_written_apart(monkeypatch, tmp_path, label, streaming):
+    first, second = EQUAL_BUT_WRITTEN_APART[label]
+    stream_dir = tmp_path if streaming else None
+    one_sheet(first, stream_dir=stream_dir)  # the fast path keeps the first one's XML
+    assert_same_parts(*both_ways(monkeypatch, lambda: one_sheet(second, stream_dir=stream_dir)), label)
+
+
+def test_kept_app_tells_apart_equal_values_written_apart(monkeypatch):
+    one_sheet(lambda ws: None, props={"company": 1})
+    assert_same_parts(*both_ways(monkeypatch, lambda: one_sheet(lambda ws: None, props={"company": 1.0})), "1.0")
+    assert_same_parts(*both_ways(monkeypatch, lambda: one_sheet(lambda ws: None, props={"company": True})), "True")
+    assert_same_parts(*both_ways(monkeypatch, lambda: one_sheet(lambda ws: None, props={"company": Decimal("1.0")})),
+                      "Decimal")
+
+
+def test_first_sheet_is_written_as_the_installed_xlsxwriter_writes_it(monkeypatch):
+    # xlsxwriter 3.3.0 (inside compat.TESTED_RANGE) wrote firstSheet="<firstsheet + 1>", 3.3.1 writes firstsheet:
+    # 3.3.0's writer of that element stands in here, and workbook.xml must follow whichever xlsxwriter is installed.
+    def workbook_view_330(self):
+        attributes = [("xWindow", self.x_window), ("yWindow", self.y_window), ("windowWidth", self.window_width),
+                      ("windowHeight", self.window_height)]
+        if self.tab_ratio != 600:
+            attributes.append(("tabRatio", self.tab_ratio))
+        if self.worksheet_meta.firstsheet > 0:
+            attributes.append(("firstSheet", self.worksheet_meta.firstsheet + 1))
+        if self.worksheet_meta.activesheet > 0:
+            attributes.append(("activeTab", self.worksheet_meta.activesheet))
+        self._xml_empty_tag("workbookView", attributes)
+
+    def write():
+        buf = io.BytesIO()
+        wb = xlsxfast.small_workbook(buf, {})
+        for name in "ABC":
+            wb.add_sheet(name).put_string(0, 0, name, None)
+        wb.worksheets()[2].activate()
+        wb.worksheets()[1].set_first_sheet()
+        wb.close()
+        return buf.getvalue()
+    monkeypatch.setattr(xlsxwriter.Workbook, "_write_workbook_view", workbook_view_330)
+    ours, theirs = both_ways(monkeypatch, write)
+    assert b'firstSheet="2"' in unzipped(theirs)["xl/workbook.xml"]
+    assert_same_parts(ours, theirs, "firstSheet as 3.3.0 writes it")
+
+
+def tiny_png() -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    header = struct.pack(">IIBBBBB", 2, 1, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00" + b"\xff\x00\x00" * 2))
+            + chunk(b"IEND", b""))
+
+
+def rich_workbook(variant: int, stream_dir=None) -> bytes:
+    """What the unit workbooks do not have: a chartsheet and a chart, a table, a note, external links (with & in
+    them), an image in the sheet and in its header, odd sheet and defined names; variant changes each of them."""
+    if stream_dir is None:
+        buf = io.BytesIO()
+        wb = xlsxfast.small_workbook(buf, {})
+    else:
+        path = stream_dir / f"rich{variant}.xlsx"
+        wb = xlsxfast.streaming_workbook(str(path), {})
+    wb.set_properties({"company": "Phòng <GD> & \"ĐT\"", "manager": "Bà\nB", "hyperlink_base": "a&b"})
+    ws = wb.add_sheet(f"Tổng & \"hợp\" <{variant}>'s")
+    for row in range(4):
+        ws.put_number(row, 0, row + variant, None)
+        ws.put_string(row, 1, f"dòng {row}", None)
+    ws.write_url(5, 0, f"https://example.com/?a=1&b=<{variant}>", None, "liên kết", "tip & \"x\"")
+    ws.write_url(6, 0, "internal:'Khác'!A1", None, "trong")
+    ws.write_comment(1, 1, f"ghi chú & <{variant}>")
+    ws.insert_image(8, 3, "a.png", {"image_data": io.BytesIO(tiny_png())})
+    ws.set_header(f"&L&G&C<{variant}> & \"x\"", {"image_left": "h.png", "image_data_left": io.BytesIO(tiny_png())})
+    if stream_dir is None:
+        ws.add_table(10, 0, 12, 1 + variant, {"name": f"Bang{variant}"})
+    chart = wb.add_chart({"type": "column"})
+    chart.add_series({"values": [ws.name, 0, 0, 3, 0], "name": f"A & B {variant}"})
+    ws.insert_chart(0, 6, chart)
+    other = wb.add_sheet("Khác")
+    other.put_string(0, 0, "x", None)
+    cs = wb.add_chartsheet(f"Biểu đồ {variant}")
+    pie = wb.add_chart({"type": "pie"})
+    pie.add_series({"values": [ws.name, 0, 0, 3, 0]})
+    cs.set_chart(pie)
+    if variant:
+        cs.activate()
+        other.hide()
+    wb.define_name("Tổng_cộng", f"=SUM({xlsxfast.quote_sheet(ws.name)}!$A$1:$A$4)")
+    wb.define_name(f"{xlsxfast.quote_sheet(other.name)}!Riêng", '="a & <b>"')
+    ws.repeat_rows(0)
+    wb.close()
+    return buf.getvalue() if stream_dir is None else path.read_bytes()
+
+
+@pytest.mark.parametrize("streaming", [False, True], ids=["small", "streaming"])
+def test_parts_the_units_do_not_have_are_xlsxwriters_byte_for_byte(monkeypatch, tmp_path, streaming):
+    stream_dir = tmp_path if streaming else None
+    for variant in (0, 1, 0, 2):  # the later ones reuse what the earlier ones kept
+        assert_same_parts(*both_ways(monkeypatch, lambda: rich_workbook(variant, stream_dir)), f"variant {variant}")
+
+
+WORKBOOK_OPTIONS = [{}, {"excel2003_style": True}, {"excel_2023_theme": True}, {"default_row_height": 24},
+                    {"date_1904": True}, {"default_column_width": 80}]
+
+
+@pytest.mark.parametrize("options", WORKBOOK_OPTIONS, ids=lambda o: ",".join(o) or "default")
+def test_workbook_options_are_written_as_xlsxwriter_writes_them(monkeypatch, options):
+    # a workbook option sets the sheets' defaults (row height, margins, headerFooter): each one after the others'
+    def write(setting):
+        def go():
+            buf = io.BytesIO()
+            wb = xlsxfast.small_workbook(buf, options)
+            ws = wb.add_sheet("A")
+            ws.put_string(0, 0, "x", None)
+            setting(ws)
+            wb.close()
+            return buf.getvalue()
+        return go
+    for other in WORKBOOK_OPTIONS:  # fill the kept XML with every other option's sheets
+        buf = io.BytesIO()
+        wb = xlsxfast.small_workbook(buf, other)
+        wb.add_sheet("A").put_string(0, 0, "x", None)
+        wb.add_sheet("B").set_default_row(18)
+        wb.close()
+    for setting in (lambda ws: None, lambda ws: ws.set_default_row(18), lambda ws: ws.set_header("&C&P")):
+        assert_same_parts(*both_ways(monkeypatch, write(setting)), repr(options))

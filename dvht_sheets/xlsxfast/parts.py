@@ -6,13 +6,14 @@ costs ~0.7 ms a unit, as much as deflating the whole workbook. Most of it is the
 
 Two ways, each exact by construction:
 - kept: a part or an element whose XML depends only on a known set of fields (listed here from xlsxwriter's own
-  writer, on the versions compat.py vouches for) is written once per distinct value of those fields and then reused:
+  writer, on the versions compat.py vouches for) is written once per distinct value of those fields and then reused
+  (values told apart as f"{value}" writes them, see _exact, not by == alone: 9 == 9.0 and 1 == True, written apart):
   the relationship, content-type and app.xml parts, and a sheet's views, page setup and format properties;
 - written here: an element that differs in nearly every unit (a sheet's dimension, its header and footer holding the
   unit's code, the workbook part with the sheets and their print titles) is an f-string with xlsxwriter's escapes.
-Anything outside what is handled here (split panes, a VBA project, a read-only recommendation …) goes through
-xlsxwriter's own writer. tests/test_xlsxfast_parts.py writes every sample unit's workbook and the summary with these
-writers on and off and compares every part byte for byte.
+Anything outside what is handled here (split panes, a VBA project, a read-only recommendation, a first sheet …) goes
+through xlsxwriter's own writer. tests/test_xlsxfast_parts.py writes every sample unit's workbook and the summary with
+these writers on and off and compares every part byte for byte.
 """
 
 from __future__ import annotations
@@ -47,13 +48,25 @@ def _data(value) -> str:
     return _escape_control(_escape_data(None, value))
 
 
-def _frozen(value):
-    # a field's value as a dictionary key; lists (panes, selections, relationships) become tuples
-    if isinstance(value, list):
-        return tuple(_frozen(v) for v in value)
-    if isinstance(value, dict):
-        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
-    return value
+_TRUE, _FALSE = object(), object()  # True and False as keys: unlike 1 and 0, which they equal but are written apart
+
+
+def _exact(value):
+    """A field's value as a key that tells apart every two values xlsxwriter writes apart. Python's == does not:
+    9 == 9.0, 1 == True and 0.0 == -0.0, hashed alike, while f"{value}" writes "9", "9.0", "True", "-0.0". Lists
+    (panes, selections, relationships) become tuples. A value of another type raises TypeError: not kept."""
+    cls = value.__class__
+    if cls is str or cls is int or value is None:
+        return value
+    if cls is bool:
+        return _TRUE if value else _FALSE
+    if cls is float:
+        return float, repr(value)
+    if cls is list or cls is tuple:
+        return tuple(map(_exact, value))
+    if cls is dict:
+        return tuple(sorted((k, _exact(v)) for k, v in value.items()))
+    raise TypeError(f"not kept by value: {cls.__name__}")
 
 
 def _captured(obj, write) -> str:
@@ -80,10 +93,13 @@ class _KeptPart:
     _kept: dict
 
     def _key(self):
-        return _frozen({k: v for k, v in vars(self).items() if k not in ("fh", "internal_fh")})
+        return _exact({k: v for k, v in vars(self).items() if k not in ("fh", "internal_fh")})
 
     def _assemble_xml_file(self) -> None:
-        key = self._key()
+        try:
+            key = self._key()
+        except TypeError:  # a field of a type not kept by value
+            return super()._assemble_xml_file()
         xml = self._kept.get(key)
         if xml is None:
             xml = _captured(self, super()._assemble_xml_file)
@@ -98,7 +114,7 @@ class KeptApp(_KeptPart, App):
     def _key(self):
         # the document properties hold the unit's title, which app.xml does not show: only those it writes count
         shown = tuple((k in self.properties, self.properties.get(k)) for k in ("company", "manager", "hyperlink_base"))
-        return _frozen(self.part_names), _frozen(self.heading_pairs), self.doc_security, shown
+        return _exact((self.part_names, self.heading_pairs, self.doc_security, shown))
 
 
 class KeptContentTypes(_KeptPart, ContentTypes):
@@ -148,7 +164,10 @@ class FastHeads:
     _kept_format: dict = {}
 
     def _kept(self, cache: dict, fields, write) -> None:
-        key = tuple(_frozen(v) if v.__class__ is list else v for v in fields(self))
+        try:
+            key = tuple(map(_exact, fields(self)))
+        except TypeError:  # a field of a type not kept by value
+            return write()
         xml = cache.get(key)
         if xml is None:
             xml = _captured(self, write)
@@ -202,7 +221,8 @@ class FastWorkbookPart:
     """A workbook mixin: xl/workbook.xml written here (Workbook._assemble_xml_file's elements, in its order)."""
 
     def _assemble_xml_file(self) -> None:
-        if self.vba_project or self.vba_codename or self.read_only:
+        # a first sheet: xlsxwriter 3.3.0 wrote firstSheet="<firstsheet + 1>", 3.3.1 writes firstsheet
+        if self.vba_project or self.vba_codename or self.read_only or self.worksheet_meta.firstsheet:
             return super()._assemble_xml_file()
         self._prepare_format_properties()
         out = [_WORKBOOK_HEAD]
@@ -214,8 +234,6 @@ class FastWorkbookPart:
                 f'windowWidth="{_attr(self.window_width)}" windowHeight="{_attr(self.window_height)}"')
         if self.tab_ratio != 600:
             view += f' tabRatio="{_attr(self.tab_ratio)}"'
-        if self.worksheet_meta.firstsheet > 0:
-            view += f' firstSheet="{self.worksheet_meta.firstsheet}"'
         if self.worksheet_meta.activesheet > 0:
             view += f' activeTab="{self.worksheet_meta.activesheet}"'
         out.append(f"<bookViews>{view}/></bookViews><sheets>")
