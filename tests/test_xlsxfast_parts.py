@@ -269,8 +269,9 @@ def test_kept_app_tells_apart_equal_values_written_apart(monkeypatch):
 
 
 def test_first_sheet_is_written_as_the_installed_xlsxwriter_writes_it(monkeypatch):
-    # xlsxwriter 3.3.0 (inside compat.TESTED_RANGE) wrote firstSheet="<firstsheet + 1>", 3.3.1 writes firstsheet:
-    # 3.3.0's writer of that element stands in here, and workbook.xml must follow whichever xlsxwriter is installed.
+    # xlsxwriter 3.3.0 wrote firstSheet="<firstsheet + 1>", 3.3.1 writes firstsheet (found while 3.3.0 was still in
+    # compat.TESTED_RANGE): 3.3.0's writer of that element stands in here, and workbook.xml must follow whichever
+    # writer xlsxwriter has.
     def workbook_view_330(self):
         attributes = [("xWindow", self.x_window), ("yWindow", self.y_window), ("windowWidth", self.window_width),
                       ("windowHeight", self.window_height)]
@@ -380,3 +381,32 @@ def test_workbook_options_are_written_as_xlsxwriter_writes_them(monkeypatch, opt
         wb.close()
     for setting in (lambda ws: None, lambda ws: ws.set_default_row(18), lambda ws: ws.set_header("&C&P")):
         assert_same_parts(*both_ways(monkeypatch, write(setting)), repr(options))
+
+
+def test_workbooks_stored_from_several_threads_leave_nothing_swapped():
+    # the swapped module-level names (xlsxwriter's ZipFile, the packager's part classes) are restored whatever the
+    # threads' timing, and every workbook is whole
+    import threading
+
+    import xlsxwriter.packager
+    import xlsxwriter.workbook
+
+    before = (xlsxwriter.workbook.ZipFile, xlsxwriter.packager.App, xlsxwriter.packager.ContentTypes,
+              xlsxwriter.packager.Relationships)
+    out: list[bytes] = []
+
+    def store(n: int) -> None:
+        for i in range(20):
+            buf = io.BytesIO()
+            wb = xlsxfast.small_workbook(buf, {})
+            wb.add_sheet(f"S{n}-{i}").put_string(0, 0, "x" * (n + i), None)
+            wb.close()
+            out.append(buf.getvalue())
+    threads = [threading.Thread(target=store, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert (xlsxwriter.workbook.ZipFile, xlsxwriter.packager.App, xlsxwriter.packager.ContentTypes,
+            xlsxwriter.packager.Relationships) == before
+    assert len(out) == 80 and all(zipfile.ZipFile(io.BytesIO(d)).testzip() is None for d in out)

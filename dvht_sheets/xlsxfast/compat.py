@@ -18,7 +18,7 @@ from functools import cache
 import xlsxwriter
 
 # [lowest, highest) of the versions the fast path is tested on; pyproject.toml pins the same range.
-TESTED_RANGE = ((3, 3, 0), (3, 4))
+TESTED_RANGE = ((3, 3, 1), (3, 4))
 PLAIN_ENV = "DVHT_XLSX_PLAIN"
 
 

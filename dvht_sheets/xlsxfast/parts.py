@@ -175,7 +175,7 @@ class FastHeads:
         self.fh.write(xml)
 
     def _write_sheet_views(self) -> None:
-        if self.panes and self.panes[4] == 2:  # split panes read the column widths: xlsxwriter's own writer
+        if self.panes and self.panes[4] == 2:  # split panes (rare, never in our workbooks): xlsxwriter's own writer
             return Worksheet._write_sheet_views(self)
         # Writing freeze panes moves the selection into them (self.selections); nothing reads it afterwards.
         self._kept(self._kept_views, _VIEW, lambda: Worksheet._write_sheet_views(self))
@@ -221,7 +221,8 @@ class FastWorkbookPart:
     """A workbook mixin: xl/workbook.xml written here (Workbook._assemble_xml_file's elements, in its order)."""
 
     def _assemble_xml_file(self) -> None:
-        # a first sheet: xlsxwriter 3.3.0 wrote firstSheet="<firstsheet + 1>", 3.3.1 writes firstsheet
+        # a first sheet: xlsxwriter 3.3.0 wrote firstSheet="<firstsheet + 1>", 3.3.1 writes firstsheet (rare: not
+        # worth a version test here)
         if self.vba_project or self.vba_codename or self.read_only or self.worksheet_meta.firstsheet:
             return super()._assemble_xml_file()
         self._prepare_format_properties()

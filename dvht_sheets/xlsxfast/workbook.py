@@ -5,6 +5,7 @@ add_grid_sheet() and register_formats()."""
 
 from __future__ import annotations
 
+import threading
 import zipfile
 
 import xlsxwriter
@@ -39,6 +40,9 @@ class _CachedStylesPackager(Packager):
             self._filename("xl/styles.xml").write(xml)
 
 
+_STORING = threading.Lock()
+
+
 class _OwnZip:
     """A workbook stored through a zip class of ours (zip_class) instead of zipfile.ZipFile, its helper parts made by
     the kept classes of parts.py."""
@@ -46,15 +50,17 @@ class _OwnZip:
     zip_class: type
 
     def _store_workbook(self) -> None:
-        # xlsxwriter opens its zip through this module-level name; it is swapped only while this workbook is stored,
-        # and a process stores one workbook at a time.
+        # xlsxwriter opens its zip through this module-level name (and its packager makes its parts through others,
+        # parts.kept_parts); they are swapped only while this workbook is stored, one of our workbooks at a time, so
+        # that a library user storing workbooks from several threads cannot leave them swapped.
         module = xlsxwriter.workbook
-        saved, module.ZipFile = module.ZipFile, self.zip_class
-        try:
-            with kept_parts():
-                super()._store_workbook()
-        finally:
-            module.ZipFile = saved
+        with _STORING:
+            saved, module.ZipFile = module.ZipFile, self.zip_class
+            try:
+                with kept_parts():
+                    super()._store_workbook()
+            finally:
+                module.ZipFile = saved
 
 
 class _Sheets:
