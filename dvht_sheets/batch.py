@@ -127,6 +127,7 @@ def run_isolated(fn: Callable, *args, memory_mb: int = 3072):
         code = 0
         try:
             os.close(read_end)
+            quiet_native_stderr()
             _cap_memory(memory_mb)
             blob = pickle.dumps(fn(*args), protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write_end, "wb") as fh:
@@ -318,8 +319,29 @@ _CONFIG: WorkerConfig | None = None
 _BOOK: Rulebook | None = None
 
 
+def quiet_native_stderr() -> None:
+    """In a worker process: what native code writes straight to file descriptor 2 goes nowhere, while Python's own
+    sys.stderr keeps the console. A file that makes python-calamine panic reaches the officer as its Vietnamese
+    finding ("bộ đọc sổ tính bị lỗi khi đọc tệp …"); Rust's panic hook would also print "thread '<unnamed>' panicked
+    at …" (and, with RUST_BACKTRACE set, a whole backtrace) in English in the middle of the run's output. POSIX only:
+    on Windows native code writes to the process's error handle, which this does not reach."""
+    if os.name != "posix":
+        return
+    try:
+        sys.stderr.flush()
+        keep = os.dup(2)
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 2)
+        os.close(null)
+        encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
+        sys.stderr = os.fdopen(keep, "w", encoding=encoding, errors="backslashreplace", buffering=1)
+    except (OSError, ValueError):
+        pass  # a process without a usable fd 2: nothing to quiet
+
+
 def _init_worker(config: WorkerConfig) -> None:
     global _CONFIG, _BOOK
+    quiet_native_stderr()
     _CONFIG = config
     _BOOK = rulebooks.get(config.rulebook) if config.rulebook else None
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool

@@ -319,3 +319,34 @@ def test_a_real_calamine_panic_in_check_and_batch(tmp_path):
     rows = list(csv.DictReader(io.StringIO((tmp_path / "b" / "tong-hop.csv").read_text(encoding="utf-8-sig"))))
     assert sorted((r["file"], r["result"]) for r in rows) == [("01-mn-hoa-sen.xlsx", "Đạt mức độ 2"),
                                                               ("ngay.xlsx", "Không đánh giá được")]
+
+
+def test_a_reader_panic_leaves_no_english_lines_on_the_console(tmp_path):
+    # python-calamine panics (in Rust) on a date cell holding -1e308; Rust's panic hook writes "thread '<unnamed>'
+    # panicked at …" and, with RUST_BACKTRACE set, a backtrace straight to file descriptor 2. The officer reads the
+    # file's Vietnamese finding instead, in the batch's workers and in `check`'s isolated child alike.
+    src = tmp_path / "in"
+    src.mkdir()
+    corpus.date_out_of_range(src / "ngay.xlsx")
+    shutil.copy(SAMPLES / "01-mn-hoa-sen.xlsx", src)
+    env = {**os.environ, "RUST_BACKTRACE": "1"}
+    for args in (["batch", str(src), "-o", str(tmp_path / "out"), "--jobs", "2"],
+                 ["check", str(src / "ngay.xlsx"), "--json"]):
+        res = subprocess.run([sys.executable, "-m", "dvht_sheets", *args], capture_output=True, text=True,
+                             encoding="utf-8", env=env, cwd=ROOT, timeout=300)
+        assert res.returncode == 1, res.stderr
+        assert "panicked" not in res.stderr and "backtrace" not in res.stderr, res.stderr
+        assert "PanicException: TimeDelta::milliseconds out of bounds" in res.stdout
+
+
+def test_a_quieted_worker_still_shows_what_python_writes_to_stderr():
+    # only what native code writes to descriptor 2 goes nowhere: Python's own messages (a warning, a traceback
+    # printed by the process) still reach the console
+    code = ("import os, sys\nfrom dvht_sheets.batch import run_isolated\n"
+            "def f():\n    print('from Python', file=sys.stderr)\n    os.write(2, b'from native code\\n')\n"
+            "    return 7\n"
+            "print(run_isolated(f))\n")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8", cwd=ROOT,
+                         timeout=60)
+    assert res.stdout.strip() == "7"
+    assert "from Python" in res.stderr and "from native code" not in res.stderr

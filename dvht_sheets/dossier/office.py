@@ -299,7 +299,9 @@ def run_dossiers(job: DossierJob, inputs: list[tuple[Path, str]], out_dir: Path)
         if jobs == 1:
             done = map(_unit_task, work)
         else:
-            pool = ProcessPoolExecutor(jobs)
+            from ..batch import quiet_native_stderr
+
+            pool = ProcessPoolExecutor(jobs, initializer=quiet_native_stderr)
             done = pool.map(_unit_task, work, chunksize=4)
         for (result, dossier), item in zip(done, work):
             results.append(result)
