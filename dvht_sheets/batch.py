@@ -379,7 +379,8 @@ def _work(task: Task) -> UnitResult:
     return result
 
 
-def _context():
+def worker_context():
+    """The multiprocessing context every pool of worker processes is made from (the batch's, the dossiers')."""
     # forkserver: workers start from a clean, pre-imported process, never forked from a parent that runs threads
     # (the progress bar, the executor's own manager thread). Windows has no forkserver: there each worker is a fresh
     # interpreter (spawn), slower to start, the same work.
@@ -395,7 +396,7 @@ def start_workers_early() -> None:
     """Start the server the workers are forked from now (where there is one), so that its interpreter and imports
     (~0.15 s) overlap the caller's discovery and opening of the output folder instead of delaying the first file.
     The pool created later uses it; calling this again does nothing."""
-    if _context().get_start_method() == "forkserver":
+    if worker_context().get_start_method() == "forkserver":
         from multiprocessing import forkserver
 
         forkserver.ensure_running()
@@ -465,7 +466,7 @@ def run_tasks(tasks: list[Task], config: WorkerConfig, jobs: int, max_ahead: int
     new pool, in parallel. At most max_ahead results wait for a slow earlier file, so memory stays bounded. stop is
     polled a few times a second; when it says so, the workers are ended and Interrupted is raised. pids, when given,
     receives the worker process of each file (the isolation tests read it)."""
-    ctx = _context()
+    ctx = worker_context()
     window = max(2, jobs * 3)
     queued = 0  # tasks[:queued] have been submitted
     ready: dict[int, tuple] = {}

@@ -296,7 +296,7 @@ def test_without_a_forkserver_the_batch_runs_in_spawned_workers(tmp_path, monkey
         return real(method)
 
     monkeypatch.setattr(multiprocessing, "get_context", no_forkserver)
-    assert batch._context().get_start_method() == "spawn"
+    assert batch.worker_context().get_start_method() == "spawn"
     batch.start_workers_early()  # nothing to start without a forkserver
     src = tmp_path / "in"
     src.mkdir()

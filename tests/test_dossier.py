@@ -620,3 +620,24 @@ def test_ho_so_of_a_file_that_cannot_be_evaluated_says_why(tmp_path):
     r = evaluate_path(bad, display_name=str(bad))[0]
     assert message("dossier-not-evaluated", file=str(bad), detail=r.conclusion) in res.output
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["TH-KIMDONG"]  # the other file still gets its own
+
+
+def test_dossier_workers_start_the_way_the_batch_workers_do(monkeypatch, tmp_path):
+    # by now the parent may run threads (the progress bar): the dossier pool takes the batch's start method
+    # (forkserver where there is one), never a plain fork, and its workers keep native stderr noise off the console
+    from dvht_sheets import batch as batch_module
+    from dvht_sheets.dossier import office
+
+    made = []
+    real = office.ProcessPoolExecutor
+
+    def recording(*args, **kwargs):
+        made.append(kwargs)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(office, "ProcessPoolExecutor", recording)
+    res = CliRunner().invoke(cli, ["batch", str(SAMPLES), "-o", str(tmp_path / "out"), "--ho-so", "--jobs", "2"])
+    assert res.exit_code == 0, res.output
+    assert len(made) == 1
+    assert made[0]["mp_context"].get_start_method() == batch_module.worker_context().get_start_method()
+    assert made[0]["mp_context"].get_start_method() != "fork"
+    assert made[0]["initializer"] is batch_module.quiet_native_stderr

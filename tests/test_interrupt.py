@@ -152,7 +152,7 @@ def test_a_pool_whose_worker_died_mid_message_is_ended_without_hanging():
 
     from dvht_sheets import batch
 
-    ex = ProcessPoolExecutor(1, mp_context=batch._context())
+    ex = ProcessPoolExecutor(1, mp_context=batch.worker_context())
     future = ex.submit(_send_half_a_result_and_die)
     deadline = time.time() + 30
     manager = None

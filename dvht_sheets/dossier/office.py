@@ -299,9 +299,11 @@ def run_dossiers(job: DossierJob, inputs: list[tuple[Path, str]], out_dir: Path)
         if jobs == 1:
             done = map(_unit_task, work)
         else:
-            from ..batch import quiet_native_stderr
+            from ..batch import quiet_native_stderr, worker_context
 
-            pool = ProcessPoolExecutor(jobs, initializer=quiet_native_stderr)
+            # the batch's start method (forkserver where there is one): this process may be running threads by now
+            # (the progress bar), and a fork of it could inherit a lock one of them holds
+            pool = ProcessPoolExecutor(jobs, mp_context=worker_context(), initializer=quiet_native_stderr)
             done = pool.map(_unit_task, work, chunksize=4)
         for (result, dossier), item in zip(done, work):
             results.append(result)
