@@ -12,6 +12,7 @@ LibreOffice grows a row that a writer has not measured.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 A4 = 9
 # Margins in inches; the printable width in pixels at 100 % (96 px per inch) for each orientation.
@@ -106,6 +107,7 @@ def _escape(text: str) -> str:
     return text.replace("&", "&&").replace("&&A", "&A")
 
 
+@lru_cache(maxsize=4096)  # the long texts are mostly the rulebook's (contents, citations, requirements): per unit alike
 def lines(text: str, width: float, font_size: float = 11) -> int:
     """How many lines text takes, wrapped in a column of this width (characters of the 11 pt default font)."""
     per_line = max(1, int(width * 1.15 * 11 / font_size))
