@@ -407,7 +407,8 @@ def _dossier_hook(out_dir: Path, templates_dir: Path | None, settings: Path | No
         from .dossier.office import DossierJob, run_dossiers
 
         job = DossierJob(templates_dir, settings, pdf, jobs, rulebook_ref, limits)
-        return run_dossiers(job, outcome.discovery.inputs, out_dir)
+        unevaluated = {row.file: row.reason for row in outcome.rows if not row.evaluated}
+        return run_dossiers(job, outcome.discovery.inputs, out_dir, unevaluated)
 
     return hook
 

@@ -350,3 +350,47 @@ def test_a_quieted_worker_still_shows_what_python_writes_to_stderr():
                          timeout=60)
     assert res.stdout.strip() == "7"
     assert "from Python" in res.stderr and "from native code" not in res.stderr
+
+
+def _docx_texts(path: Path) -> list[str]:
+    import docx
+
+    d = docx.Document(path)
+    return [p.text for p in d.paragraphs] + [c.text for t in d.tables for r in t.rows for c in r.cells]
+
+
+def test_dossiers_after_a_file_that_aborts_the_reader(tmp_path):
+    # `batch --ho-so`: the batch reports the file that kills the reader, and the dossier stage does not read it again
+    # (it would die again, and used to end the whole run with "A process in the process pool was terminated
+    # abruptly", leaving no output at all); the office's report lists it with its reason
+    src = tmp_path / "in"
+    src.mkdir()
+    _marked(SAMPLES / "03-th-kim-dong.xlsx", src / "abort.xlsx", "ABORT-ME")
+    shutil.copy(SAMPLES / "01-mn-hoa-sen.xlsx", src)
+    out = tmp_path / "out"
+    res = _dvht("batch", str(src), "-o", str(out), "--ho-so", "--jobs", "2", faults=True)
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert "Lỗi không mong đợi" not in res.stdout + res.stderr
+    assert (out / "tong-hop.xlsx").exists() and (out / "don-vi" / "MN-HOASEN_ket-qua.xlsx").exists()
+    assert len(list((out / "ho-so" / "MN-HOASEN").glob("*.docx"))) == 8
+    report = _docx_texts(out / "ho-so" / "bao-cao-tham-dinh.docx")
+    assert any(t.startswith("- abort.xlsx: Không đọc được tệp: tiến trình xử lý tệp bị dừng đột ngột") for t in report)
+
+
+def test_a_dossier_worker_that_dies_keeps_the_batch_outputs(tmp_path):
+    # a worker of the dossier stage dies (the file was evaluated fine): the batch's outputs stay, the dossiers written
+    # so far and the office's documents are kept, and the run says in Vietnamese what is missing
+    src = tmp_path / "in"
+    src.mkdir()
+    _marked(SAMPLES / "01-mn-hoa-sen.xlsx", src / "chet.xlsx", "DOSSIER-DIES")
+    shutil.copy(SAMPLES / "01-mn-hoa-sen.xlsx", src)
+    out = tmp_path / "out"
+    res = _dvht("batch", str(src), "-o", str(out), "--ho-so", "--jobs", "2", faults=True)
+    assert "Lỗi không mong đợi" not in res.stdout + res.stderr
+    assert "Một tiến trình viết hồ sơ bị dừng đột ngột" in res.stderr
+    assert res.returncode != 0
+    rows = list(csv.DictReader(io.StringIO((out / "tong-hop.csv").read_text(encoding="utf-8-sig"))))
+    assert sorted((r["file"], r["result"]) for r in rows) == [("01-mn-hoa-sen.xlsx", "Đạt mức độ 2"),
+                                                             ("chet.xlsx", "Đạt mức độ 2")]
+    assert (out / "ket-qua.json").exists() and len(list((out / "don-vi").glob("*_ket-qua.xlsx"))) == 2
+    assert (out / "ho-so" / "bao-cao-tham-dinh.docx").exists()

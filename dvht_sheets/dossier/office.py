@@ -263,6 +263,28 @@ def _unit_task(args):
     return _slim(result), write_unit_dossier(result, sub, Path(folder), templates)
 
 
+def _not_evaluated(rel: str, why: str) -> UnitResult:
+    # what the office's documents read of a file the batch could not evaluate: its name and the reason
+    return UnitResult(file=rel, sha256="", evaluated=False, conclusion=f"Không đánh giá được: {why}")
+
+
+def _until_broken(done, work, outcome: DossierOutcome):
+    """(result, dossier) pairs with their work items until a worker dies; then the error, once, in the outcome."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    pairs = zip(done, work)
+    while True:
+        try:
+            yield next(pairs)
+        except StopIteration:
+            return
+        except BrokenProcessPool:
+            outcome.errors.append("Một tiến trình viết hồ sơ bị dừng đột ngột (có thể do thiếu bộ nhớ): hồ sơ của các "
+                                  "đơn vị chưa viết xong không được tạo; kết quả đánh giá vẫn đầy đủ. Hãy chạy lại "
+                                  "lệnh; nếu vẫn lỗi, tạo hồ sơ từng đơn vị bằng: dvht ho-so TỆP -o THƯ_MỤC")
+            return
+
+
 def _slim(result: UnitResult) -> UnitResult:
     """What the office's documents read of a unit (its failing level-1 chỉ tiêu, no findings): the parent holds one
     per unit of the batch, so memory stays small for thousands of units."""
@@ -272,11 +294,16 @@ def _slim(result: UnitResult) -> UnitResult:
                    indicators=[i for i in result.indicators if i.level == 1 and i.applicable and not i.met])
 
 
-def run_dossiers(job: DossierJob, inputs: list[tuple[Path, str]], out_dir: Path) -> DossierOutcome:
+def run_dossiers(job: DossierJob, inputs: list[tuple[Path, str]], out_dir: Path,
+                 unevaluated: dict[str, str] | None = None) -> DossierOutcome:
     """Every unit's dossier under out_dir/ho-so/<mã>/ and the office's documents in out_dir/ho-so/.
 
     Each file is read and evaluated again in a worker (evaluate is pure: the same file gives the same UnitResult as
-    the batch's), so the batch itself carries no dossier cost and the documents are rendered in parallel."""
+    the batch's), so the batch itself carries no dossier cost and the documents are rendered in parallel.
+    unevaluated: the files (relative path → reason) the batch could not evaluate. They get no dossier, and they are not
+    read again: a file that made the reader abort or hang in the batch would do it again here. The office's documents
+    list them with that reason. A worker that dies ends the dossiers there (an error in the outcome), never the
+    batch's outputs."""
     folder = out_dir / DOSSIER_DIR
     outcome = DossierOutcome(folder)
     try:
@@ -293,8 +320,10 @@ def run_dossiers(job: DossierJob, inputs: list[tuple[Path, str]], out_dir: Path)
     # folder name, so two files with one mã đơn vị get MA and MA_2 the same way on every run.
     staged = folder / ".tmp-ho-so"
     staged.mkdir(exist_ok=True)
+    skipped = unevaluated or {}
     work = [(str(p), rel, str(staged / f"{i:06d}"), job.templates_dir, job.rulebook, job.limits)
-            for i, (p, rel) in enumerate(inputs)]
+            for i, (p, rel) in enumerate(inputs) if rel not in skipped]
+    results += [_not_evaluated(rel, why) for rel, why in skipped.items()]
     try:
         if jobs == 1:
             done = map(_unit_task, work)
@@ -305,7 +334,7 @@ def run_dossiers(job: DossierJob, inputs: list[tuple[Path, str]], out_dir: Path)
             # (the progress bar), and a fork of it could inherit a lock one of them holds
             pool = ProcessPoolExecutor(jobs, mp_context=worker_context(), initializer=quiet_native_stderr)
             done = pool.map(_unit_task, work, chunksize=4)
-        for (result, dossier), item in zip(done, work):
+        for (result, dossier), item in _until_broken(done, work, outcome):
             results.append(result)
             if dossier is None:
                 continue

@@ -1,7 +1,8 @@
 """Fault injection for tests/test_hostile.py, loaded only when that test puts this folder on PYTHONPATH and sets
 DVHT_TEST_READER: the reader call then behaves like python-calamine on the files that broke it in real use — a panic
 (pyo3_runtime.PanicException: a BaseException that cannot be pickled) or an abort of the whole process (SIGABRT) —
-for any input whose bytes contain the marker. Batch workers are fresh interpreters, so they load it too."""
+for any input whose bytes contain the marker (ABORT-ME, PANIC-ME); and a dossier worker of `batch --ho-so` dies on
+a file holding DOSSIER-DIES. Batch workers are fresh interpreters, so they load it too."""
 
 import os
 
@@ -22,3 +23,17 @@ if os.environ.get("DVHT_TEST_READER"):
         return _real(data)
 
     _read.open_calamine = _faulty
+
+    # A dossier worker that dies (`batch --ho-so`): for a file holding this marker the batch reads and evaluates it
+    # as usual, and the dossier stage's worker aborts.
+    import dvht_sheets.dossier.office as _office
+
+    _real_task = _office._unit_task
+
+    def _dossier_task(args):
+        with open(args[0], "rb") as fh:
+            if b"DOSSIER-DIES" in fh.read():
+                os.abort()
+        return _real_task(args)
+
+    _office._unit_task = _dossier_task
