@@ -15,6 +15,7 @@ ket-qua.json object as text) and whether its result workbook could not be writte
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import multiprocessing
 import os
@@ -106,17 +107,40 @@ def check_file(path: str | Path, out_dir: str | Path | None, book: Rulebook | No
 
 
 class IsolationFailed(Exception):
-    """The child process running one file died (a reader abort, the memory cap) or sent nothing back."""
+    """The child process running one file died (a reader abort, the memory cap, the time limit) or sent nothing
+    back."""
 
-    def __init__(self, why: str):
+    def __init__(self, why: str, timed_out: bool = False):
         super().__init__(why)
         self.why = why
+        self.timed_out = timed_out
 
 
-def run_isolated(fn: Callable, *args, memory_mb: int = 3072):
+@contextlib.contextmanager
+def time_limit(seconds: int):
+    """Within it, this process is ended by SIGALRM after `seconds` (whatever it runs, Rust code included: a signal's
+    default action needs no help from the interpreter). Only for worker and isolated processes; nothing where there
+    is no SIGALRM, or for 0."""
+    armed = bool(seconds) and hasattr(signal, "alarm")
+    if armed:
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        if armed:
+            signal.alarm(0)
+
+
+def timed_out_text(seconds: int) -> str:
+    return f"xử lý tệp quá {seconds} giây nên đã dừng (bộ đọc có thể bị treo vì tệp hỏng)"
+
+
+def run_isolated(fn: Callable, *args, memory_mb: int = 3072, seconds: int = 0):
     """fn(*args) in a forked child whose address space is capped at memory_mb, its result sent back pickled: a file
-    that makes a reader library abort or allocate without bound costs that call, not the process. Where fork is
-    missing (Windows) or this process runs threads (fork would be unsafe), fn runs here."""
+    that makes a reader library abort or allocate without bound costs that call, not the process; with seconds, a
+    child still running after them is ended (time_limit). Where fork is missing (Windows) or this process runs
+    threads (fork would be unsafe), fn runs here."""
     if not hasattr(os, "fork") or threading.active_count() > 1:
         return fn(*args)
     read_end, write_end = os.pipe()
@@ -129,7 +153,8 @@ def run_isolated(fn: Callable, *args, memory_mb: int = 3072):
             os.close(read_end)
             quiet_native_stderr()
             _cap_memory(memory_mb)
-            blob = pickle.dumps(fn(*args), protocol=pickle.HIGHEST_PROTOCOL)
+            with time_limit(seconds):
+                blob = pickle.dumps(fn(*args), protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write_end, "wb") as fh:
                 fh.write(blob)
         except BaseException:
@@ -147,7 +172,7 @@ def run_isolated(fn: Callable, *args, memory_mb: int = 3072):
             sig = str(os.WTERMSIG(status))
         if os.WTERMSIG(status) == signal.SIGINT:
             raise KeyboardInterrupt
-        raise IsolationFailed(f"tín hiệu {sig}")
+        raise IsolationFailed(f"tín hiệu {sig}", timed_out=seconds > 0 and sig == "SIGALRM")
     if status != 0 or not blob:
         raise IsolationFailed(f"mã thoát {os.waitstatus_to_exitcode(status)}")
     return pickle.loads(blob)
@@ -170,9 +195,11 @@ def check_isolated(path: str | Path, out_dir: str | Path | None, book: Rulebook 
                    memory_mb: int = 3072) -> FileOutcome:
     """check_file in a child process with the batch's memory cap (outputs.md: one bad file never stops check)."""
     try:
-        return run_isolated(check_file, path, out_dir, book, limits, display_name, memory_mb=memory_mb)
+        return run_isolated(check_file, path, out_dir, book, limits, display_name, memory_mb=memory_mb,
+                            seconds=limits.max_seconds)
     except IsolationFailed as exc:
-        return FileOutcome(_failed(xml_safe(display_name or str(path)), f"{CRASHED[:-1]}; {exc.why})"), None)
+        why = timed_out_text(limits.max_seconds) if exc.timed_out else f"{CRASHED[:-1]}; {exc.why})"
+        return FileOutcome(_failed(xml_safe(display_name or str(path)), why), None)
 
 
 # ---------------------------------------------------------------------------------------------------- discovery
@@ -367,6 +394,12 @@ def _work(task: Task) -> UnitResult:
     assert _CONFIG is not None
     if _CONFIG.crash_on and _CONFIG.crash_on in task.rel:
         os._exit(3)
+    with time_limit(_CONFIG.limits.max_seconds):
+        return _evaluate_and_write(task)
+
+
+def _evaluate_and_write(task: Task) -> UnitResult:
+    assert _CONFIG is not None
     result, sub = evaluate_path(task.path, _BOOK, _CONFIG.limits, task.rel)
     try:
         write_unit_workbook(task.temp_out, result, sub)
@@ -419,7 +452,10 @@ def _pack(task: Task, result: UnitResult, config: WorkerConfig) -> Packed:
     return Packed(row, fragment, failed)
 
 
-def _crashed(task: Task) -> UnitResult:
+def _crashed(task: Task, exitcode: int | None = None, seconds: int = 0) -> UnitResult:
+    # a worker ended by its time limit (SIGALRM) says so; any other death is a crash
+    if seconds and hasattr(signal, "SIGALRM") and exitcode == -signal.SIGALRM:
+        return _failed(task.rel, timed_out_text(seconds))
     return _failed(task.rel, CRASHED)
 
 
@@ -427,9 +463,14 @@ def _pool(ctx, jobs: int, config: WorkerConfig) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(config,))
 
 
+def _workers(ex: ProcessPoolExecutor) -> list:
+    """The pool's worker processes (started at its first submit)."""
+    return list((getattr(ex, "_processes", None) or {}).values())
+
+
 def _end_pool(ex: ProcessPoolExecutor) -> None:
     """Stop a pool now: queued work is cancelled and the workers are ended, none is left running on its own."""
-    procs = list((getattr(ex, "_processes", None) or {}).values())
+    procs = _workers(ex)
     results = getattr(ex, "_result_queue", None)  # shutdown() forgets it; it is closed below
     ex.shutdown(wait=False, cancel_futures=True)
     for proc in procs:
@@ -498,10 +539,16 @@ def run_tasks(tasks: list[Task], config: WorkerConfig, jobs: int, max_ahead: int
             for task in sorted(suspects, key=lambda t: t.index):
                 if stopping():
                     raise Interrupted
+                procs: list = []
                 try:
-                    store([task], solo.submit(_work_chunk, [task]).result())
+                    future = solo.submit(_work_chunk, [task])
+                    procs = _workers(solo)  # its one worker: its exit code tells the time limit from a crash
+                    store([task], future.result())
                 except BrokenProcessPool:
-                    ready[task.index] = _pack(task, _crashed(task), config)
+                    for proc in procs:
+                        proc.join(timeout=5)
+                    code = next((p.exitcode for p in procs if p.exitcode is not None), None)
+                    ready[task.index] = _pack(task, _crashed(task, code, config.limits.max_seconds), config)
                     _end_pool(solo)
                     solo = _pool(ctx, 1, config)
                 except Exception as exc:  # e.g. a result that cannot travel back: this file only
@@ -875,10 +922,12 @@ def read_roster_isolated(path: Path) -> Roster:
     """The roster (roster.py), read in a child process with a memory cap: a roster file that aborts the reader or is
     damaged gives a Roster with its problem, and the batch goes on without it (the sheet Tình hình nộp and the
     terminal say why)."""
+    seconds = DEFAULT_LIMITS.max_seconds
     try:
-        return run_isolated(read_roster, path, memory_mb=3072)
+        return run_isolated(read_roster, path, memory_mb=3072, seconds=seconds)
     except IsolationFailed as exc:
-        problem = f"bộ đọc bị dừng đột ngột khi đọc tệp ({exc.why}); tệp bị hỏng hoặc cần quá nhiều bộ nhớ"
+        problem = (f"đọc tệp quá {seconds} giây nên đã dừng; tệp bị hỏng" if exc.timed_out else
+                   f"bộ đọc bị dừng đột ngột khi đọc tệp ({exc.why}); tệp bị hỏng hoặc cần quá nhiều bộ nhớ")
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:

@@ -53,8 +53,8 @@ def cli(debug: bool) -> None:
     Ctx.debug = debug
 
 
-def _limits(max_unzipped_mb: int, max_rows: int) -> Limits:
-    return Limits(max_unzipped_bytes=max_unzipped_mb * 1024 * 1024, max_rows=max_rows)
+def _limits(max_unzipped_mb: int, max_rows: int, max_seconds: int) -> Limits:
+    return Limits(max_unzipped_bytes=max_unzipped_mb * 1024 * 1024, max_rows=max_rows, max_seconds=max_seconds)
 
 
 LIMIT_OPTIONS = [
@@ -62,6 +62,9 @@ LIMIT_OPTIONS = [
                  help="Giới hạn dung lượng giải nén của một tệp (chống tệp “bom nén”)."),
     click.option("--max-rows", default=100_000, show_default=True, type=click.IntRange(1),
                  help="Giới hạn số dòng của một trang tính."),
+    click.option("--max-seconds", default=120, show_default=True, type=click.IntRange(0),
+                 help="Giới hạn thời gian xử lý một tệp, tính bằng giây (0: không giới hạn): tệp làm bộ đọc bị treo "
+                      "được ghi là không đánh giá được, các tệp khác vẫn chạy tiếp."),
 ]
 
 
@@ -100,13 +103,13 @@ def template(tier: str, year: int | None, output: Path | None) -> None:
 @click.option("--rulebook", "rulebook_ref", default=None, help="Ép dùng một bộ quy tắc (mã hoặc tệp .toml).")
 @limit_options
 def check(files: tuple[Path, ...], out_dir: Path, as_json: bool, rulebook_ref: str | None, max_unzipped_mb: int,
-          max_rows: int) -> None:
+          max_rows: int, max_seconds: int) -> None:
     """Kiểm tra và đánh giá một hoặc vài sổ tính; ghi <mã đơn vị>_ket-qua.xlsx vào thư mục -o.
 
     Ví dụ: dvht check truong-kim-dong.xlsx -o ket-qua --json
     """
     book = _book(rulebook_ref)
-    limits = _limits(max_unzipped_mb, max_rows)
+    limits = _limits(max_unzipped_mb, max_rows, max_seconds)
     # each file in a child process with a memory cap: one that aborts a reader or allocates without bound gets
     # "Không đánh giá được" and the others are still evaluated (a fork costs ~5 ms)
     outcomes = [check_file(p, out_dir, rulebook=book, limits=limits) for p in files]
@@ -312,14 +315,14 @@ def _render(outcome: BatchOutcome, input_dir: Path, out_dir: Path, console) -> i
 @limit_options
 def batch(input_dir: Path, out_dir: Path, roster: Path | None, jobs: int | None, rulebook_ref: str | None,
           ho_so: bool, co_quan: Path | None, mau_ho_so: Path | None, pdf: bool,
-          max_unzipped_mb: int, max_rows: int) -> None:
+          max_unzipped_mb: int, max_rows: int, max_seconds: int) -> None:
     """Đánh giá mọi sổ tính trong một thư mục (kể cả thư mục con) và lập bản tổng hợp của huyện/tỉnh.
 
     Ví dụ: dvht batch ho-so-2025 -o ket-qua-2025 --roster danh-sach-truong.xlsx
     """
     command = "dvht " + " ".join(sys.argv[1:]) if sys.argv and sys.argv[0].endswith("dvht") else \
         f"dvht batch {input_dir} -o {out_dir}"
-    limits = _limits(max_unzipped_mb, max_rows)
+    limits = _limits(max_unzipped_mb, max_rows, max_seconds)
     dossier = _dossier_hook(out_dir, mau_ho_so, co_quan, pdf, jobs, rulebook_ref, limits) if ho_so else None
     if not ho_so and (co_quan or mau_ho_so or pdf):
         raise click.UsageError("--co-quan, --mau-ho-so và --pdf chỉ dùng cùng --ho-so.")
@@ -438,7 +441,7 @@ def _echo_dossiers(d) -> bool:
 @click.option("--rulebook", "rulebook_ref", default=None, help="Ép dùng một bộ quy tắc (mã hoặc tệp .toml).")
 @limit_options
 def ho_so(files: tuple[Path, ...], out_dir: Path, mau_ho_so: Path | None, pdf: bool, rulebook_ref: str | None,
-          max_unzipped_mb: int, max_rows: int) -> None:
+          max_unzipped_mb: int, max_rows: int, max_seconds: int) -> None:
     """Lập hồ sơ đề nghị công nhận (8 văn bản Word) cho từng sổ tính: trang bìa, tờ trình, danh sách Tổ đánh giá,
     bản tổng hợp (TT 22: biểu điểm), chữ viết tắt, biên bản, báo cáo tự đánh giá, danh mục minh chứng.
 
@@ -453,7 +456,7 @@ def ho_so(files: tuple[Path, ...], out_dir: Path, mau_ho_so: Path | None, pdf: b
         templates = Templates(mau_ho_so)
     except DossierError as exc:
         raise click.ClickException(str(exc)) from None
-    limits = _limits(max_unzipped_mb, max_rows)
+    limits = _limits(max_unzipped_mb, max_rows, max_seconds)
     failed, written, used = False, [], set()
     for path in files:
         result, sub = evaluate_path(path, book, limits, str(path))

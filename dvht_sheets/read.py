@@ -35,6 +35,10 @@ class Limits:
     # every sheet's rectangle summed (what the parser allocates, ~40 bytes a cell with Python's grid): one far cell
     # on each of six sheets would otherwise cost 1.5 GB. 4 M cells ≈ 160 MB; a 5,000-member workbook spans ~150 k.
     max_total_cells: int = 4_000_000
+    # seconds one file may take to be read, checked and written in a worker process (a 5,000-member workbook takes a
+    # few): past them the process is ended, so a file that makes a reader loop for ever costs that file, not the
+    # batch. 0: no limit. Where there is no SIGALRM (Windows) there is none either.
+    max_seconds: int = 120
 
     @property
     def cell_budget(self) -> int:

@@ -12,6 +12,7 @@ import pickle
 import shutil
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -394,3 +395,40 @@ def test_a_dossier_worker_that_dies_keeps_the_batch_outputs(tmp_path):
                                                              ("chet.xlsx", "Đạt mức độ 2")]
     assert (out / "ket-qua.json").exists() and len(list((out / "don-vi").glob("*_ket-qua.xlsx"))) == 2
     assert (out / "ho-so" / "bao-cao-tham-dinh.docx").exists()
+
+
+def test_a_file_that_makes_the_reader_hang_costs_that_file_only(tmp_path):
+    # the reader never returns on one file (a loop inside Rust code would ignore Python's own signals): its worker is
+    # ended after --max-seconds, the file is reported in Vietnamese, and every other file is evaluated — in the
+    # batch, and in check
+    src = tmp_path / "in"
+    src.mkdir()
+    _marked(SAMPLES / "03-th-kim-dong.xlsx", src / "treo.xlsx", "HANG-ME")
+    shutil.copy(SAMPLES / "01-mn-hoa-sen.xlsx", src)
+    shutil.copy(SAMPLES / "02-mn-anh-duong.xlsx", src)
+    start = time.monotonic()
+    res = _dvht("batch", str(src), "-o", str(tmp_path / "out"), "--jobs", "2", "--max-seconds", "2", faults=True)
+    assert res.returncode == 1, res.stdout + res.stderr
+    rows = {r["file"]: r for r in csv.DictReader(io.StringIO(
+        (tmp_path / "out" / "tong-hop.csv").read_text(encoding="utf-8-sig")))}
+    assert rows["treo.xlsx"]["result"] == "Không đánh giá được"
+    assert "xử lý tệp quá 2 giây nên đã dừng (bộ đọc có thể bị treo vì tệp hỏng)" in rows["treo.xlsx"]["reason"]
+    assert sum(r["result"] != "Không đánh giá được" for r in rows.values()) == 2
+    res = _dvht("check", str(src / "treo.xlsx"), str(src / "01-mn-hoa-sen.xlsx"), "--json", "--max-seconds", "2",
+                faults=True)
+    first, second = json.loads(res.stdout)
+    assert "xử lý tệp quá 2 giây nên đã dừng" in first["findings"][0]["message"] and second["level"] == 2
+    assert time.monotonic() - start < 120  # two rounds of the limit for the batch (pool, then alone), one for check
+
+
+def test_the_time_limit_ends_a_process_whatever_it_runs():
+    # time_limit's SIGALRM needs no help from the interpreter: a child stuck in a C call (here sleeping in the C
+    # library with no Python code between) is ended; and a file inside its limit is untouched
+    code = ("import ctypes, sys\nfrom dvht_sheets.batch import run_isolated, IsolationFailed\n"
+            "libc = ctypes.CDLL(None)\n"
+            "try:\n    run_isolated(libc.sleep, 30, seconds=1)\nexcept IsolationFailed as e:\n"
+            "    print('ended', e.timed_out, e.why)\n"
+            "print(run_isolated(sum, [1, 2], seconds=5))\n")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8", cwd=ROOT,
+                         timeout=60)
+    assert res.stdout.split("\n")[:2] == ["ended True tín hiệu SIGALRM", "3"], res.stdout + res.stderr

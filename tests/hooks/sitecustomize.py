@@ -37,3 +37,16 @@ if os.environ.get("DVHT_TEST_READER"):
         return _real_task(args)
 
     _office._unit_task = _dossier_task
+
+    # A reader that never returns (a loop inside the Rust code): for a file holding HANG-ME, the call sleeps for an
+    # hour; the time limit ends the process that runs it.
+    _before_hang = _read.open_calamine
+
+    def _hanging(data: bytes):
+        if b"HANG-ME" in data:
+            import time
+
+            time.sleep(3600)
+        return _before_hang(data)
+
+    _read.open_calamine = _hanging
