@@ -1,8 +1,9 @@
 """The small XML of a workbook, written the cheap way, byte for byte what xlsxwriter writes (issue 13).
 
 A unit workbook is ~19 parts. Besides its sheets' cells, xlsxwriter writes every part and every element of a sheet's
-head and tail through its generic tag writers — ~350 attributes a workbook, one call and one escape each — which
-costs ~0.7 ms a unit, as much as deflating the whole workbook. Most of it is the same from one unit to the next.
+head and tail through its generic tag writers — ~350 attributes a workbook, one call and one escape each — and most
+of it is the same from one unit to the next. Writing it here saves 0.2–0.35 ms of a unit workbook's ~4 ms (measured
+with this module on and off in one process).
 
 Two ways, each exact by construction:
 - kept: a part or an element whose XML depends only on a known set of fields (listed here from xlsxwriter's own
