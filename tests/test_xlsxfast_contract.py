@@ -222,6 +222,9 @@ VARIANTS = [
 
 def _tiny(target, props: dict) -> None:
     wb = xlsxfast.small_workbook(target, {"default_format_properties": {"font_name": "Times New Roman"}})
+    # a fixed creation time: without one, each write gets the time it is written, and the two modes' workbooks
+    # (compared property by property, creation time included) differed whenever a second ticked over between them
+    wb.set_properties({"created": dt.datetime(2025, 1, 1)})
     # other differs from fmt in a property no variant touches: the workbook before has as many styles as this one,
     # so only the variant's property tells their styles.xml apart
     fmt, other = wb.add_format({**BASE, **props}), wb.add_format({**BASE, "font_shadow": True})
