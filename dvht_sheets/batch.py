@@ -133,7 +133,8 @@ def time_limit(seconds: int):
 
 
 def timed_out_text(seconds: int) -> str:
-    return f"xử lý tệp quá {seconds} giây nên đã dừng (bộ đọc có thể bị treo vì tệp hỏng)"
+    return (f"xử lý tệp quá {seconds} giây nên đã dừng (bộ đọc có thể bị treo vì tệp hỏng; nếu tệp chỉ rất lớn, hãy "
+            f"chạy lại với --max-seconds lớn hơn)")
 
 
 def run_isolated(fn: Callable, *args, memory_mb: int = 3072, seconds: int = 0):
