@@ -27,6 +27,7 @@ import stat
 import sys
 import tempfile
 import threading
+import time
 import traceback
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -505,7 +506,10 @@ def run_tasks(tasks: list[Task], config: WorkerConfig, jobs: int, max_ahead: int
 
     A worker that dies breaks its pool: the files that were in flight with it are run again one at a time in a
     process of their own, so only the file that killed the worker is lost, and the rest of the batch goes on in a
-    new pool, in parallel. At most max_ahead results wait for a slow earlier file, so memory stays bounded. stop is
+    new pool, in parallel. A file past its time limit ends its worker (time_limit); where a worker cannot do that
+    (Windows), a pool that finishes nothing for as long as a whole chunk may take is ended the same way, and a file
+    alone that overruns its limit is ended by the parent. At most max_ahead results wait for a slow earlier file,
+    so memory stays bounded. stop is
     polled a few times a second; when it says so, the workers are ended and Interrupted is raised. pids, when given,
     receives the worker process of each file (the isolation tests read it)."""
     ctx = worker_context()
@@ -532,6 +536,11 @@ def run_tasks(tasks: list[Task], config: WorkerConfig, jobs: int, max_ahead: int
             if pids is not None:
                 pids[task.index] = pid
 
+    seconds = config.limits.max_seconds
+    # Where a worker cannot end itself (no SIGALRM: Windows), the parent does: a file alone gets its limit, plus the
+    # time a fresh worker takes to start; a pool that finishes nothing for as long as a whole chunk may take is stuck.
+    solo_timeout = seconds * 1.25 + 5 if seconds else None
+
     def alone(suspects: list[Task]) -> None:
         # Which of the files in flight killed the worker is unknown: each runs alone, in a pool of one process
         # that is replaced only when it breaks.
@@ -544,7 +553,11 @@ def run_tasks(tasks: list[Task], config: WorkerConfig, jobs: int, max_ahead: int
                 try:
                     future = solo.submit(_work_chunk, [task])
                     procs = _workers(solo)  # its one worker: its exit code tells the time limit from a crash
-                    store([task], future.result())
+                    store([task], future.result(timeout=solo_timeout))
+                except TimeoutError:  # still running: its worker could not end itself
+                    ready[task.index] = _pack(task, _failed(task.rel, timed_out_text(seconds)), config)
+                    _end_pool(solo)
+                    solo = _pool(ctx, 1, config)
                 except BrokenProcessPool:
                     for proc in procs:
                         proc.join(timeout=5)
@@ -565,6 +578,7 @@ def run_tasks(tasks: list[Task], config: WorkerConfig, jobs: int, max_ahead: int
     chunk = 8 if len(tasks) >= jobs * 64 else 4 if len(tasks) >= jobs * 16 else 1
     ex = _pool(ctx, jobs, config)
     finished = False
+    progress = time.monotonic()  # when a chunk last came back
     try:
         inflight: dict = {}
         while queued < len(tasks) or inflight:
@@ -577,6 +591,11 @@ def run_tasks(tasks: list[Task], config: WorkerConfig, jobs: int, max_ahead: int
             done, _ = wait(inflight, timeout=0.2, return_when=FIRST_COMPLETED)
             suspects: list[Task] = []
             broken = False
+            if done:
+                progress = time.monotonic()
+            elif inflight and seconds and time.monotonic() - progress > seconds * chunk:
+                broken = True  # stuck: every file in flight is run again alone, under its own limit
+                progress = time.monotonic()
             for fut in done:
                 group = inflight.pop(fut)
                 try:
@@ -586,7 +605,7 @@ def run_tasks(tasks: list[Task], config: WorkerConfig, jobs: int, max_ahead: int
                     suspects.extend(group)
                 except Exception:  # a chunk whose results cannot travel back: its files are retried alone
                     suspects.extend(group)
-            if suspects:
+            if suspects or broken:
                 if broken:  # every file still in flight is lost with the pool: retry them, in a new pool
                     for group in inflight.values():
                         suspects.extend(group)
@@ -596,6 +615,7 @@ def run_tasks(tasks: list[Task], config: WorkerConfig, jobs: int, max_ahead: int
                 if stopping():
                     raise Interrupted
                 alone(suspects)
+                progress = time.monotonic()
             yield from drain()
         finished = True
     finally:

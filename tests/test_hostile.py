@@ -433,3 +433,25 @@ def test_the_time_limit_ends_a_process_whatever_it_runs():
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8", cwd=ROOT,
                          timeout=60)
     assert res.stdout.split("\n")[:2] == ["ended True tín hiệu SIGALRM", "3"], res.stdout + res.stderr
+
+
+def test_a_hanging_file_is_ended_by_the_parent_where_a_worker_cannot_end_itself(tmp_path):
+    # Windows has no SIGALRM: the workers get no limit of their own (simulated here), the pool that finishes nothing
+    # for a whole chunk's limit is ended, and the file alone is ended by the parent after its limit
+    src = tmp_path / "in"
+    src.mkdir()
+    _marked(SAMPLES / "03-th-kim-dong.xlsx", src / "treo.xlsx", "HANG-ME")
+    shutil.copy(SAMPLES / "01-mn-hoa-sen.xlsx", src)
+    shutil.copy(SAMPLES / "02-mn-anh-duong.xlsx", src)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HOOKS), str(ROOT)]), "DVHT_TEST_READER": "1",
+           "DVHT_TEST_NO_ALARM": "1"}
+    start = time.monotonic()
+    res = subprocess.run([sys.executable, "-m", "dvht_sheets", "batch", str(src), "-o", str(tmp_path / "out"),
+                          "--jobs", "2", "--max-seconds", "2"], capture_output=True, text=True, encoding="utf-8",
+                         env=env, cwd=ROOT, timeout=300)
+    assert res.returncode == 1, res.stdout + res.stderr
+    rows = {r["file"]: r for r in csv.DictReader(io.StringIO(
+        (tmp_path / "out" / "tong-hop.csv").read_text(encoding="utf-8-sig")))}
+    assert "xử lý tệp quá 2 giây nên đã dừng" in rows["treo.xlsx"]["reason"]
+    assert sum(r["result"] != "Không đánh giá được" for r in rows.values()) == 2
+    assert time.monotonic() - start < 120
