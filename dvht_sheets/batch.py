@@ -562,7 +562,7 @@ def run_tasks(tasks: list[Task], config: WorkerConfig, jobs: int, max_ahead: int
                     for proc in procs:
                         proc.join(timeout=5)
                     code = next((p.exitcode for p in procs if p.exitcode is not None), None)
-                    ready[task.index] = _pack(task, _crashed(task, code, config.limits.max_seconds), config)
+                    ready[task.index] = _pack(task, _crashed(task, code, seconds), config)
                     _end_pool(solo)
                     solo = _pool(ctx, 1, config)
                 except Exception as exc:  # e.g. a result that cannot travel back: this file only

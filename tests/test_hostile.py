@@ -39,8 +39,9 @@ HOOKS = Path(__file__).resolve().parent / "hooks"
 MEMORY_BOUND_MB = 300  # README "Độ tin cậy": the peak RSS of `dvht check` on any file the default limits admit
 
 
-def _dvht(*args: str, faults: bool = False, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
+def _dvht(*args: str, faults: bool = False, cwd: Path | None = None,
+          env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, **(env_extra or {})}
     if faults:
         env["PYTHONPATH"] = os.pathsep.join([str(HOOKS), str(ROOT)])
         env["DVHT_TEST_READER"] = "1"
@@ -54,6 +55,18 @@ def _marked(src: Path, path: Path, marker: str) -> Path:
     with zipfile.ZipFile(path, "a") as zf:
         zf.writestr("docProps/custom.xml", f"<x>{marker}</x>")
     return path
+
+
+def _inputs(tmp_path: Path, marked: tuple[str, str, str], *samples: str) -> Path:
+    """tmp_path/in holding one sample marked for the fault hooks — (sample, file name, marker) — and copies of the
+    other samples named."""
+    src = tmp_path / "in"
+    src.mkdir()
+    sample, name, marker = marked
+    _marked(SAMPLES / sample, src / name, marker)
+    for other in samples:
+        shutil.copy(SAMPLES / other, src)
+    return src
 
 
 def _assert_all_outputs_well_formed(out: Path) -> int:
@@ -364,10 +377,7 @@ def test_dossiers_after_a_file_that_aborts_the_reader(tmp_path):
     # `batch --ho-so`: the batch reports the file that kills the reader, and the dossier stage does not read it again
     # (it would die again, and used to end the whole run with "A process in the process pool was terminated
     # abruptly", leaving no output at all); the office's report lists it with its reason
-    src = tmp_path / "in"
-    src.mkdir()
-    _marked(SAMPLES / "03-th-kim-dong.xlsx", src / "abort.xlsx", "ABORT-ME")
-    shutil.copy(SAMPLES / "01-mn-hoa-sen.xlsx", src)
+    src = _inputs(tmp_path, ("03-th-kim-dong.xlsx", "abort.xlsx", "ABORT-ME"), "01-mn-hoa-sen.xlsx")
     out = tmp_path / "out"
     res = _dvht("batch", str(src), "-o", str(out), "--ho-so", "--jobs", "2", faults=True)
     assert res.returncode == 1, res.stdout + res.stderr
@@ -381,10 +391,7 @@ def test_dossiers_after_a_file_that_aborts_the_reader(tmp_path):
 def test_a_dossier_worker_that_dies_keeps_the_batch_outputs(tmp_path):
     # a worker of the dossier stage dies (the file was evaluated fine): the batch's outputs stay, the dossiers written
     # so far and the office's documents are kept, and the run says in Vietnamese what is missing
-    src = tmp_path / "in"
-    src.mkdir()
-    _marked(SAMPLES / "01-mn-hoa-sen.xlsx", src / "chet.xlsx", "DOSSIER-DIES")
-    shutil.copy(SAMPLES / "01-mn-hoa-sen.xlsx", src)
+    src = _inputs(tmp_path, ("01-mn-hoa-sen.xlsx", "chet.xlsx", "DOSSIER-DIES"), "01-mn-hoa-sen.xlsx")
     out = tmp_path / "out"
     res = _dvht("batch", str(src), "-o", str(out), "--ho-so", "--jobs", "2", faults=True)
     assert "Lỗi không mong đợi" not in res.stdout + res.stderr
@@ -397,15 +404,14 @@ def test_a_dossier_worker_that_dies_keeps_the_batch_outputs(tmp_path):
     assert (out / "ho-so" / "bao-cao-tham-dinh.docx").exists()
 
 
+HANGING = ("03-th-kim-dong.xlsx", "treo.xlsx", "HANG-ME")  # a file on which the hooked reader never returns
+
+
 def test_a_file_that_makes_the_reader_hang_costs_that_file_only(tmp_path):
     # the reader never returns on one file (a loop inside Rust code would ignore Python's own signals): its worker is
     # ended after --max-seconds, the file is reported in Vietnamese, and every other file is evaluated — in the
     # batch, and in check
-    src = tmp_path / "in"
-    src.mkdir()
-    _marked(SAMPLES / "03-th-kim-dong.xlsx", src / "treo.xlsx", "HANG-ME")
-    shutil.copy(SAMPLES / "01-mn-hoa-sen.xlsx", src)
-    shutil.copy(SAMPLES / "02-mn-anh-duong.xlsx", src)
+    src = _inputs(tmp_path, HANGING, "01-mn-hoa-sen.xlsx", "02-mn-anh-duong.xlsx")
     start = time.monotonic()
     res = _dvht("batch", str(src), "-o", str(tmp_path / "out"), "--jobs", "2", "--max-seconds", "2", faults=True)
     assert res.returncode == 1, res.stdout + res.stderr
@@ -438,17 +444,10 @@ def test_the_time_limit_ends_a_process_whatever_it_runs():
 def test_a_hanging_file_is_ended_by_the_parent_where_a_worker_cannot_end_itself(tmp_path):
     # Windows has no SIGALRM: the workers get no limit of their own (simulated here), the pool that finishes nothing
     # for a whole chunk's limit is ended, and the file alone is ended by the parent after its limit
-    src = tmp_path / "in"
-    src.mkdir()
-    _marked(SAMPLES / "03-th-kim-dong.xlsx", src / "treo.xlsx", "HANG-ME")
-    shutil.copy(SAMPLES / "01-mn-hoa-sen.xlsx", src)
-    shutil.copy(SAMPLES / "02-mn-anh-duong.xlsx", src)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HOOKS), str(ROOT)]), "DVHT_TEST_READER": "1",
-           "DVHT_TEST_NO_ALARM": "1"}
+    src = _inputs(tmp_path, HANGING, "01-mn-hoa-sen.xlsx", "02-mn-anh-duong.xlsx")
     start = time.monotonic()
-    res = subprocess.run([sys.executable, "-m", "dvht_sheets", "batch", str(src), "-o", str(tmp_path / "out"),
-                          "--jobs", "2", "--max-seconds", "2"], capture_output=True, text=True, encoding="utf-8",
-                         env=env, cwd=ROOT, timeout=300)
+    res = _dvht("batch", str(src), "-o", str(tmp_path / "out"), "--jobs", "2", "--max-seconds", "2", faults=True,
+                env_extra={"DVHT_TEST_NO_ALARM": "1"})
     assert res.returncode == 1, res.stdout + res.stderr
     rows = {r["file"]: r for r in csv.DictReader(io.StringIO(
         (tmp_path / "out" / "tong-hop.csv").read_text(encoding="utf-8-sig")))}

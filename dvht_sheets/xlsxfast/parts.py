@@ -81,10 +81,20 @@ def _captured(obj, write) -> str:
         obj.fh, obj.internal_fh = real, internal
 
 
-def _store(cache: dict, key, xml: str) -> None:
-    if len(cache) >= _KEPT_LIMIT:
-        cache.clear()
-    cache[key] = xml
+def _write_kept(obj, cache: dict, key_of, write) -> None:
+    """write() for obj, or the XML it wrote before for the same key. key_of() gives the key (_exact values); a
+    TypeError from it means a value not kept by value: then write() writes as it always does."""
+    try:
+        key = key_of()
+    except TypeError:
+        return write()
+    xml = cache.get(key)
+    if xml is None:
+        xml = _captured(obj, write)
+        if len(cache) >= _KEPT_LIMIT:
+            cache.clear()
+        cache[key] = xml
+    obj.fh.write(xml)
 
 
 class _KeptPart:
@@ -97,15 +107,8 @@ class _KeptPart:
         return _exact({k: v for k, v in vars(self).items() if k not in ("fh", "internal_fh")})
 
     def _assemble_xml_file(self) -> None:
-        try:
-            key = self._key()
-        except TypeError:  # a field of a type not kept by value
-            return super()._assemble_xml_file()
-        xml = self._kept.get(key)
-        if xml is None:
-            xml = _captured(self, super()._assemble_xml_file)
-            _store(self._kept, key, xml)
-        self.fh.write(xml)
+        _write_kept(self, self._kept, self._key, super()._assemble_xml_file)
+        # when xlsxwriter's writer wrote to the part itself it closed it already; closing again does nothing
         self._xml_close()
 
 
@@ -165,15 +168,7 @@ class FastHeads:
     _kept_format: dict = {}
 
     def _kept(self, cache: dict, fields, write) -> None:
-        try:
-            key = tuple(map(_exact, fields(self)))
-        except TypeError:  # a field of a type not kept by value
-            return write()
-        xml = cache.get(key)
-        if xml is None:
-            xml = _captured(self, write)
-            _store(cache, key, xml)
-        self.fh.write(xml)
+        _write_kept(self, cache, lambda: tuple(map(_exact, fields(self))), write)
 
     def _write_sheet_views(self) -> None:
         if self.panes and self.panes[4] == 2:  # split panes (rare, never in our workbooks): xlsxwriter's own writer

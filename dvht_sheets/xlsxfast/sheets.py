@@ -37,7 +37,18 @@ def _row_height_attr(height: float | None) -> str:
     return f' ht="{int(height * 4 / 3 + 0.5) * 0.75:.16g}" customHeight="1"' if height else ""
 
 
-class FastWorksheet(FastHeads, Worksheet):
+class _Links:
+    """put_link, the same in both modes (it calls each mode's put_string and xlsxwriter's write_url)."""
+
+    def put_link(self, row: int, col: int, url: str, fmt, text: str, tip: str) -> None:
+        """A link cell showing text; once the sheet holds MAX_LINKS links, the text alone."""
+        if self.hlink_count >= MAX_LINKS:
+            self.put_string(row, col, text, fmt)
+        else:
+            self.write_url(row, col, url, fmt, text, tip)
+
+
+class FastWorksheet(_Links, FastHeads, Worksheet):
     """xlsxwriter's worksheet with leaner paths for what we write by the hundred thousand: text and numbers with an
     explicit format, and the head and tail of the sheet (parts.FastHeads). Everything else goes through xlsxwriter's
     own code. A streaming (constant_memory) workbook's
@@ -261,13 +272,6 @@ class FastWorksheet(FastHeads, Worksheet):
         if height:
             self.set_row(row, height)
 
-    def put_link(self, row: int, col: int, url: str, fmt, text: str, tip: str) -> None:
-        """A link cell showing text; once the sheet holds MAX_LINKS links, the text alone."""
-        if self.hlink_count >= MAX_LINKS:
-            self.put_string(row, col, text, fmt)
-        else:
-            self.write_url(row, col, url, fmt, text, tip)
-
     def put_widths(self, widths: list[float]) -> None:
         """set_column(c, c, width) for each column from A on: the column settings set_column stores for a width
         alone, without its argument handling (a unit workbook sets ~45 widths, ~3 µs each through set_column)."""
@@ -436,7 +440,7 @@ class GridSheet(FastWorksheet):
                 write(f'<row r="{r + 1}">{cells}</row>')
 
 
-class PlainSheet(Worksheet):
+class PlainSheet(_Links, Worksheet):
     """FastWorksheet's methods through xlsxwriter's public writers only: the same cells, at xlsxwriter's speed."""
 
     inline_strings = False  # accepted for symmetry; xlsxwriter's own choice (the shared-string table) applies
@@ -498,12 +502,6 @@ class PlainSheet(Worksheet):
                     self.write_blank(row, col, None, fmt)
             else:
                 self._put_typed(row, col, value, fmt, fmt)
-
-    def put_link(self, row: int, col: int, url: str, fmt, text: str, tip: str) -> None:
-        if self.hlink_count >= MAX_LINKS:
-            self.put_string(row, col, text, fmt)
-        else:
-            self.write_url(row, col, url, fmt, text, tip)
 
     def put_widths(self, widths: list[float]) -> None:
         for col, width in enumerate(widths):
