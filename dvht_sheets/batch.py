@@ -20,7 +20,6 @@ import errno
 import multiprocessing
 import os
 import pickle
-import resource
 import shutil
 import signal
 import stat
@@ -47,6 +46,11 @@ from .report.unit import save_unit_workbook, write_unit_workbook
 from .roster import Roster, read_roster
 from .rulebook import Rulebook
 from .validate import read_unit, validate
+
+try:
+    import resource
+except ImportError:  # Windows: no address-space cap (the memory limit applies where the system has one)
+    resource = None  # type: ignore[assignment]
 
 INPUT_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 UNIT_DIR = "don-vi"
@@ -139,12 +143,15 @@ def timed_out_text(seconds: int) -> str:
 
 
 def run_isolated(fn: Callable, *args, memory_mb: int = 3072, seconds: int = 0):
-    """fn(*args) in a forked child whose address space is capped at memory_mb, its result sent back pickled: a file
-    that makes a reader library abort or allocate without bound costs that call, not the process; with seconds, a
-    child still running after them is ended (time_limit). Where fork is missing (Windows) or this process runs
-    threads (fork would be unsafe), fn runs here."""
+    """fn(*args) in a child process whose address space is capped at memory_mb (where the system has such a cap), its
+    result sent back pickled: a file that makes a reader library abort or allocate without bound costs that call,
+    not the process. With seconds, a child still running after them is ended: by its own alarm (time_limit) where
+    there is one, else by this process, after seconds × 1.25 + 5 (room for a fresh interpreter to start).
+
+    The child is forked where that is safe (~5 ms); where there is no fork (Windows) or this process runs threads,
+    it is made by worker_context() (on Windows a fresh interpreter, ~0.5 s more per call)."""
     if not hasattr(os, "fork") or threading.active_count() > 1:
-        return fn(*args)
+        return _run_in_child(fn, args, memory_mb, seconds)
     read_end, write_end = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
@@ -167,21 +174,65 @@ def run_isolated(fn: Callable, *args, memory_mb: int = 3072, seconds: int = 0):
     with os.fdopen(read_end, "rb") as fh:
         blob = fh.read()
     _, status = os.waitpid(pid, 0)
-    if os.WIFSIGNALED(status):
+    return _child_result(os.waitstatus_to_exitcode(status), blob, seconds)
+
+
+def _run_in_child(fn: Callable, args: tuple, memory_mb: int, seconds: int):
+    ctx = worker_context()
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_isolated_child, args=(send, fn, args, memory_mb, seconds), daemon=True)
+    try:
+        child.start()
+        send.close()
         try:
-            sig = signal.Signals(os.WTERMSIG(status)).name
+            blob = receive.recv_bytes() if receive.poll(seconds * 1.25 + 5 if seconds else None) else None
+        except EOFError:  # the child ended without sending anything
+            blob = b""
+        if blob is None:  # still running: its own alarm did not end it (there is none on Windows)
+            child.kill()
+            child.join()
+            raise IsolationFailed(f"quá {seconds} giây", timed_out=True)
+        child.join()
+    except BaseException:
+        if child.is_alive():
+            child.kill()
+            child.join()
+        raise
+    finally:
+        receive.close()
+    return _child_result(child.exitcode, blob, seconds)
+
+
+def _isolated_child(send, fn: Callable, args: tuple, memory_mb: int, seconds: int) -> None:
+    try:
+        quiet_native_stderr()
+        _cap_memory(memory_mb)
+        with time_limit(seconds):
+            blob = pickle.dumps(fn(*args), protocol=pickle.HIGHEST_PROTOCOL)
+        send.send_bytes(blob)
+    except BaseException:
+        raise SystemExit(70) from None  # an exit code, not a traceback on the officer's console
+    finally:
+        send.close()
+
+
+def _child_result(exitcode: int, blob: bytes, seconds: int):
+    """The isolated child's result, from its exit code (negative: the signal that ended it) and what it sent."""
+    if exitcode < 0:
+        try:
+            sig = signal.Signals(-exitcode).name
         except ValueError:
-            sig = str(os.WTERMSIG(status))
-        if os.WTERMSIG(status) == signal.SIGINT:
+            sig = str(-exitcode)
+        if -exitcode == signal.SIGINT:
             raise KeyboardInterrupt
-        raise IsolationFailed(f"tín hiệu {sig}", timed_out=seconds > 0 and sig == "SIGALRM")
-    if status != 0 or not blob:
-        raise IsolationFailed(f"mã thoát {os.waitstatus_to_exitcode(status)}")
+        raise IsolationFailed(f"tín hiệu {sig}", timed_out=bool(seconds) and sig == "SIGALRM")
+    if exitcode != 0 or not blob:
+        raise IsolationFailed(f"mã thoát {exitcode}")
     return pickle.loads(blob)
 
 
 def _cap_memory(memory_mb: int) -> None:
-    if memory_mb:
+    if memory_mb and resource is not None:
         limit = memory_mb * 1024 * 1024
         try:
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -374,12 +425,7 @@ def _init_worker(config: WorkerConfig) -> None:
     _CONFIG = config
     _BOOK = rulebooks.get(config.rulebook) if config.rulebook else None
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
-    if config.memory_mb:
-        limit = config.memory_mb * 1024 * 1024
-        try:
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        except (ValueError, OSError):
-            pass
+    _cap_memory(config.memory_mb)
 
 
 def _work_packed(task: Task) -> "Packed":

@@ -10,11 +10,28 @@ import os
 import tempfile
 from pathlib import Path
 
+import pytest
+
 if not os.environ.get("DVHT_RECORD_FINDINGS"):
     os.environ["DVHT_RECORD_FINDINGS"] = tempfile.mkdtemp(prefix="dvht-raised-")
 RAISED_DIR = os.environ["DVHT_RECORD_FINDINGS"]
 LAST = "test_every_code_is_raised_by_some_test"
 TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+
+
+def _checkout_entries() -> set[str]:
+    return {p.name for p in ROOT.iterdir()} | {f"samples/{p.name}" for p in (ROOT / "dvht_sheets/data/samples").iterdir()}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _the_checkout_is_left_alone():
+    # Every test writes under its tmp_path: a result workbook left in the repository (a `check` run from the project
+    # folder without -o) once ended up committed.
+    before = _checkout_entries()
+    yield
+    new = _checkout_entries() - before - {".pytest_cache"}
+    assert not new, f"tests wrote into the checkout: {sorted(new)}"
 
 
 def _whole_suite(config, items) -> bool:

@@ -345,7 +345,7 @@ def test_a_reader_panic_leaves_no_english_lines_on_the_console(tmp_path):
     shutil.copy(SAMPLES / "01-mn-hoa-sen.xlsx", src)
     env = {**os.environ, "RUST_BACKTRACE": "1"}
     for args in (["batch", str(src), "-o", str(tmp_path / "out"), "--jobs", "2"],
-                 ["check", str(src / "ngay.xlsx"), "--json"]):
+                 ["check", str(src / "ngay.xlsx"), "--json", "-o", str(tmp_path / "o")]):
         res = subprocess.run([sys.executable, "-m", "dvht_sheets", *args], capture_output=True, text=True,
                              encoding="utf-8", env=env, cwd=ROOT, timeout=300)
         assert res.returncode == 1, res.stderr
@@ -422,7 +422,7 @@ def test_a_file_that_makes_the_reader_hang_costs_that_file_only(tmp_path):
             "với --max-seconds lớn hơn)") in rows["treo.xlsx"]["reason"]
     assert sum(r["result"] != "Không đánh giá được" for r in rows.values()) == 2
     res = _dvht("check", str(src / "treo.xlsx"), str(src / "01-mn-hoa-sen.xlsx"), "--json", "--max-seconds", "2",
-                faults=True)
+                "-o", str(tmp_path / "o"), faults=True)
     first, second = json.loads(res.stdout)
     assert "xử lý tệp quá 2 giây nên đã dừng" in first["findings"][0]["message"] and second["level"] == 2
     assert time.monotonic() - start < 120  # two rounds of the limit for the batch (pool, then alone), one for check

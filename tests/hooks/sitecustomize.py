@@ -2,9 +2,52 @@
 DVHT_TEST_READER: the reader call then behaves like python-calamine on the files that broke it in real use — a panic
 (pyo3_runtime.PanicException: a BaseException that cannot be pickled) or an abort of the whole process (SIGABRT) —
 for any input whose bytes contain the marker (ABORT-ME, PANIC-ME); and a dossier worker of `batch --ho-so` dies on
-a file holding DOSSIER-DIES. Batch workers are fresh interpreters, so they load it too."""
+a file holding DOSSIER-DIES. Batch workers are fresh interpreters, so they load it too.
+
+With DVHT_TEST_WINDOWS (tests/test_windows.py), the process looks like Windows to our code: no `resource` or
+`fcntl` module, no os.fork, no SIGALRM, no fork or forkserver start method (spawn only), and an `msvcrt` whose
+locking() behaves like Windows' (a second non-blocking lock of the same file fails with EACCES)."""
 
 import os
+import sys
+
+if os.environ.get("DVHT_TEST_WINDOWS"):
+    import errno
+    import fcntl as _fcntl
+    import signal
+    import types
+
+    # The standard library's own POSIX internals are imported first, as they are; only our code meets the gaps.
+    import concurrent.futures.process  # noqa: F401
+    import multiprocessing.context as _mp_context
+    import multiprocessing.popen_spawn_posix  # noqa: F401
+    import multiprocessing.resource_tracker  # noqa: F401
+    import subprocess  # noqa: F401
+
+    sys.modules["resource"] = None  # type: ignore[assignment]  # `import resource` raises ImportError
+    sys.modules["fcntl"] = None  # type: ignore[assignment]
+    del os.fork
+    del signal.SIGALRM, signal.alarm, signal.setitimer
+    _mp_context._default_context.set_start_method("spawn", force=True)
+    for _method in ("fork", "forkserver"):
+        _mp_context._concrete_contexts.pop(_method, None)
+
+    _msvcrt = types.ModuleType("msvcrt")
+    _msvcrt.LK_UNLCK, _msvcrt.LK_LOCK, _msvcrt.LK_NBLCK = 0, 1, 2
+
+    def _locking(fd: int, mode: int, nbytes: int) -> None:
+        # msvcrt.locking locks bytes of the file; a whole-file lock is as exclusive for the one byte we lock
+        if mode == _msvcrt.LK_UNLCK:
+            _fcntl.flock(fd, _fcntl.LOCK_UN)
+            return
+        try:
+            _fcntl.flock(fd, _fcntl.LOCK_EX | _fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise PermissionError(errno.EACCES, "Permission denied") from None
+
+    _msvcrt.locking = _locking
+    sys.modules["msvcrt"] = _msvcrt
+
 
 if os.environ.get("DVHT_TEST_READER"):
     import dvht_sheets.read as _read

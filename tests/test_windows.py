@@ -1,0 +1,127 @@
+"""The tool as it runs on Windows, where most secretaries and officers work, reproduced on Linux by the fault hooks'
+DVHT_TEST_WINDOWS (tests/hooks/sitecustomize.py): no `resource` or `fcntl` module, no os.fork, no SIGALRM, only the
+spawn start method, and msvcrt's file lock. Every command must run there, and keep its guarantees: one file that
+kills or hangs the reader costs that file only (outputs.md "Guarantees"), and a second run on the same output folder
+is refused while the first holds it.
+
+Until this test existed, `import resource` at the top of batch.py stopped every command on Windows before it began.
+"""
+
+import csv
+import fcntl
+import io
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import openpyxl
+
+from .test_hostile import _marked
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "dvht_sheets" / "data" / "samples"
+HOOKS = Path(__file__).resolve().parent / "hooks"
+
+
+def _windows(*args: str, cwd: Path, faults: bool = False, env_extra: dict[str, str] | None = None,
+             timeout: int = 300) -> subprocess.CompletedProcess:
+    env = {**os.environ, **(env_extra or {}), "DVHT_TEST_WINDOWS": "1",
+           "PYTHONPATH": os.pathsep.join([str(HOOKS), str(ROOT)])}
+    if faults:
+        env["DVHT_TEST_READER"] = "1"
+    return subprocess.run([sys.executable, "-m", "dvht_sheets", *args], capture_output=True, text=True,
+                          encoding="utf-8", env=env, cwd=cwd, timeout=timeout)
+
+
+def test_the_simulation_is_windows_to_our_code(tmp_path):
+    # what the tests below rely on: the gaps are there for our code, and the standard library still runs
+    probe = ("import os, signal, multiprocessing as mp\n"
+             "try:\n    import resource\nexcept ImportError:\n    print('no resource')\n"
+             "try:\n    import fcntl\nexcept ImportError:\n    print('no fcntl')\n"
+             "import msvcrt\n"
+             "print(hasattr(os, 'fork'), hasattr(signal, 'SIGALRM'), mp.get_start_method())\n"
+             "try:\n    mp.get_context('forkserver')\nexcept ValueError:\n    print('no forkserver')\n")
+    env = {**os.environ, "DVHT_TEST_WINDOWS": "1", "PYTHONPATH": str(HOOKS)}
+    res = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=tmp_path,
+                         timeout=60)
+    assert res.stdout.split("\n")[:4] == ["no resource", "no fcntl", "False False spawn", "no forkserver"], res.stderr
+
+
+def test_every_command_runs(tmp_path):
+    res = _windows("--help", cwd=tmp_path)
+    assert res.returncode == 0 and "Lệnh:" in res.stdout, res.stderr
+    res = _windows("template", "--cap", "huyen", "-o", str(tmp_path / "mau.xlsx"), cwd=tmp_path)
+    assert res.returncode == 0 and (tmp_path / "mau.xlsx").stat().st_size > 0, res.stderr
+    res = _windows("rules", "list", cwd=tmp_path)
+    assert res.returncode == 0 and "tt24-2023" in res.stdout, res.stderr
+    res = _windows("check", str(SAMPLES / "01-mn-hoa-sen.xlsx"), "-o", str(tmp_path / "kq"), "--json", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    (unit,) = json.loads(res.stdout)
+    assert unit["level"] == 2 and unit["indicators"]
+    assert openpyxl.load_workbook(tmp_path / "kq" / "MN-HOASEN_ket-qua.xlsx", read_only=True).sheetnames[0] == "Kết quả"
+    res = _windows("demo", "-o", str(tmp_path / "demo"), cwd=tmp_path)
+    assert res.returncode in (0, 1), res.stderr  # 1: the samples include units that do not pass (outputs.md)
+    assert (tmp_path / "demo" / "tong-hop.xlsx").is_file()
+    res = _windows("ho-so", str(SAMPLES / "01-mn-hoa-sen.xlsx"), str(SAMPLES / "03-th-kim-dong.xlsx"), "-o",
+                   str(tmp_path / "hs"), cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert len(list((tmp_path / "hs").glob("*/*.docx"))) == 16
+
+
+def test_check_on_windows_costs_a_crashing_or_hanging_file_only_that_file(tmp_path):
+    # No fork: each file runs in a spawned child; a reader that aborts ends the child only, and one that hangs is
+    # ended by the parent (there is no SIGALRM for the child to end itself) after the limit × 1.25 + 5 s.
+    src = tmp_path / "in"
+    src.mkdir()
+    good = SAMPLES / "01-mn-hoa-sen.xlsx"
+    abort = _marked(good, src / "vo.xlsx", "ABORT-ME")
+    hang = _marked(good, src / "treo.xlsx", "HANG-ME")
+    start = time.monotonic()
+    res = _windows("check", str(abort), str(hang), str(good), "-o", str(tmp_path / "o"), "--json",
+                   "--max-seconds", "2", cwd=tmp_path, faults=True)
+    assert res.returncode == 1, res.stderr
+    first, second, third = json.loads(res.stdout)
+    assert first["level"] is None and not first["indicators"]
+    assert "tiến trình xử lý tệp bị dừng đột ngột" in first["findings"][0]["message"]
+    assert second["level"] is None and not second["indicators"]
+    assert "xử lý tệp quá 2 giây nên đã dừng" in second["findings"][0]["message"]
+    assert third["level"] == 2
+    assert time.monotonic() - start < 60
+    assert "Traceback" not in res.stderr, res.stderr
+
+
+def test_a_batch_on_windows_reports_the_file_that_kills_its_worker(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in ("01-mn-hoa-sen.xlsx", "03-th-kim-dong.xlsx"):
+        (src / name).write_bytes((SAMPLES / name).read_bytes())
+    _marked(SAMPLES / "02-mn-anh-duong.xlsx", src / "vo.xlsx", "ABORT-ME")
+    res = _windows("batch", str(src), "-o", str(tmp_path / "out"), "--jobs", "2", cwd=tmp_path, faults=True)
+    assert res.returncode == 1, res.stderr
+    rows = {r["file"]: r for r in csv.DictReader(io.StringIO(
+        (tmp_path / "out" / "tong-hop.csv").read_text(encoding="utf-8-sig")))}
+    assert rows["vo.xlsx"]["result"] == "Không đánh giá được"
+    assert {rows[n]["result"] != "Không đánh giá được" for n in ("01-mn-hoa-sen.xlsx", "03-th-kim-dong.xlsx")} == {True}
+    assert len(list((tmp_path / "out" / "don-vi").glob("*_ket-qua.xlsx"))) == 2
+
+
+def test_a_second_run_on_a_locked_output_folder_is_refused_with_msvcrt(tmp_path):
+    # msvcrt.locking is the lock on Windows: while another run holds the folder, this one stops with the Vietnamese
+    # message and exit 2 (outputs.md: a usage error), and writes nothing there
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.xlsx").write_bytes((SAMPLES / "01-mn-hoa-sen.xlsx").read_bytes())
+    out = tmp_path / "out"
+    out.mkdir()
+    with open(out / ".dvht-lock", "a+") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # what the simulated msvcrt.locking takes
+        res = _windows("batch", str(src), "-o", str(out), cwd=tmp_path)
+    assert res.returncode == 2, (res.stdout, res.stderr)
+    assert "đang được một lần chạy khác sử dụng" in res.stdout + res.stderr
+    assert not (out / "tong-hop.xlsx").exists()
+    res = _windows("batch", str(src), "-o", str(out), cwd=tmp_path)  # released: the run goes ahead
+    assert res.returncode == 0, res.stderr
+    assert (out / "tong-hop.xlsx").is_file()
