@@ -171,7 +171,9 @@ def run_batch(input_dir: str | Path, output_dir: str | Path, *, roster: str | Pa
     outcome.roster, outcome.partial, outcome.stopped_by = roster_data, partial, signum
     outcome.units = counted_rows(outcome.rows)
     outcome.submitted = submitted_text(outcome.rows, usable)
-    outcome.warnings = duplicate_warnings(outcome.rows)
+    outcome.warnings = duplicate_warnings(outcome.rows) + [
+        f"Chưa xoá được {rel} của lần chạy trước (đơn vị không còn trong lần chạy này): tệp đang được mở trong Excel "
+        "hoặc một chương trình khác; hãy đóng tệp, lần chạy sau sẽ xoá." for rel in folder.left_open]
     if usable is not None:
         outcome.missing = submission_status(outcome.rows, usable)["missing"]
     return outcome

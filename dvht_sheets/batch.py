@@ -689,11 +689,31 @@ if hasattr(errno, "EDQUOT"):
 
 def describe_os_error(exc: BaseException) -> str:
     """The cause of a failed write in Vietnamese, with the system's code for whoever has to fix the disk."""
+    held = _held_open(exc) if isinstance(exc, OSError) else None
+    if held:
+        return held
     if isinstance(exc, OSError) and exc.errno in _CAUSES:
         return f"{_CAUSES[exc.errno]} (mã lỗi hệ thống {errno.errorcode.get(exc.errno, exc.errno)})"
     if isinstance(exc, OSError) and exc.strerror:
         return f"{exc.strerror} (mã lỗi hệ thống {errno.errorcode.get(exc.errno or 0, exc.errno)})"
     return f"{type(exc).__name__}: {str(exc)[:160]}" if str(exc) else type(exc).__name__
+
+
+# Windows refuses to replace or remove a file another program holds open: the officer's commonest cause is last
+# run's tong-hop.xlsx still open in Excel. errno says only EACCES ("no permission"); the Windows code tells more.
+_SHARING_VIOLATION, _LOCK_VIOLATION, _ACCESS_DENIED = 32, 33, 5
+
+
+def _held_open(exc: OSError) -> str | None:
+    code = getattr(exc, "winerror", None)
+    if code not in (_SHARING_VIOLATION, _LOCK_VIOLATION, _ACCESS_DENIED):
+        return None
+    name = Path(exc.filename2 or exc.filename or "").name
+    what = f"tệp {name}" if name and not name.startswith(TEMP_PREFIX) else "tệp kết quả"
+    why = f"{what} đang được mở trong Excel hoặc một chương trình khác"
+    if code == _ACCESS_DENIED:  # also what a folder without write permission gives
+        why += ", hoặc không có quyền ghi vào thư mục"
+    return f"{why}: hãy đóng tệp rồi chạy lại (mã lỗi hệ thống WinError {code})"
 
 
 class OutputFailed(Exception):
@@ -707,8 +727,8 @@ class OutputFailed(Exception):
     @property
     def message(self) -> str:
         return (f"Không ghi được kết quả vào thư mục {self.folder}: {describe_os_error(self.cause)}. "
-                "Các tệp tạm đã được xoá. Hãy giải phóng chỗ trống, kiểm tra quyền ghi hoặc chọn thư mục khác "
-                "(tuỳ chọn -o) rồi chạy lại.")
+                "Các tệp tạm đã được xoá. Hãy khắc phục nguyên nhân trên (đóng tệp đang mở, giải phóng chỗ trống, kiểm "
+                "tra quyền ghi) hoặc chọn thư mục khác (tuỳ chọn -o) rồi chạy lại.")
 
 
 class FolderBusy(Exception):
@@ -754,6 +774,7 @@ class OutputFolder:
         self.tmp: Path | None = None
         self.previous: set[str] = set()
         self.written: list[str] = []
+        self.left_open: list[str] = []  # earlier runs' unit workbooks that could not be removed: open in a program
         self._lock = None
         self._journal = None
 
@@ -835,7 +856,12 @@ class OutputFolder:
             path = self.path / rel
             if path.is_symlink() or not path.is_file() or path.resolve().parent != unit_dir:
                 continue
-            path.unlink(missing_ok=True)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as exc:
+                if _held_open(exc) is None:
+                    raise
+                self.left_open.append(rel)  # open in Excel: it stays listed, and the next run removes it
 
     def close(self) -> None:
         """The run's outputs are complete (or, after a stop, complete for what was finished): remove the earlier
@@ -848,7 +874,7 @@ class OutputFolder:
             def write(tmp: str) -> None:
                 with open(tmp, "w", encoding="utf-8") as fh:
                     fh.write(_MANIFEST_HEAD)
-                    fh.writelines(rel + "\n" for rel in self.written)
+                    fh.writelines(rel + "\n" for rel in self.written + self.left_open)
             atomic_write(self.path / MANIFEST_NAME, write)
         except OSError as exc:
             self.abandon()
@@ -961,9 +987,14 @@ def evaluate_folder(root: Path, out_dir: Path, *, jobs: int | None = None, ruleb
                 try:
                     os.replace(temp, folder.unit_dir / name)
                     folder.record(f"{UNIT_DIR}/{name}")
+                    row.output = f"{UNIT_DIR}/{name}"
                 except OSError as exc:
-                    raise OutputFailed(folder.path, exc) from exc
-                row.output = f"{UNIT_DIR}/{name}"
+                    if _held_open(exc) is None:  # the folder itself fails (full, gone, read-only): so does the run
+                        raise OutputFailed(folder.path, exc) from exc
+                    # last run's workbook of this unit, open in Excel: this unit's write failure; the others go on
+                    temp.unlink(missing_ok=True)
+                    outcome.write_failures.append(
+                        (row.file, finding(Code.OUTPUT_WRITE_FAILED, detail=describe_os_error(exc)).message))
             rows.append(row)
             if sink is not None:
                 sink.add(row, fragment)

@@ -125,3 +125,52 @@ def test_a_second_run_on_a_locked_output_folder_is_refused_with_msvcrt(tmp_path)
     res = _windows("batch", str(src), "-o", str(out), cwd=tmp_path)  # released: the run goes ahead
     assert res.returncode == 0, res.stderr
     assert (out / "tong-hop.xlsx").is_file()
+
+
+def test_a_result_still_open_in_excel_is_named_with_what_to_do(tmp_path):
+    # The officer runs the batch again with last run's tong-hop.xlsx open in Excel: Windows refuses to replace it
+    # (ERROR_ACCESS_DENIED, errno EACCES). The message names the file and says to close it, not only "no permission".
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.xlsx").write_bytes((SAMPLES / "01-mn-hoa-sen.xlsx").read_bytes())
+    out = tmp_path / "out"
+    assert _windows("batch", str(src), "-o", str(out), cwd=tmp_path).returncode == 0
+    before = (out / "tong-hop.xlsx").read_bytes()
+    res = _windows("batch", str(src), "-o", str(out), cwd=tmp_path,
+                   env_extra={"DVHT_TEST_OPEN_IN_EXCEL": "tong-hop.xlsx"})
+    assert res.returncode == 3, (res.stdout, res.stderr)
+    assert (f"Không ghi được kết quả vào thư mục {out}: tệp tong-hop.xlsx đang được mở trong Excel hoặc một chương "
+            "trình khác, hoặc không có quyền ghi vào thư mục: hãy đóng tệp rồi chạy lại (mã lỗi hệ thống WinError 5)"
+            ) in res.stderr
+    assert (out / "tong-hop.xlsx").read_bytes() == before  # the open file is left as it was
+    assert not [p.name for p in out.rglob(".tmp-*")]
+    # one unit's workbook open: that unit's write fails, the run and its summary go on (exit 3 names the file)
+    (src / "b.xlsx").write_bytes((SAMPLES / "03-th-kim-dong.xlsx").read_bytes())
+    res = _windows("batch", str(src), "-o", str(out), cwd=tmp_path,
+                   env_extra={"DVHT_TEST_OPEN_IN_EXCEL": "MN-HOASEN_ket-qua.xlsx"})
+    assert res.returncode == 3, (res.stdout, res.stderr)
+    assert ("Không ghi được tệp kết quả của 1 đơn vị vào thư mục" in res.stderr
+            and "a.xlsx: Không ghi được tệp kết quả của đơn vị (tệp MN-HOASEN_ket-qua.xlsx đang được mở trong Excel"
+            in res.stderr), res.stderr
+    rows = list(csv.DictReader(io.StringIO((out / "tong-hop.csv").read_text(encoding="utf-8-sig"))))
+    assert sorted(r["file"] for r in rows) == ["a.xlsx", "b.xlsx"]  # the summary has both units
+    assert (out / "don-vi" / "MN-HOASEN_ket-qua.xlsx").is_file()  # last run's, left as it was
+    assert len(list((out / "don-vi").glob("*_ket-qua.xlsx"))) == 2
+    # a unit gone from the inputs whose old workbook is open: kept, said, and removed by the next run
+    (src / "a.xlsx").unlink()
+    res = _windows("batch", str(src), "-o", str(out), cwd=tmp_path,
+                   env_extra={"DVHT_TEST_OPEN_IN_EXCEL": "MN-HOASEN_ket-qua.xlsx"})
+    assert res.returncode == 0, (res.stdout, res.stderr)
+    assert ("Chưa xoá được don-vi/MN-HOASEN_ket-qua.xlsx của lần chạy trước (đơn vị không còn trong lần chạy này): "
+            "tệp đang được mở trong Excel hoặc một chương trình khác; hãy đóng tệp, lần chạy sau sẽ xoá."
+            in " ".join(res.stdout.split())), res.stdout
+    assert (out / "don-vi" / "MN-HOASEN_ket-qua.xlsx").is_file()
+    assert _windows("batch", str(src), "-o", str(out), cwd=tmp_path).returncode == 0
+    assert [p.name for p in (out / "don-vi").glob("*_ket-qua.xlsx")] == ["TH-KIMDONG_ket-qua.xlsx"]
+    # `check`: the unit's result workbook open in Excel
+    res = _windows("check", str(SAMPLES / "01-mn-hoa-sen.xlsx"), "-o", str(tmp_path / "kq"), cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    res = _windows("check", str(SAMPLES / "01-mn-hoa-sen.xlsx"), "-o", str(tmp_path / "kq"), cwd=tmp_path,
+                   env_extra={"DVHT_TEST_OPEN_IN_EXCEL": "MN-HOASEN_ket-qua.xlsx"})
+    assert res.returncode == 3, (res.stdout, res.stderr)
+    assert "tệp MN-HOASEN_ket-qua.xlsx đang được mở trong Excel hoặc một chương trình khác" in res.stderr

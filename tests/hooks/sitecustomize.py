@@ -6,7 +6,8 @@ a file holding DOSSIER-DIES. Batch workers are fresh interpreters, so they load 
 
 With DVHT_TEST_WINDOWS (tests/test_windows.py), the process looks like Windows to our code: no `resource` or
 `fcntl` module, no os.fork, no SIGALRM, no fork or forkserver start method (spawn only), and an `msvcrt` whose
-locking() behaves like Windows' (a second non-blocking lock of the same file fails with EACCES)."""
+locking() behaves like Windows' (a second non-blocking lock of the same file fails with EACCES); with
+DVHT_TEST_OPEN_IN_EXCEL, the files it names cannot be replaced or removed, as when they are open in Excel."""
 
 import os
 import sys
@@ -47,6 +48,32 @@ if os.environ.get("DVHT_TEST_WINDOWS"):
 
     _msvcrt.locking = _locking
     sys.modules["msvcrt"] = _msvcrt
+
+    # Files "open in Excel" (names in DVHT_TEST_OPEN_IN_EXCEL): Windows refuses a rename onto them with
+    # ERROR_ACCESS_DENIED and their removal with ERROR_SHARING_VIOLATION (both errno EACCES)
+    _open_names = set(filter(None, os.environ.get("DVHT_TEST_OPEN_IN_EXCEL", "").split(os.pathsep)))
+    if _open_names:
+        _real_replace = os.replace
+
+        def _replace(src, dst, *, src_dir_fd=None, dst_dir_fd=None):
+            if os.path.basename(os.fspath(dst)) in _open_names:
+                exc = PermissionError(errno.EACCES, "Access is denied", os.fspath(src), None, os.fspath(dst))
+                exc.winerror = 5
+                raise exc
+            return _real_replace(src, dst, src_dir_fd=src_dir_fd, dst_dir_fd=dst_dir_fd)
+
+        os.replace = _replace
+        _real_unlink = os.unlink
+
+        def _unlink(path, *, dir_fd=None):  # Path.unlink comes here too
+            if os.path.basename(os.fspath(path)) in _open_names:
+                exc = PermissionError(errno.EACCES, "The process cannot access the file because it is being used by "
+                                      "another process", os.fspath(path))
+                exc.winerror = 32  # ERROR_SHARING_VIOLATION
+                raise exc
+            return _real_unlink(path, dir_fd=dir_fd)
+
+        os.unlink = os.remove = _unlink
 
 
 if os.environ.get("DVHT_TEST_READER"):
