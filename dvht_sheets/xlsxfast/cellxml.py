@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from functools import lru_cache
 from typing import Any
 
 from ..model import xml_safe
@@ -81,9 +80,23 @@ def cell_xml(ref: str, value: Any, style: str, date_style: str, date_1904: bool)
     return cell_xml(ref, str(value), style, date_style, date_1904)
 
 
+# inline()'s results for short texts: "Có", "GV", titles, dates as text … repeat in every row and every unit. A plain
+# dict, looked up in the hot loops themselves (INLINE.get), is cheaper than a function call per cell; emptied when
+# full, since a worker's distinct texts (every member's name) grow with the batch.
+INLINE: dict[str, str] = {}
+INLINE_MAX = 16_384
+
+
 def inline(value: str) -> str:
     """<is><t>…</t></is> for an inline string cell, escaped as Excel and xlsxwriter escape it."""
-    return _inline(value) if len(value) < 200 else inline_text(value)
+    xml = INLINE.get(value)
+    if xml is None:
+        xml = inline_text(value)
+        if len(value) < 200:
+            if len(INLINE) >= INLINE_MAX:
+                INLINE.clear()
+            INLINE[value] = xml
+    return xml
 
 
 def number_xml(value: float) -> str:
@@ -102,8 +115,6 @@ def inline_text(value: str) -> str:
     space = ' xml:space="preserve"' if _EDGE_SPACE.search(text) else ""
     return f"<is><t{space}>{text}</t></is>"
 
-
-_inline = lru_cache(maxsize=8192)(inline_text)  # "Có", "GV", titles … repeat in every row
 
 
 def escape_controls(text: str) -> str:
