@@ -40,7 +40,7 @@ from .evaluate import evaluate
 from .findings import Code, finding
 from .model import RawWorkbook, Submission, UnitResult, xml_safe
 from .read import DEFAULT_LIMITS, Limits, read_workbook
-from .report.files import TEMP_PREFIX, atomic_write, result_file_name
+from .report.files import TEMP_PREFIX, atomic_write, describe_os_error, held_open, result_file_name
 from .report.summary import FragmentSpec, UnitFragment, UnitRow, unit_fragment, unit_row
 from .report.unit import save_unit_workbook, write_unit_workbook
 from .roster import Roster, read_roster
@@ -673,49 +673,6 @@ def run_tasks(tasks: list[Task], config: WorkerConfig, jobs: int, max_ahead: int
 
 # ---------------------------------------------------------------------------------------------------- the output folder
 
-_CAUSES = {
-    errno.ENOSPC: "ổ đĩa đã đầy",
-    errno.EROFS: "thư mục chỉ cho phép đọc (ổ đĩa hoặc thư mục được gắn ở chế độ chỉ đọc)",
-    errno.EACCES: "không có quyền ghi vào thư mục",
-    errno.EPERM: "không có quyền ghi vào thư mục",
-    errno.ENOENT: "thư mục không còn tồn tại (có thể đã bị xoá, đổi tên hoặc ổ đĩa đã bị tháo ra)",
-    errno.ENOTDIR: "đường dẫn không phải là thư mục",
-    errno.ENAMETOOLONG: "tên tệp quá dài đối với hệ thống tệp",
-    errno.EIO: "lỗi vào/ra của ổ đĩa",
-}
-if hasattr(errno, "EDQUOT"):
-    _CAUSES[errno.EDQUOT] = "đã vượt hạn mức dung lượng được cấp"
-
-
-def describe_os_error(exc: BaseException) -> str:
-    """The cause of a failed write in Vietnamese, with the system's code for whoever has to fix the disk."""
-    held = _held_open(exc) if isinstance(exc, OSError) else None
-    if held:
-        return held
-    if isinstance(exc, OSError) and exc.errno in _CAUSES:
-        return f"{_CAUSES[exc.errno]} (mã lỗi hệ thống {errno.errorcode.get(exc.errno, exc.errno)})"
-    if isinstance(exc, OSError) and exc.strerror:
-        return f"{exc.strerror} (mã lỗi hệ thống {errno.errorcode.get(exc.errno or 0, exc.errno)})"
-    return f"{type(exc).__name__}: {str(exc)[:160]}" if str(exc) else type(exc).__name__
-
-
-# Windows refuses to replace or remove a file another program holds open: the officer's commonest cause is last
-# run's tong-hop.xlsx still open in Excel. errno says only EACCES ("no permission"); the Windows code tells more.
-_SHARING_VIOLATION, _LOCK_VIOLATION, _ACCESS_DENIED = 32, 33, 5
-
-
-def _held_open(exc: OSError) -> str | None:
-    code = getattr(exc, "winerror", None)
-    if code not in (_SHARING_VIOLATION, _LOCK_VIOLATION, _ACCESS_DENIED):
-        return None
-    name = Path(exc.filename2 or exc.filename or "").name
-    what = f"tệp {name}" if name and not name.startswith(TEMP_PREFIX) else "tệp kết quả"
-    why = f"{what} đang được mở trong Excel hoặc một chương trình khác"
-    if code == _ACCESS_DENIED:  # also what a folder without write permission gives
-        why += ", hoặc không có quyền ghi vào thư mục"
-    return f"{why}: hãy đóng tệp rồi chạy lại (mã lỗi hệ thống WinError {code})"
-
-
 class OutputFailed(Exception):
     """The outputs could not be written (exit 3); folder and cause are named for the user."""
 
@@ -859,7 +816,7 @@ class OutputFolder:
             try:
                 path.unlink(missing_ok=True)
             except OSError as exc:
-                if _held_open(exc) is None:
+                if held_open(exc) is None:
                     raise
                 self.left_open.append(rel)  # open in Excel: it stays listed, and the next run removes it
 
@@ -989,7 +946,7 @@ def evaluate_folder(root: Path, out_dir: Path, *, jobs: int | None = None, ruleb
                     folder.record(f"{UNIT_DIR}/{name}")
                     row.output = f"{UNIT_DIR}/{name}"
                 except OSError as exc:
-                    if _held_open(exc) is None:  # the folder itself fails (full, gone, read-only): so does the run
+                    if held_open(exc) is None:  # the folder itself fails (full, gone, read-only): so does the run
                         raise OutputFailed(folder.path, exc) from exc
                     # last run's workbook of this unit, open in Excel: this unit's write failure; the others go on
                     temp.unlink(missing_ok=True)

@@ -293,7 +293,10 @@ def _render(outcome: BatchOutcome, input_dir: Path, out_dir: Path, console) -> i
     if outcome.write_failures:
         return 3
     if dossier_failed:
-        return 1
+        from .dossier.render import is_write_failure
+
+        # a document that could not be written is an output not written (3); a template problem is the unit's (1)
+        return 3 if any(is_write_failure(e) for e in outcome.dossier.errors) else 1
     return 1 if outcome.not_evaluated else 0
 
 
@@ -448,7 +451,7 @@ def ho_so(files: tuple[Path, ...], out_dir: Path, mau_ho_so: Path | None, pdf: b
     Ví dụ: dvht ho-so truong-kim-dong.xlsx -o ho-so --pdf
     """
     from .batch import evaluate_path
-    from .dossier.render import DossierError, Templates
+    from .dossier.render import DossierError, Templates, is_write_failure
     from .dossier.unit import folder_name, write_unit_dossier
 
     book = _book(rulebook_ref)
@@ -457,7 +460,7 @@ def ho_so(files: tuple[Path, ...], out_dir: Path, mau_ho_so: Path | None, pdf: b
     except DossierError as exc:
         raise click.ClickException(str(exc)) from None
     limits = _limits(max_unzipped_mb, max_rows, max_seconds)
-    failed, written, used = False, [], set()
+    failed, unwritten, written, used = False, False, [], set()
     for path in files:
         result, sub = evaluate_path(path, book, limits, str(path))
         if not result.evaluated:
@@ -480,6 +483,7 @@ def ho_so(files: tuple[Path, ...], out_dir: Path, mau_ho_so: Path | None, pdf: b
         for error in dossier.errors:
             click.echo(f"   Lỗi: {error}", err=True)
             failed = True
+            unwritten = unwritten or is_write_failure(error)
     if pdf and written:
         from .dossier.pdf import convert
 
@@ -487,7 +491,7 @@ def ho_so(files: tuple[Path, ...], out_dir: Path, mau_ho_so: Path | None, pdf: b
         click.echo(f"Đã chuyển {len(pdfs)} văn bản sang PDF.")
         if problem:
             click.echo(problem, err=True)
-    sys.exit(1 if failed else 0)
+    sys.exit(3 if unwritten else 1 if failed else 0)  # outputs.md: 3 when an output could not be written
 
 
 @cli.command("mau-ho-so")

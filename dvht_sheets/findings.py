@@ -120,6 +120,7 @@ class Code(StrEnum):
     DOSSIER_TEMPLATE_INVALID = "dossier-template-invalid"
     DOSSIER_TEMPLATE_TAG = "dossier-template-tag"
     DOSSIER_PDF_UNAVAILABLE = "dossier-pdf-unavailable"
+    DOSSIER_WRITE_FAILED = "dossier-write-failed"
     OFFICE_SETTINGS_INVALID = "office-settings-invalid"
 
 
@@ -221,6 +222,7 @@ CATALOGUE: dict[str, Entry] = {
     Code.DOSSIER_TEMPLATE_INVALID: Entry(E, "Mẫu hồ sơ '{file}' không dùng được: {detail}. Hãy mở tệp bằng Word, sửa lại thẻ bị lỗi (thẻ điền trong hai cặp ngoặc nhọn, thẻ lệnh trong ngoặc nhọn có dấu %), hoặc chép lại mẫu gốc bằng `dvht mau-ho-so`."),
     Code.DOSSIER_TEMPLATE_TAG: Entry(E, "Mẫu hồ sơ '{file}' còn thẻ không điền được: {detail}. Thẻ phải là một trong các tên của mẫu gốc (xem `dvht mau-ho-so`); hãy sửa chính tả thẻ hoặc xoá thẻ."),
     Code.DOSSIER_PDF_UNAVAILABLE: Entry(W, "Không chuyển được sang PDF: {detail}. Các tệp .docx vẫn được ghi; có thể mở bằng Word và lưu thành PDF."),
+    Code.DOSSIER_WRITE_FAILED: Entry(E, "Không ghi được văn bản hồ sơ {file}: {detail}. Các văn bản khác vẫn được ghi; hãy khắc phục rồi chạy lại lệnh."),
     Code.OFFICE_SETTINGS_INVALID: Entry(E, "Tệp thông tin cơ quan {file} không đọc được: {detail}. Hãy tạo tệp mẫu bằng `dvht co-quan-mau -o co-quan.toml` rồi sửa."),
 }
 

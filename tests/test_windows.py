@@ -174,3 +174,43 @@ def test_a_result_still_open_in_excel_is_named_with_what_to_do(tmp_path):
                    env_extra={"DVHT_TEST_OPEN_IN_EXCEL": "MN-HOASEN_ket-qua.xlsx"})
     assert res.returncode == 3, (res.stdout, res.stderr)
     assert "tệp MN-HOASEN_ket-qua.xlsx đang được mở trong Excel hoặc một chương trình khác" in res.stderr
+
+
+def test_a_dossier_document_still_open_in_word_costs_that_document_only(tmp_path):
+    # The secretary runs `dvht ho-so` again with last run's Tờ trình open in Word: before, "Lỗi không mong đợi:
+    # [Errno 13] …" ended the command. Now that document keeps last run's version, the message says to close it,
+    # and every other document is written.
+    samples = [str(SAMPLES / "01-mn-hoa-sen.xlsx"), str(SAMPLES / "03-th-kim-dong.xlsx")]
+    out = tmp_path / "hs"
+    assert _windows("ho-so", *samples, "-o", str(out), cwd=tmp_path).returncode == 0
+    held = out / "MN-HOASEN" / "02-to-trinh.docx"
+    before = held.read_bytes()
+    others = {p: p.stat().st_mtime_ns for p in out.glob("*/*.docx") if p != held}
+    time.sleep(0.01)
+    res = _windows("ho-so", *samples, "-o", str(out), cwd=tmp_path,
+                   env_extra={"DVHT_TEST_OPEN_IN_EXCEL": "MN-HOASEN/02-to-trinh.docx"})
+    assert res.returncode == 3, (res.stdout, res.stderr)  # outputs.md: an output could not be written
+    lines = [line for line in res.stderr.splitlines() if "Lỗi:" in line]
+    assert lines == ["   Lỗi: Không ghi được văn bản hồ sơ MN-HOASEN/02-to-trinh.docx: tệp 02-to-trinh.docx đang được mở "
+                     "trong Word hoặc một chương trình khác, hoặc không có quyền ghi vào thư mục: hãy đóng tệp rồi chạy "
+                     "lại (mã lỗi hệ thống WinError 5). Các văn bản khác vẫn được ghi; hãy khắc phục rồi chạy lại lệnh."]
+    assert held.read_bytes() == before
+    assert all(p.stat().st_mtime_ns > t for p, t in others.items()) and len(others) == 15
+    assert "Traceback" not in res.stderr and "Errno" not in res.stderr
+
+
+def test_batch_ho_so_with_an_office_document_open_keeps_every_batch_output(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in ("01-mn-hoa-sen.xlsx", "03-th-kim-dong.xlsx"):
+        (src / name).write_bytes((SAMPLES / name).read_bytes())
+    out = tmp_path / "out"
+    assert _windows("batch", str(src), "-o", str(out), "--ho-so", cwd=tmp_path).returncode == 0
+    res = _windows("batch", str(src), "-o", str(out), "--ho-so", "--jobs", "1", cwd=tmp_path,
+                   env_extra={"DVHT_TEST_OPEN_IN_EXCEL": "ho-so/bao-cao-tham-dinh.docx"})
+    assert res.returncode == 3, (res.stdout, res.stderr)
+    assert ("Không ghi được văn bản hồ sơ ho-so/bao-cao-tham-dinh.docx: tệp bao-cao-tham-dinh.docx đang được mở "
+            "trong Word") in res.stderr
+    rows = list(csv.DictReader(io.StringIO((out / "tong-hop.csv").read_text(encoding="utf-8-sig"))))
+    assert len(rows) == 2 and (out / "tong-hop.xlsx").is_file() and (out / "ket-qua.json").is_file()
+    assert len(list((out / "ho-so").glob("*/*.docx"))) == 16

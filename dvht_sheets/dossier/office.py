@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import rulebook as rulebooks
-from ..findings import Code
+from ..findings import Code, finding
 from ..model import UnitResult
 from ..read import DEFAULT_LIMITS, Limits
-from ..report.files import atomic_write
+from ..report.files import atomic_write, describe_os_error
 from ..schema import TIER_LABEL, text_of
 from .context import DVHT, dots, vn_date
 from .render import DossierError, Templates, render
-from .unit import UnitDossier, folder_name, write_unit_dossier
+from .unit import UnitDossier, folder_name, remove_stale, write_unit_dossier
 
 OFFICE_DOCUMENTS = [
     ("danh-sach-don-vi-de-nghi.docx", "co-quan-danh-sach-de-nghi.docx"),
@@ -344,19 +344,25 @@ def run_dossiers(job: DossierJob, inputs: list[tuple[Path, str]], out_dir: Path,
                 name, n = f"{base}_{n}", n + 1
             names.add(name.casefold())
             final = folder / name
+            placed = []
             if dossier.written:
                 final.mkdir(exist_ok=True)
                 for path in dossier.written:
-                    os.replace(path, final / path.name)
-                _remove_stale(final, {p.name for p in dossier.written})
-            dossier.written = [final / p.name for p in dossier.written]
+                    try:
+                        os.replace(path, final / path.name)
+                        placed.append(final / path.name)
+                    except OSError as exc:  # last run's document still open in Word (Windows), a full disk
+                        dossier.errors.append(finding(Code.DOSSIER_WRITE_FAILED, file=f"{name}/{path.name}",
+                                                      detail=describe_os_error(exc)).message)
+                dossier.errors += remove_stale(final, {p.name for p in dossier.written})
+            dossier.written = placed
             dossier.folder = final
             outcome.units.append(dossier)
         if jobs > 1:
             pool.shutdown()
     finally:
         shutil.rmtree(staged, ignore_errors=True)
-    _remove_vanished_units(folder, names)
+    outcome.errors += _remove_vanished_units(folder, names)
     for d in outcome.units:
         for e in d.errors:
             if e not in outcome.errors:
@@ -370,26 +376,19 @@ def run_dossiers(job: DossierJob, inputs: list[tuple[Path, str]], out_dir: Path,
     return outcome
 
 
-def _remove_stale(folder: Path, produced: set[str]) -> None:
-    """Files this tool wrote in a unit folder on an earlier run and not this time (PDFs are made anew after)."""
-    from .unit import OWN_NAMES
-
-    for stale in OWN_NAMES - produced:
-        path = folder / stale
-        if path.is_file():
-            path.unlink()
-
-
-def _remove_vanished_units(folder: Path, kept: set[str]) -> None:
+def _remove_vanished_units(folder: Path, kept: set[str]) -> list[str]:
     """A unit folder of an earlier run that this run does not produce loses the files the tool wrote there; the
-    folder itself goes only when nothing else (a file someone put there) is left in it."""
+    folder itself goes only when nothing else (a file someone put there) is left in it. Returns the messages for
+    documents that could not be removed."""
+    errors = []
     for sub in folder.iterdir():
         if sub.is_dir() and not sub.name.startswith(".") and sub.name.casefold() not in kept:
-            _remove_stale(sub, set())
+            errors += remove_stale(sub, set())
             try:
                 sub.rmdir()
             except OSError:
                 pass
+    return errors
 
 
 def write_settings_example(path: Path) -> None:

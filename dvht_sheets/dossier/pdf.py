@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from ..findings import Code, finding
+from ..report.files import describe_os_error
 
 
 def message(code: Code, **values: object) -> str:
@@ -72,7 +73,12 @@ def convert(files: list[Path], timeout: float | None = None) -> tuple[list[Path]
             pdf = out / (Path(name).stem + ".pdf")
             if pdf.is_file() and pdf.stat().st_size > 0:
                 target = path.with_suffix(".pdf")
-                shutil.move(str(pdf), target)
+                try:
+                    shutil.move(str(pdf), target)
+                except OSError as exc:  # last run's PDF still open in a reader (Windows), a full disk
+                    problem = problem or message(Code.DOSSIER_WRITE_FAILED, file=f"{target.parent.name}/{target.name}",
+                                                 detail=describe_os_error(exc))
+                    continue
                 written.append(target)
         if problem is None and len(written) < len(files):
             detail = (err or b"").decode("utf-8", "replace").strip().splitlines()[-1:] or ["không rõ lý do"]

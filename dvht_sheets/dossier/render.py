@@ -19,8 +19,8 @@ from importlib import resources
 from pathlib import Path
 
 from ..bundled import DOSSIER_DIR
-from ..findings import Code, finding
-from ..report.files import atomic_write
+from ..findings import CATALOGUE, Code, finding
+from ..report.files import atomic_write, describe_os_error
 
 TEMPLATES_DIR = DOSSIER_DIR
 DOTS = "…………"  # dossier.md: a field left empty is a dotted blank in the documents
@@ -129,8 +129,30 @@ def render(templates: Templates, name: str, context: dict, target: Path) -> Path
     left = leftover_tags(data)
     if left:
         raise DossierError(Code.DOSSIER_TEMPLATE_TAG, file=source, detail=", ".join(left[:3]))
-    atomic_write(target, lambda tmp: Path(tmp).write_bytes(data))
+    try:
+        atomic_write(target, lambda tmp: Path(tmp).write_bytes(data))
+    except OSError as exc:  # a full disk, or (Windows) last run's document still open in Word
+        raise DossierError(Code.DOSSIER_WRITE_FAILED, file=f"{target.parent.name}/{target.name}",
+                           detail=describe_os_error(exc)) from None
     return target
+
+
+def is_write_failure(message: str) -> bool:
+    """Whether a dossier error is a document that could not be written (exit 3, outputs.md), told by the catalogue's
+    own opening words of DOSSIER_WRITE_FAILED."""
+    return message.startswith(CATALOGUE[Code.DOSSIER_WRITE_FAILED].template.split("{")[0])
+
+
+def remove_own(path: Path) -> str | None:
+    """Remove a document this tool wrote on an earlier run; the message when it cannot (open in Word on Windows)."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        return finding(Code.DOSSIER_WRITE_FAILED, file=f"{path.parent.name}/{path.name}",
+                       detail=describe_os_error(exc)).message
+    return None
 
 
 def leftover_tags(docx: bytes) -> list[str]:

@@ -9,7 +9,7 @@ from ..findings import Code, finding
 from ..model import Submission, UnitResult
 from ..report.files import safe_name
 from .context import unit_context
-from .render import DossierError, Templates, render
+from .render import DossierError, Templates, remove_own, render
 
 # (output file, template file). dossier.md "The unit's documents", numbered as the Hà Nội list (1)–(8); a TT 22 year
 # gets the Biểu điểm in place of the Bản tổng hợp (4).
@@ -72,14 +72,26 @@ def write_unit_dossier(result: UnitResult, sub: Submission | None, folder: Path,
         out.notes.append(no_level_note(result))
     docs = documents_for(result)
     folder.mkdir(parents=True, exist_ok=True)
+    held = set()  # documents that could not be replaced: last run's stays, and is not removed as stale
     for name, tpl in docs:
         try:
             out.written.append(render(templates, tpl, context, folder / name))
         except DossierError as exc:
             out.errors.append(str(exc))
-    produced = {p.name for p in out.written}
-    for stale in OWN_NAMES - produced:  # PDFs included: --pdf makes them anew from this run's documents
+            if exc.code == Code.DOSSIER_WRITE_FAILED:
+                held.add(name)
+    out.errors += remove_stale(folder, {p.name for p in out.written} | held)
+    return out
+
+
+def remove_stale(folder: Path, produced: set[str]) -> list[str]:
+    """Remove the documents this tool wrote in a unit folder on an earlier run and not this time (PDFs included:
+    --pdf makes them anew from this run's documents); the messages for those that could not be removed."""
+    errors = []
+    for stale in sorted(OWN_NAMES - produced):
         path = folder / stale
         if path.is_file():
-            path.unlink()
-    return out
+            problem = remove_own(path)
+            if problem:
+                errors.append(problem)
+    return errors

@@ -6,6 +6,7 @@ TEMP_PREFIX, which the next run removes if this one is killed (batch.OutputFolde
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import tempfile
@@ -100,3 +101,48 @@ def atomic_write(path: Path, writer: Callable[[str], None]) -> None:
     except BaseException:
         staged.abort()
         raise
+
+
+_CAUSES = {
+    errno.ENOSPC: "ổ đĩa đã đầy",
+    errno.EROFS: "thư mục chỉ cho phép đọc (ổ đĩa hoặc thư mục được gắn ở chế độ chỉ đọc)",
+    errno.EACCES: "không có quyền ghi vào thư mục",
+    errno.EPERM: "không có quyền ghi vào thư mục",
+    errno.ENOENT: "thư mục không còn tồn tại (có thể đã bị xoá, đổi tên hoặc ổ đĩa đã bị tháo ra)",
+    errno.ENOTDIR: "đường dẫn không phải là thư mục",
+    errno.ENAMETOOLONG: "tên tệp quá dài đối với hệ thống tệp",
+    errno.EIO: "lỗi vào/ra của ổ đĩa",
+}
+if hasattr(errno, "EDQUOT"):
+    _CAUSES[errno.EDQUOT] = "đã vượt hạn mức dung lượng được cấp"
+
+
+def describe_os_error(exc: BaseException) -> str:
+    """The cause of a failed write in Vietnamese, with the system's code for whoever has to fix the disk."""
+    held = held_open(exc) if isinstance(exc, OSError) else None
+    if held:
+        return held
+    if isinstance(exc, OSError) and exc.errno in _CAUSES:
+        return f"{_CAUSES[exc.errno]} (mã lỗi hệ thống {errno.errorcode.get(exc.errno, exc.errno)})"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror} (mã lỗi hệ thống {errno.errorcode.get(exc.errno or 0, exc.errno)})"
+    return f"{type(exc).__name__}: {str(exc)[:160]}" if str(exc) else type(exc).__name__
+
+
+# Windows refuses to replace or remove a file another program holds open: the officer's commonest cause is last
+# run's tong-hop.xlsx still open in Excel (the secretary's: last run's Tờ trình open in Word). errno says only EACCES ("no permission"); the Windows code tells more.
+_SHARING_VIOLATION, _LOCK_VIOLATION, _ACCESS_DENIED = 32, 33, 5
+
+
+def held_open(exc: OSError) -> str | None:
+    """The Vietnamese cause when exc is Windows refusing to replace or remove a file a program holds open, else None."""
+    code = getattr(exc, "winerror", None)
+    if code not in (_SHARING_VIOLATION, _LOCK_VIOLATION, _ACCESS_DENIED):
+        return None
+    name = Path(exc.filename2 or exc.filename or "").name
+    what = f"tệp {name}" if name and not name.startswith(TEMP_PREFIX) else "tệp kết quả"
+    program = {".docx": "Word", ".pdf": "trình đọc PDF"}.get(Path(name).suffix.lower(), "Excel")
+    why = f"{what} đang được mở trong {program} hoặc một chương trình khác"
+    if code == _ACCESS_DENIED:  # also what a folder without write permission gives
+        why += ", hoặc không có quyền ghi vào thư mục"
+    return f"{why}: hãy đóng tệp rồi chạy lại (mã lỗi hệ thống WinError {code})"

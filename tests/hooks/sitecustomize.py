@@ -49,14 +49,19 @@ if os.environ.get("DVHT_TEST_WINDOWS"):
     _msvcrt.locking = _locking
     sys.modules["msvcrt"] = _msvcrt
 
-    # Files "open in Excel" (names in DVHT_TEST_OPEN_IN_EXCEL): Windows refuses a rename onto them with
-    # ERROR_ACCESS_DENIED and their removal with ERROR_SHARING_VIOLATION (both errno EACCES)
-    _open_names = set(filter(None, os.environ.get("DVHT_TEST_OPEN_IN_EXCEL", "").split(os.pathsep)))
+    # Files "open in Excel" (DVHT_TEST_OPEN_IN_EXCEL: path endings such as tong-hop.xlsx or MA/02-to-trinh.docx):
+    # Windows refuses a rename onto them with ERROR_ACCESS_DENIED and their removal with ERROR_SHARING_VIOLATION (both
+    # errno EACCES)
+    _open_names = tuple("/" + n for n in os.environ.get("DVHT_TEST_OPEN_IN_EXCEL", "").split(os.pathsep) if n)
+
+    def _is_open(path) -> bool:
+        return os.path.abspath(os.fspath(path)).replace(os.sep, "/").endswith(_open_names)
+
     if _open_names:
         _real_replace = os.replace
 
         def _replace(src, dst, *, src_dir_fd=None, dst_dir_fd=None):
-            if os.path.basename(os.fspath(dst)) in _open_names:
+            if _is_open(dst):
                 exc = PermissionError(errno.EACCES, "Access is denied", os.fspath(src), None, os.fspath(dst))
                 exc.winerror = 5
                 raise exc
@@ -66,7 +71,7 @@ if os.environ.get("DVHT_TEST_WINDOWS"):
         _real_unlink = os.unlink
 
         def _unlink(path, *, dir_fd=None):  # Path.unlink comes here too
-            if os.path.basename(os.fspath(path)) in _open_names:
+            if _is_open(path):
                 exc = PermissionError(errno.EACCES, "The process cannot access the file because it is being used by "
                                       "another process", os.fspath(path))
                 exc.winerror = 32  # ERROR_SHARING_VIOLATION
