@@ -6,6 +6,7 @@ not be written; 130 after Ctrl-C; 143 after SIGTERM (outputs.md).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import signal
 import sys
@@ -87,11 +88,8 @@ def template(tier: str, year: int | None, output: Path | None) -> None:
     Ví dụ: dvht template --cap tinh --nam 2025 -o mau-cap-tinh.xlsx
     """
     book = rulebooks.for_year(year or dt.date.today().year)
-    try:
+    with _writing_into((output or Path(".")).parent):
         output = write_template(output, book, tier)
-    except OSError as exc:
-        click.echo(OutputFailed((output or Path(".")).parent, exc).message, err=True)
-        sys.exit(3)
     click.echo(f"Đã ghi mẫu {TIER_LABEL[tier]} theo {book.name}: {output}")
 
 
@@ -505,7 +503,8 @@ def mau_ho_so(out_dir: Path) -> None:
     """
     from .dossier.render import copy_templates
 
-    written = copy_templates(out_dir)
+    with _writing_into(out_dir):
+        written = copy_templates(out_dir)
     click.echo(f"Đã chép {len(written)} mẫu hồ sơ vào {out_dir}. Sửa bằng Word, giữ nguyên các thẻ {{{{ … }}}} và "
                f"{{% … %}}, rồi dùng: dvht ho-so … --mau-ho-so {out_dir}")
 
@@ -521,8 +520,20 @@ def co_quan_mau(output: Path) -> None:
     """
     from .dossier.office import write_settings_example
 
-    write_settings_example(output)
+    with _writing_into(output.parent):
+        write_settings_example(output)
     click.echo(f"Đã ghi tệp mẫu thông tin cơ quan: {output}. Hãy sửa các dòng rồi dùng --co-quan {output}")
+
+
+@contextlib.contextmanager
+def _writing_into(folder: Path):
+    """Around a command's writes: an OSError (a full disk; on Windows, last time's file still open in a program)
+    becomes the Vietnamese message naming the folder and the cause, exit 3 (outputs.md)."""
+    try:
+        yield
+    except OSError as exc:
+        click.echo(OutputFailed(folder, exc).message, err=True)
+        sys.exit(3)
 
 
 def main() -> None:

@@ -214,3 +214,15 @@ def test_batch_ho_so_with_an_office_document_open_keeps_every_batch_output(tmp_p
     rows = list(csv.DictReader(io.StringIO((out / "tong-hop.csv").read_text(encoding="utf-8-sig"))))
     assert len(rows) == 2 and (out / "tong-hop.xlsx").is_file() and (out / "ket-qua.json").is_file()
     assert len(list((out / "ho-so").glob("*/*.docx"))) == 16
+
+
+def test_the_template_commands_name_a_file_held_open(tmp_path):
+    # `template`, `mau-ho-so` and `co-quan-mau` overwrite what they wrote last time; held open, they say so (exit 3)
+    for args, held in ((["template", "--cap", "huyen", "-o", "mau.xlsx"], "mau.xlsx"),
+                       (["mau-ho-so", "-o", "mau"], "mau/02-to-trinh.docx"),
+                       (["co-quan-mau", "-o", "co-quan.toml"], "co-quan.toml")):
+        assert _windows(*args, cwd=tmp_path).returncode == 0
+        res = _windows(*args, cwd=tmp_path, env_extra={"DVHT_TEST_OPEN_IN_EXCEL": held})
+        assert res.returncode == 3, (args, res.stderr)
+        assert f"tệp {Path(held).name} đang được mở trong" in res.stderr and "hãy đóng tệp rồi chạy lại" in res.stderr
+        assert "Lỗi không mong đợi" not in res.stderr and "Errno" not in res.stderr
