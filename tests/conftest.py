@@ -7,12 +7,14 @@ node id) cannot show that, so there it is left out rather than passed."""
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
 import pytest
 
-if not os.environ.get("DVHT_RECORD_FINDINGS"):
+_OWN_DIR = not os.environ.get("DVHT_RECORD_FINDINGS")
+if _OWN_DIR:
     os.environ["DVHT_RECORD_FINDINGS"] = tempfile.mkdtemp(prefix="dvht-raised-")
 RAISED_DIR = os.environ["DVHT_RECORD_FINDINGS"]
 LAST = "test_every_code_is_raised_by_some_test"
@@ -61,3 +63,8 @@ def raised_codes() -> set[str]:
     for path in Path(RAISED_DIR).glob("*.codes"):
         codes.update(line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
     return codes
+
+
+def pytest_unconfigure(config):
+    if _OWN_DIR:  # one folder per run, which nothing reads afterwards
+        shutil.rmtree(RAISED_DIR, ignore_errors=True)
