@@ -732,6 +732,7 @@ class OutputFolder:
         self.previous: set[str] = set()
         self.written: list[str] = []
         self.left_open: list[str] = []  # earlier runs' unit workbooks that could not be removed: open in a program
+        self.held: list[str] = []  # this run's units whose last workbook, open in a program, could not be replaced
         self._lock = None
         self._journal = None
 
@@ -802,8 +803,15 @@ class OutputFolder:
             self._journal.write(rel + "\n")
             self._journal.flush()
 
+    def hold(self, rel: str) -> None:
+        """This run's workbook for rel could not replace last run's, which a program holds open: last run's stays
+        (the unit's write failure says so). It is not pruned, and stays listed when the tool wrote it, so that a later
+        run replaces or removes it; a file the tool did not write is never listed."""
+        if rel in self.previous:
+            self.held.append(rel)
+
     def _prune(self) -> None:
-        keep = set(self.written)
+        keep = set(self.written) | set(self.held)
         unit_dir = self.unit_dir.resolve()
         for rel in sorted(self.previous - keep):
             # Only what the tool itself names: don-vi/<something>_ket-qua.xlsx, directly in don-vi/.
@@ -831,7 +839,7 @@ class OutputFolder:
             def write(tmp: str) -> None:
                 with open(tmp, "w", encoding="utf-8") as fh:
                     fh.write(_MANIFEST_HEAD)
-                    fh.writelines(rel + "\n" for rel in self.written + self.left_open)
+                    fh.writelines(rel + "\n" for rel in self.written + self.held + self.left_open)
             atomic_write(self.path / MANIFEST_NAME, write)
         except OSError as exc:
             self.abandon()
@@ -950,6 +958,7 @@ def evaluate_folder(root: Path, out_dir: Path, *, jobs: int | None = None, ruleb
                         raise OutputFailed(folder.path, exc) from exc
                     # last run's workbook of this unit, open in Excel: this unit's write failure; the others go on
                     temp.unlink(missing_ok=True)
+                    folder.hold(f"{UNIT_DIR}/{name}")
                     outcome.write_failures.append(
                         (row.file, finding(Code.OUTPUT_WRITE_FAILED, detail=describe_os_error(exc)).message))
             rows.append(row)

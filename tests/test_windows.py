@@ -226,3 +226,28 @@ def test_the_template_commands_name_a_file_held_open(tmp_path):
         assert res.returncode == 3, (args, res.stderr)
         assert f"tệp {Path(held).name} đang được mở trong" in res.stderr and "hãy đóng tệp rồi chạy lại" in res.stderr
         assert "Lỗi không mong đợi" not in res.stderr and "Errno" not in res.stderr
+
+
+def test_a_unit_of_this_run_whose_old_workbook_is_open_is_not_said_to_be_gone(tmp_path):
+    # Its write failure names the open file; the warning for a unit no longer among the inputs must not appear (the
+    # unit is right there). Last run's workbook stays listed in the manifest, and the next run replaces it.
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.xlsx").write_bytes((SAMPLES / "01-mn-hoa-sen.xlsx").read_bytes())
+    (src / "b.xlsx").write_bytes((SAMPLES / "03-th-kim-dong.xlsx").read_bytes())
+    out = tmp_path / "out"
+    assert _windows("batch", str(src), "-o", str(out), cwd=tmp_path).returncode == 0
+    res = _windows("batch", str(src), "-o", str(out), cwd=tmp_path,
+                   env_extra={"DVHT_TEST_OPEN_IN_EXCEL": "MN-HOASEN_ket-qua.xlsx"})
+    assert res.returncode == 3, (res.stdout, res.stderr)
+    assert "a.xlsx: Không ghi được tệp kết quả của đơn vị (tệp MN-HOASEN_ket-qua.xlsx đang được mở" in res.stderr
+    assert "Chưa xoá được" not in res.stdout and "không còn trong lần chạy này" not in res.stdout, res.stdout
+    listed = (out / ".dvht-manifest").read_text(encoding="utf-8").splitlines()[1:]
+    assert sorted(listed) == ["don-vi/MN-HOASEN_ket-qua.xlsx", "don-vi/TH-KIMDONG_ket-qua.xlsx"]
+    # a file the tool did not write, of the same name, held open: never listed, so never removed by a later run
+    (out / ".dvht-manifest").unlink()
+    res = _windows("batch", str(src), "-o", str(out), cwd=tmp_path,
+                   env_extra={"DVHT_TEST_OPEN_IN_EXCEL": "MN-HOASEN_ket-qua.xlsx"})
+    assert res.returncode == 3
+    listed = (out / ".dvht-manifest").read_text(encoding="utf-8").splitlines()[1:]
+    assert listed == ["don-vi/TH-KIMDONG_ket-qua.xlsx"]
