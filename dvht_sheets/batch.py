@@ -746,8 +746,11 @@ class OutputFolder:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK, errno.EDEADLK):
                     lock.close()
                     raise
-                lock.seek(0)
-                holder = lock.read().strip()
+                try:
+                    lock.seek(0)
+                    holder = lock.read().strip()
+                except OSError:  # Windows: the holder's lock is mandatory, its byte cannot be read (ERROR_LOCK_VIOLATION)
+                    holder = ""
                 lock.close()
                 raise FolderBusy(self.path, holder) from None
             self._lock = lock

@@ -110,7 +110,8 @@ def test_a_batch_on_windows_reports_the_file_that_kills_its_worker(tmp_path):
 
 def test_a_second_run_on_a_locked_output_folder_is_refused_with_msvcrt(tmp_path):
     # msvcrt.locking is the lock on Windows: while another run holds the folder, this one stops with the Vietnamese
-    # message and exit 2 (outputs.md: a usage error), and writes nothing there
+    # message and exit 2 (outputs.md: a usage error), and writes nothing there. The lock is mandatory there: the
+    # holder's PID in the lock file cannot be read (before: exit 3, "không có quyền ghi" / "Bad file descriptor")
     src = tmp_path / "in"
     src.mkdir()
     (src / "a.xlsx").write_bytes((SAMPLES / "01-mn-hoa-sen.xlsx").read_bytes())

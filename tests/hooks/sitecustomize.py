@@ -6,7 +6,8 @@ a file holding DOSSIER-DIES. Batch workers are fresh interpreters, so they load 
 
 With DVHT_TEST_WINDOWS (tests/test_windows.py), the process looks like Windows to our code: no `resource` or
 `fcntl` module, no os.fork, no SIGALRM, no fork or forkserver start method (spawn only), and an `msvcrt` whose
-locking() behaves like Windows' (a second non-blocking lock of the same file fails with EACCES); with
+locking() behaves like Windows' (a second non-blocking lock of the same file fails with EACCES, and the locked byte
+cannot then be read); with
 DVHT_TEST_OPEN_IN_EXCEL, the files it names cannot be replaced or removed, as when they are open in Excel."""
 
 import os
@@ -44,6 +45,11 @@ if os.environ.get("DVHT_TEST_WINDOWS"):
         try:
             _fcntl.flock(fd, _fcntl.LOCK_EX | _fcntl.LOCK_NB)
         except BlockingIOError:
+            # Windows' byte-range locks are mandatory: this process cannot even read the locked byte now
+            # (ERROR_LOCK_VIOLATION); here the descriptor is made one that cannot be read.
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, fd)
+            os.close(null)
             raise PermissionError(errno.EACCES, "Permission denied") from None
 
     _msvcrt.locking = _locking
