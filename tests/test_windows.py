@@ -252,3 +252,32 @@ def test_a_unit_of_this_run_whose_old_workbook_is_open_is_not_said_to_be_gone(tm
     assert res.returncode == 3
     listed = (out / ".dvht-manifest").read_text(encoding="utf-8").splitlines()[1:]
     assert listed == ["don-vi/TH-KIMDONG_ket-qua.xlsx"]
+
+
+def test_pdf_conversion_on_windows_survives_files_held_open(tmp_path):
+    # A LibreOffice stopped at its time limit keeps its files open on Windows (soffice.bin outlives soffice.exe), so
+    # its temporary folder cannot be removed; and last run's PDF may be open in a reader. Before: 'Lỗi không mong đợi:
+    # [Errno 20] Not a directory …' from the temporary folder's clean-up, and the other PDFs lost.
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "soffice").write_text(  # converts every .docx it is given into a small PDF in --outdir
+        '#!/bin/sh\nout=""; prev=""\nfor a in "$@"; do\n  [ "$prev" = "--outdir" ] && out="$a"\n'
+        '  case "$a" in *.docx) printf "%%PDF-1.4 fake" > "$out/$(basename "$a" .docx).pdf";; esac\n'
+        '  prev="$a"\ndone\n')
+    (fake / "soffice").chmod(0o755)
+    out = tmp_path / "hs"
+    env = {"PATH": os.pathsep.join([str(fake), os.environ["PATH"]])}
+    assert _windows("ho-so", str(SAMPLES / "01-mn-hoa-sen.xlsx"), "-o", str(out), "--pdf", cwd=tmp_path,
+                    env_extra=env).returncode == 0
+    old = (out / "MN-HOASEN" / "02-to-trinh.pdf").read_bytes()
+    res = _windows("ho-so", str(SAMPLES / "01-mn-hoa-sen.xlsx"), "-o", str(out), "--pdf", cwd=tmp_path, env_extra={
+        **env, "DVHT_TEST_OPEN_IN_EXCEL": os.pathsep.join(["000000.docx", "MN-HOASEN/02-to-trinh.pdf"])})
+    assert res.returncode == 3, (res.stdout, res.stderr)  # a document not written (outputs.md): the old PDF stays
+    assert "Đã chuyển 7 văn bản sang PDF." in res.stdout
+    err = " ".join(res.stderr.split())
+    assert ("Không ghi được văn bản hồ sơ MN-HOASEN/02-to-trinh.pdf: tệp 02-to-trinh.pdf đang được mở trong trình đọc "
+            "PDF hoặc một chương trình khác, hoặc không có quyền ghi vào thư mục: hãy đóng tệp rồi chạy lại (mã lỗi hệ "
+            "thống WinError 5)") in err, err
+    assert "Lỗi không mong đợi" not in err and "chỉ chuyển được" not in err
+    assert (out / "MN-HOASEN" / "02-to-trinh.pdf").read_bytes() == old
+    assert len(list((out / "MN-HOASEN").glob("*.pdf"))) == 8 and not list(out.rglob(".tmp-*"))

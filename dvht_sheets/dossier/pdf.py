@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from ..findings import Code, finding
-from ..report.files import describe_os_error
+from ..report.files import atomic_write, describe_os_error
 
 
 def message(code: Code, **values: object) -> str:
@@ -44,7 +44,9 @@ def convert(files: list[Path], timeout: float | None = None) -> tuple[list[Path]
     if soffice is None:
         return [], message(Code.DOSSIER_PDF_UNAVAILABLE, detail="chưa cài LibreOffice (không tìm thấy lệnh soffice)")
     timeout = timeout if timeout is not None else 120 + 2 * len(files)
-    with tempfile.TemporaryDirectory(prefix="dvht-pdf-") as tmp:
+    # ignore_cleanup_errors: on Windows a LibreOffice stopped at its time limit may still hold files in there (its
+    # soffice.bin outlives the soffice.exe this process started), and what it holds cannot be removed
+    with tempfile.TemporaryDirectory(prefix="dvht-pdf-", ignore_cleanup_errors=True) as tmp:
         work = Path(tmp)
         src, out = work / "in", work / "out"
         src.mkdir()
@@ -73,8 +75,11 @@ def convert(files: list[Path], timeout: float | None = None) -> tuple[list[Path]
             pdf = out / (Path(name).stem + ".pdf")
             if pdf.is_file() and pdf.stat().st_size > 0:
                 target = path.with_suffix(".pdf")
+                # staged beside the target and renamed (the temporary folder may be on another drive): never a
+                # half-copied PDF, and Windows names a PDF a reader holds open (a rename onto an existing file fails
+                # there, and shutil.move's fallback copy gave only "no permission")
                 try:
-                    shutil.move(str(pdf), target)
+                    atomic_write(target, lambda tmp, src=pdf: shutil.copyfile(src, tmp))
                 except OSError as exc:  # last run's PDF still open in a reader (Windows), a full disk
                     problem = problem or message(Code.DOSSIER_WRITE_FAILED, file=f"{target.parent.name}/{target.name}",
                                                  detail=describe_os_error(exc))
@@ -88,8 +93,13 @@ def convert(files: list[Path], timeout: float | None = None) -> tuple[list[Path]
 
 
 def _kill(proc: subprocess.Popen) -> None:
+    # soffice.bin is a child of the soffice script (soffice.exe on Windows): stop the whole group, or tree
     try:
-        os.killpg(proc.pid, signal.SIGKILL)  # soffice.bin is a child of the soffice script: stop the whole group
-    except (OSError, AttributeError):
+        if os.name == "nt":
+            subprocess.run(["taskkill", "/F", "/T", "/PID", str(proc.pid)], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, timeout=30, check=True)
+        else:
+            os.killpg(proc.pid, signal.SIGKILL)
+    except (OSError, AttributeError, subprocess.SubprocessError):
         proc.kill()
     proc.wait()
