@@ -251,8 +251,24 @@ def check_isolated(path: str | Path, out_dir: str | Path | None, book: Rulebook 
         return run_isolated(check_file, path, out_dir, book, limits, display_name, memory_mb=memory_mb,
                             seconds=limits.max_seconds)
     except IsolationFailed as exc:
-        why = timed_out_text(limits.max_seconds) if exc.timed_out else f"{CRASHED[:-1]}; {exc.why})"
-        return FileOutcome(_failed(xml_safe(display_name or str(path)), why), None)
+        return FileOutcome(_isolation_failed(exc, path, limits, display_name), None)
+
+
+def evaluate_isolated(path: str | Path, book: Rulebook | None = None, limits: Limits = DEFAULT_LIMITS,
+                      display_name: str | None = None,
+                      memory_mb: int = 3072) -> tuple[UnitResult, Submission | None]:
+    """evaluate_path in a child process, as check_isolated (`ho-so`: a file that aborts or hangs the reader costs
+    that file's dossier only)."""
+    try:
+        return run_isolated(evaluate_path, path, book, limits, display_name, memory_mb=memory_mb,
+                            seconds=limits.max_seconds)
+    except IsolationFailed as exc:
+        return _isolation_failed(exc, path, limits, display_name), None
+
+
+def _isolation_failed(exc: IsolationFailed, path: str | Path, limits: Limits, display_name: str | None) -> UnitResult:
+    why = timed_out_text(limits.max_seconds) if exc.timed_out else f"{CRASHED[:-1]}; {exc.why})"
+    return _failed(xml_safe(display_name or str(path)), why)
 
 
 # ---------------------------------------------------------------------------------------------------- discovery
@@ -1002,6 +1018,6 @@ def read_roster_isolated(path: Path) -> Roster:
     return Roster(source=xml_safe(path.name), problem=problem)
 
 
-__all__ = ["evaluate_path", "check_file", "check_isolated", "run_isolated", "discover", "evaluate_folder",
+__all__ = ["evaluate_path", "check_file", "check_isolated", "evaluate_isolated", "run_isolated", "discover", "evaluate_folder",
            "BatchOutcome", "FileOutcome", "OutputFolder", "OutputFailed", "FolderBusy", "describe_os_error",
            "read_roster_isolated"]

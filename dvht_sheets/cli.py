@@ -448,7 +448,7 @@ def ho_so(files: tuple[Path, ...], out_dir: Path, mau_ho_so: Path | None, pdf: b
 
     Ví dụ: dvht ho-so truong-kim-dong.xlsx -o ho-so --pdf
     """
-    from .batch import evaluate_path
+    from .batch import evaluate_isolated
     from .dossier.render import DossierError, Templates, is_write_failure
     from .dossier.unit import folder_name, write_unit_dossier
 
@@ -460,7 +460,8 @@ def ho_so(files: tuple[Path, ...], out_dir: Path, mau_ho_so: Path | None, pdf: b
     limits = _limits(max_unzipped_mb, max_rows, max_seconds)
     failed, unwritten, written, used = False, False, [], set()
     for path in files:
-        result, sub = evaluate_path(path, book, limits, str(path))
+        # in a child process, as `check`: a file that aborts or hangs the reader costs its own dossier only
+        result, sub = evaluate_isolated(path, book, limits, str(path))
         if not result.evaluated:
             click.echo(write_unit_dossier(result, sub, out_dir, templates).errors[0], err=True)
             failed = True

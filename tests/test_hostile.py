@@ -246,6 +246,22 @@ def test_check_of_several_files_survives_an_abort_and_a_panic(tmp_path):
     assert "PanicException: xlsb/mod.rs: no entry found for key" in by_file["panic.xlsx"]["findings"][0]["message"]
 
 
+def test_ho_so_of_several_files_survives_an_abort_and_a_hang(tmp_path):
+    # `ho-so` read each file in its own process: a file that aborted the reader ended the command (exit 134, no
+    # dossier for the files after it), one that hung it ran for ever
+    abort = _marked(SAMPLES / "03-th-kim-dong.xlsx", tmp_path / "abort.xlsx", "ABORT-ME")
+    hang = _marked(SAMPLES / "03-th-kim-dong.xlsx", tmp_path / "treo.xlsx", "HANG-ME")
+    res = _dvht("ho-so", str(abort), str(hang), str(SAMPLES / "01-mn-hoa-sen.xlsx"), "-o", str(tmp_path / "o"),
+                "--max-seconds", "2", faults=True)
+    assert res.returncode == 1, res.stderr
+    err = " ".join(res.stderr.split())
+    assert f"Tệp {abort} không đánh giá được nên không lập hồ sơ" in err and "tín hiệu SIGABRT" in err, err
+    assert f"Tệp {hang} không đánh giá được nên không lập hồ sơ" in err and "xử lý tệp quá 2 giây" in err, err
+    assert "Traceback" not in res.stderr
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["MN-HOASEN"]
+    assert len(list((tmp_path / "o" / "MN-HOASEN").glob("*.docx"))) == 8
+
+
 def test_bad_roster_does_not_stop_the_batch(hostile, tmp_path):
     src = tmp_path / "in"
     src.mkdir()

@@ -281,3 +281,12 @@ def test_pdf_conversion_on_windows_survives_files_held_open(tmp_path):
     assert "Lỗi không mong đợi" not in err and "chỉ chuyển được" not in err
     assert (out / "MN-HOASEN" / "02-to-trinh.pdf").read_bytes() == old
     assert len(list((out / "MN-HOASEN").glob("*.pdf"))) == 8 and not list(out.rglob(".tmp-*"))
+
+
+def test_ho_so_on_windows_costs_a_crashing_file_only_that_file(tmp_path):
+    abort = _marked(SAMPLES / "03-th-kim-dong.xlsx", tmp_path / "vo.xlsx", "ABORT-ME")
+    res = _windows("ho-so", str(abort), str(SAMPLES / "01-mn-hoa-sen.xlsx"), "-o", str(tmp_path / "o"), cwd=tmp_path,
+                   faults=True)
+    assert res.returncode == 1, res.stderr
+    assert f"Tệp {abort} không đánh giá được nên không lập hồ sơ" in " ".join(res.stderr.split()), res.stderr
+    assert len(list((tmp_path / "o" / "MN-HOASEN").glob("*.docx"))) == 8
