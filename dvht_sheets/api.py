@@ -21,6 +21,7 @@ from .frames import JSON_NAME
 from .model import UnitResult
 from .read import DEFAULT_LIMITS, Limits
 from .report.exports import JsonWriter, json_text, write_csv
+from .report.files import check_writable
 from .report.summary import SummaryWriter
 from .rulebook import Rulebook
 
@@ -129,6 +130,8 @@ def run_batch(input_dir: str | Path, output_dir: str | Path, *, roster: str | Pa
     summary = json_out = None
     try:
         # Before any thread of ours: the roster is read in a forked child, and fork is safe only without threads.
+        for name in (SUMMARY_NAME, CSV_NAME, JSON_NAME):  # an officer reviewing last run's summary in Excel
+            check_writable(output_dir / name)
         roster_data = read_roster_isolated(Path(roster)) if roster else None
         _preload_stats()
         summary = SummaryWriter(output_dir / SUMMARY_NAME, tmpdir=folder.tmp)

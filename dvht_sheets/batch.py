@@ -40,7 +40,7 @@ from .evaluate import evaluate
 from .findings import Code, finding
 from .model import RawWorkbook, Submission, UnitResult, xml_safe
 from .read import DEFAULT_LIMITS, Limits, read_workbook
-from .report.files import TEMP_PREFIX, atomic_write, describe_os_error, held_open, result_file_name
+from .report.files import TEMP_PREFIX, atomic_write, describe_os_error, held_open, replace, result_file_name
 from .report.summary import FragmentSpec, UnitFragment, UnitRow, unit_fragment, unit_row
 from .report.unit import save_unit_workbook, write_unit_workbook
 from .roster import Roster, read_roster
@@ -182,11 +182,13 @@ def _run_in_child(fn: Callable, args: tuple, memory_mb: int, seconds: int):
     receive, send = ctx.Pipe(duplex=False)
     child = ctx.Process(target=_isolated_child, args=(send, fn, args, memory_mb, seconds), daemon=True)
     try:
-        child.start()
-        send.close()
+        try:
+            child.start()
+        finally:
+            send.close()  # the child has its own end now (or none): the parent must not hold this one open
         try:
             blob = receive.recv_bytes() if receive.poll(seconds * 1.25 + 5 if seconds else None) else None
-        except EOFError:  # the child ended without sending anything
+        except (EOFError, OSError):  # the child ended without sending anything (Windows: BrokenPipeError)
             blob = b""
         if blob is None:  # still running: its own alarm did not end it (there is none on Windows)
             child.kill()
@@ -419,8 +421,11 @@ def quiet_native_stderr() -> None:
     """In a worker process: what native code writes straight to file descriptor 2 goes nowhere, while Python's own
     sys.stderr keeps the console. A file that makes python-calamine panic reaches the officer as its Vietnamese
     finding ("bộ đọc sổ tính bị lỗi khi đọc tệp …"); Rust's panic hook would also print "thread '<unnamed>' panicked
-    at …" (and, with RUST_BACKTRACE set, a whole backtrace) in English in the middle of the run's output. POSIX only:
-    on Windows native code writes to the process's error handle, which this does not reach."""
+    at …" (and, with RUST_BACKTRACE set, a whole backtrace) in English in the middle of the run's output. On Windows
+    native code writes to the process's standard error handle, not to descriptor 2: that handle is pointed at NUL."""
+    if os.name == "nt":
+        _quiet_windows_stderr()
+        return
     if os.name != "posix":
         return
     try:
@@ -433,6 +438,32 @@ def quiet_native_stderr() -> None:
         sys.stderr = os.fdopen(keep, "w", encoding=encoding, errors="backslashreplace", buffering=1)
     except (OSError, ValueError):
         pass  # a process without a usable fd 2: nothing to quiet
+
+
+_STD_ERROR_HANDLE = 0xFFFFFFF4  # (DWORD)-12
+_GENERIC_WRITE, _FILE_SHARE_READ_WRITE, _OPEN_EXISTING = 0x40000000, 0x3, 3
+
+
+def _quiet_windows_stderr(windll=None) -> bool:
+    """Windows: the process's standard error handle → NUL. Rust's standard library asks GetStdHandle at every write
+    (a panic message goes there), while Python's sys.stderr writes through the C runtime's descriptor 2, whose handle
+    was taken at start-up and stays the console (or the officer's log file). True when the handle was set."""
+    try:
+        import ctypes
+        from ctypes import wintypes
+
+        kernel32 = (windll or ctypes.WinDLL)("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+        kernel32.CreateFileW.argtypes = [wintypes.LPCWSTR, wintypes.DWORD, wintypes.DWORD, wintypes.LPVOID,
+                                         wintypes.DWORD, wintypes.DWORD, wintypes.HANDLE]
+        kernel32.CreateFileW.restype = wintypes.HANDLE
+        kernel32.SetStdHandle.argtypes = [wintypes.DWORD, wintypes.HANDLE]
+        kernel32.SetStdHandle.restype = wintypes.BOOL
+        null = kernel32.CreateFileW("NUL", _GENERIC_WRITE, _FILE_SHARE_READ_WRITE, None, _OPEN_EXISTING, 0, None)
+        if not null or null == ctypes.c_void_p(-1).value:  # INVALID_HANDLE_VALUE: leave the handle as it is
+            return False
+        return bool(kernel32.SetStdHandle(_STD_ERROR_HANDLE, null))
+    except (OSError, AttributeError, ValueError, TypeError):
+        return False  # no kernel32 to speak to: nothing to quiet
 
 
 def _init_worker(config: WorkerConfig) -> None:
@@ -969,7 +1000,7 @@ def evaluate_folder(root: Path, out_dir: Path, *, jobs: int | None = None, ruleb
             elif temp.exists():
                 name = names.take(row.file, row.unit_code)
                 try:
-                    os.replace(temp, folder.unit_dir / name)
+                    replace(temp, folder.unit_dir / name)
                     folder.record(f"{UNIT_DIR}/{name}")
                     row.output = f"{UNIT_DIR}/{name}"
                 except OSError as exc:

@@ -21,7 +21,7 @@ from .. import rulebook as rulebooks
 from ..findings import Code, finding
 from ..model import UnitResult
 from ..read import DEFAULT_LIMITS, Limits
-from ..report.files import atomic_write, describe_os_error
+from ..report.files import atomic_write, describe_os_error, replace
 from ..schema import TIER_LABEL, text_of
 from .context import DVHT, dots, vn_date
 from .render import DossierError, Templates, render
@@ -349,7 +349,7 @@ def run_dossiers(job: DossierJob, inputs: list[tuple[Path, str]], out_dir: Path,
                 final.mkdir(exist_ok=True)
                 for path in dossier.written:
                     try:
-                        os.replace(path, final / path.name)
+                        replace(path, final / path.name)
                         placed.append(final / path.name)
                     except OSError as exc:  # last run's document still open in Word (Windows), a full disk
                         dossier.errors.append(finding(Code.DOSSIER_WRITE_FAILED, file=f"{name}/{path.name}",

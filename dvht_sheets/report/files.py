@@ -10,6 +10,7 @@ import errno
 import os
 import re
 import tempfile
+import time
 import unicodedata
 from pathlib import Path
 from typing import Callable
@@ -73,6 +74,35 @@ def temp_file(path: Path) -> str:
     return tmp
 
 
+RETRY_DELAYS = (0.1, 0.2, 0.4)  # seconds: an antivirus or OneDrive scan holds a new file for a moment
+
+
+def _patiently(action):
+    # again for a moment when Windows says a program holds the file: a virus scanner or OneDrive looking at a file
+    # lets go within a fraction of a second (pip and git retry the same way); Excel holding it does not, and the last
+    # error is raised
+    for delay in RETRY_DELAYS:
+        try:
+            return action()
+        except OSError as exc:
+            if held_open(exc) is None:
+                raise
+        time.sleep(delay)
+    return action()
+
+
+def replace(source: Path | str, target: Path | str) -> None:
+    """os.replace, patient with a file a program holds open for a moment."""
+    _patiently(lambda: os.replace(source, target))
+
+
+def check_writable(path: Path) -> None:
+    """Raise now, not at the end of a long run, when a program holds an existing output open (Windows: last run's
+    tong-hop.xlsx open in Excel cannot be replaced). Nothing is changed in the file."""
+    if path.is_file():
+        os.close(_patiently(lambda: os.open(path, os.O_RDWR)))
+
+
 class Staged:
     """A file written under a temporary name in its folder and renamed when complete (or removed on abort): no
     half-written output is ever left under its real name."""
@@ -83,7 +113,7 @@ class Staged:
         self.tmp = Path(temp_file(self.path))
 
     def commit(self) -> None:
-        os.replace(self.tmp, self.path)
+        replace(self.tmp, self.path)
 
     def abort(self) -> None:
         try:

@@ -8,7 +8,8 @@ With DVHT_TEST_WINDOWS (tests/test_windows.py), the process looks like Windows t
 `fcntl` module, no os.fork, no SIGALRM, no fork or forkserver start method (spawn only), and an `msvcrt` whose
 locking() behaves like Windows' (a second non-blocking lock of the same file fails with EACCES, and the locked byte
 cannot then be read); with
-DVHT_TEST_OPEN_IN_EXCEL, the files it names cannot be replaced or removed, as when they are open in Excel."""
+DVHT_TEST_OPEN_IN_EXCEL, the files it names cannot be replaced, removed or opened for writing (os.open), as when
+they are open in Excel."""
 
 import os
 import sys
@@ -85,6 +86,17 @@ if os.environ.get("DVHT_TEST_WINDOWS"):
             return _real_unlink(path, dir_fd=dir_fd)
 
         os.unlink = os.remove = _unlink
+        _real_os_open = os.open
+
+        def _os_open(path, flags, mode=0o777, *, dir_fd=None):  # Excel lets others read, not write
+            if flags & (os.O_WRONLY | os.O_RDWR) and _is_open(path):
+                exc = PermissionError(errno.EACCES, "The process cannot access the file because it is being used by "
+                                      "another process", os.fspath(path))
+                exc.winerror = 32  # ERROR_SHARING_VIOLATION
+                raise exc
+            return _real_os_open(path, flags, mode, dir_fd=dir_fd)
+
+        os.open = _os_open
 
 
 if os.environ.get("DVHT_TEST_READER"):
