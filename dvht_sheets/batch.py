@@ -764,6 +764,22 @@ def _lock_file(fh) -> None:
     fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
+def _release(fh) -> None:
+    """Close the lock file, unlocking it first on Windows: there the system drops a closed file's lock only "when
+    resources allow", and a library caller's next run on the folder at once could find it still busy."""
+    try:
+        import fcntl  # noqa: F401  (POSIX: closing the file drops the flock at once)
+    except ImportError:
+        import msvcrt
+
+        try:
+            fh.seek(0)
+            msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
+        except OSError:
+            pass  # closing still drops it, later
+    fh.close()
+
+
 class OutputFolder:
     """The output folder for one run: locked while the run lasts, cleared of the temporary files of an earlier run
     that was killed, and, at the end, holding exactly this run's unit workbooks.
@@ -908,7 +924,7 @@ class OutputFolder:
             shutil.rmtree(self.tmp, ignore_errors=True)
             self.tmp = None
         if self._lock is not None:
-            self._lock.close()
+            _release(self._lock)
             self._lock = None
 
 

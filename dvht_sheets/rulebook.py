@@ -10,6 +10,8 @@ a value that does not is written once.
 
 from __future__ import annotations
 
+import errno
+import re
 import sys
 import tomllib
 import types
@@ -312,8 +314,19 @@ def load_file(path: str | Path) -> Rulebook:
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise RulebookError(f"{path}: không đọc được bộ quy tắc ({exc})") from None
+    except FileNotFoundError:
+        raise RulebookError(f"{path}: không có tệp bộ quy tắc này (hãy kiểm tra đường dẫn)") from None
+    except OSError as exc:
+        raise RulebookError(f"{path}: không đọc được tệp bộ quy tắc (mã lỗi hệ thống "
+                            f"{errno.errorcode.get(exc.errno or 0, exc.errno)})") from None
+    except UnicodeDecodeError:
+        raise RulebookError(f"{path}: tệp bộ quy tắc phải được lưu với bảng mã UTF-8 (trong Notepad: Lưu thành → "
+                            "Mã hoá UTF-8)") from None
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib's message is English; its position is what the reader needs
+        where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        at = f" ở dòng {where[1]}, cột {where[2]}" if where else ""
+        raise RulebookError(f"{path}: tệp bộ quy tắc sai cú pháp TOML{at}") from None
     return parse_rulebook(data, str(path))
 
 

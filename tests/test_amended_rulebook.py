@@ -79,3 +79,24 @@ def test_an_amended_rulebook_file_changes_verdicts_and_adds_its_column(tmp_path)
     assert csv_header[csv_header.index("percent_3.1_L1") + 1] == "percent_2.6_L1"
     meta = dict(openpyxl.load_workbook(tmp_path / "sau" / "tong-hop.xlsx")["_meta"].iter_rows(values_only=True))
     assert meta["rulebooks"] == "tt24-2023-sua v1.1.0"
+
+
+def test_a_rulebook_file_that_cannot_be_read_is_said_in_vietnamese_with_where(tmp_path):
+    # --rulebook FILE is typed by an officer: a wrong path, a file saved in the Windows code page, a TOML mistake each
+    # get a Vietnamese message with what to do (tomllib's and the system's English never reach the user)
+    import pytest
+
+    with pytest.raises(rulebooks.RulebookError, match="không có tệp bộ quy tắc này") as missing:
+        rulebooks.load_file(tmp_path / "khong-co.toml")
+    cp1258 = tmp_path / "cp1258.toml"
+    cp1258.write_bytes('name = "Thông tư"\n'.encode("cp1258"))
+    with pytest.raises(rulebooks.RulebookError, match="phải được lưu với bảng mã UTF-8") as encoded:
+        rulebooks.load_file(cp1258)
+    broken = tmp_path / "hong.toml"
+    broken.write_text('id = "x"\nversion = "1"\nname ngưỡng = 3\n', encoding="utf-8")
+    with pytest.raises(rulebooks.RulebookError, match="sai cú pháp TOML ở dòng 3, cột 6") as syntax:
+        rulebooks.load_file(broken)
+    for exc in (missing, encoded, syntax):
+        assert "Errno" not in str(exc.value) and "Expected" not in str(exc.value) and "line" not in str(exc.value)
+    res = CliRunner().invoke(cli, ["rules", "show", str(broken)])
+    assert res.exit_code == 2 and "sai cú pháp TOML ở dòng 3, cột 6" in res.output

@@ -365,3 +365,22 @@ def test_on_windows_native_stderr_is_pointed_at_nul(monkeypatch):
     monkeypatch.setattr(batch, "_quiet_windows_stderr", lambda: calls.append("windows"))
     batch.quiet_native_stderr()
     assert calls[-1] == "windows"
+
+
+def test_the_output_folder_lock_is_unlocked_before_it_is_closed_on_windows(tmp_path, monkeypatch):
+    # Windows drops a closed file's msvcrt lock only "when resources allow": the run unlocks it itself, so a library
+    # caller's next run on the same folder at once is not refused as busy
+    import types
+
+    from dvht_sheets.batch import OutputFolder
+
+    calls = []
+    fake = types.ModuleType("msvcrt")
+    fake.LK_UNLCK, fake.LK_LOCK, fake.LK_NBLCK = 0, 1, 2
+    fake.locking = lambda fd, mode, n: calls.append((mode, n))
+    monkeypatch.setitem(sys.modules, "fcntl", None)  # as on Windows
+    monkeypatch.setitem(sys.modules, "msvcrt", fake)
+    folder = OutputFolder(tmp_path / "out").open()
+    assert calls == [(fake.LK_NBLCK, 1)]
+    folder.abandon()
+    assert calls == [(fake.LK_NBLCK, 1), (fake.LK_UNLCK, 1)]
