@@ -322,3 +322,31 @@ def test_check_into_an_unwritable_folder_exits_3_naming_it(tmp_path):
     assert "Không ghi được kết quả vào thư mục /sys/dvht-khong-ghi-duoc." in res.output
     assert "EPERM" in res.output or "EROFS" in res.output or "EACCES" in res.output
     assert "Traceback" not in res.output
+
+
+def test_a_read_only_summary_from_last_run_is_still_replaced(tmp_path, monkeypatch):
+    # check_writable (api.run_batch) stops a run at its start only for a file a program holds open (Windows); a
+    # read-only tong-hop.xlsx on Linux, which the final rename replaces all the same, must not stop it
+    from dvht_sheets.report import files
+
+    target = tmp_path / "tong-hop.xlsx"
+    target.write_bytes(b"old")
+
+    def refused(path, flags, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(path))  # what a 0444 file gives a non-root user
+
+    monkeypatch.setattr(files.os, "open", refused)
+    files.check_writable(target)  # no error
+    held = PermissionError(13, "in use", str(target))
+    held.winerror = 32
+
+    def in_use(path, flags, *args, **kwargs):
+        raise held
+
+    monkeypatch.setattr(files.os, "open", in_use)
+    monkeypatch.setattr(files.time, "sleep", lambda s: None)
+    try:
+        files.check_writable(target)
+        raise AssertionError("a file held open must stop the run")
+    except PermissionError as exc:
+        assert exc is held

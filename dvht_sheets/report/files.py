@@ -99,8 +99,15 @@ def replace(source: Path | str, target: Path | str) -> None:
 def check_writable(path: Path) -> None:
     """Raise now, not at the end of a long run, when a program holds an existing output open (Windows: last run's
     tong-hop.xlsx open in Excel cannot be replaced). Nothing is changed in the file."""
-    if path.is_file():
-        os.close(_patiently(lambda: os.open(path, os.O_RDWR)))
+    if not path.is_file():
+        return
+    try:
+        fd = _patiently(lambda: os.open(path, os.O_RDWR))
+    except OSError as exc:
+        if held_open(exc) is None:
+            return  # e.g. a read-only file on Linux, which the final rename replaces all the same
+        raise
+    os.close(fd)
 
 
 class Staged:
