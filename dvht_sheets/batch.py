@@ -166,6 +166,8 @@ def run_isolated(fn: Callable, *args, memory_mb: int = 3072, seconds: int = 0):
                 blob = pickle.dumps(fn(*args), protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write_end, "wb") as fh:
                 fh.write(blob)
+        except KeyboardInterrupt:
+            code = _INTERRUPTED
         except BaseException:
             code = 70
         finally:
@@ -212,14 +214,23 @@ def _isolated_child(send, fn: Callable, args: tuple, memory_mb: int, seconds: in
         with time_limit(seconds):
             blob = pickle.dumps(fn(*args), protocol=pickle.HIGHEST_PROTOCOL)
         send.send_bytes(blob)
+    except KeyboardInterrupt:
+        raise SystemExit(_INTERRUPTED) from None
     except BaseException:
         raise SystemExit(70) from None  # an exit code, not a traceback on the officer's console
     finally:
         send.close()
 
 
+# The isolated child's exit code after Ctrl-C: Windows delivers it to the child too (and POSIX to the whole foreground
+# group), and a child stopped by the user is the run being stopped, not a broken file.
+_INTERRUPTED = 130
+
+
 def _child_result(exitcode: int, blob: bytes, seconds: int):
     """The isolated child's result, from its exit code (negative: the signal that ended it) and what it sent."""
+    if exitcode == _INTERRUPTED:
+        raise KeyboardInterrupt
     if exitcode < 0:
         try:
             sig = signal.Signals(-exitcode).name

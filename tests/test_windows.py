@@ -384,3 +384,20 @@ def test_the_output_folder_lock_is_unlocked_before_it_is_closed_on_windows(tmp_p
     assert calls == [(fake.LK_NBLCK, 1)]
     folder.abandon()
     assert calls == [(fake.LK_NBLCK, 1), (fake.LK_UNLCK, 1)]
+
+
+def test_ctrl_c_in_the_isolated_child_stops_the_run_instead_of_failing_the_file(monkeypatch):
+    # Windows delivers Ctrl-C to the child process too: the child interrupted is the run stopped (KeyboardInterrupt
+    # in the caller), not a file reported "bị dừng đột ngột" just before the run ends. Both kinds of child.
+    import signal
+
+    import pytest
+
+    from dvht_sheets import batch
+
+    with pytest.raises(KeyboardInterrupt):
+        batch.run_isolated(signal.raise_signal, signal.SIGINT)  # the forked child
+    monkeypatch.delattr(batch.os, "fork")  # as on Windows: a child made by worker_context()
+    with pytest.raises(KeyboardInterrupt):
+        batch.run_isolated(signal.raise_signal, signal.SIGINT)
+    assert batch.run_isolated(os.getpid) != os.getpid()  # and it still runs work elsewhere
