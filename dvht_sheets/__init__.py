@@ -17,11 +17,11 @@ from . import rulebook  # noqa: E402  (the module, callable: rulebook(id_or_path
 from .api import InputInsideOutput, NoInputs, check, evaluate, run_batch, to_json, write_template  # noqa: E402
 from .batch import UNIT_DIR  # noqa: E402
 from .read import DEFAULT_LIMITS, Limits  # noqa: E402
-from .batch import BatchOutcome, FolderBusy, OutputFailed  # noqa: E402
+from .batch import BatchOutcome, FolderBusy, OutputFailed, one_child  # noqa: E402
 from .frames import Frames, frames  # noqa: E402
 from .model import UnitResult  # noqa: E402
 from .rulebook import Rulebook, RulebookError  # noqa: E402
 
 __all__ = ["__version__", "evaluate", "run_batch", "rulebook", "frames", "write_template", "check", "to_json", "Limits",
            "DEFAULT_LIMITS", "UNIT_DIR", "UnitResult", "BatchOutcome", "Frames",
-           "Rulebook", "RulebookError", "FolderBusy", "OutputFailed", "InputInsideOutput", "NoInputs"]
+           "Rulebook", "RulebookError", "FolderBusy", "OutputFailed", "InputInsideOutput", "NoInputs", "one_child"]

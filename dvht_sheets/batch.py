@@ -180,46 +180,115 @@ def run_isolated(fn: Callable, *args, memory_mb: int = 3072, seconds: int = 0):
 
 
 def _run_in_child(fn: Callable, args: tuple, memory_mb: int, seconds: int):
-    ctx = worker_context()
-    receive, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_isolated_child, args=(send, fn, args, memory_mb, seconds), daemon=True)
+    shared = _SHARED.get("child")
+    if _SHARED.get("on") and shared is None or (shared is not None and shared.memory_mb != memory_mb):
+        if shared is not None:
+            shared.close()
+        shared = _SHARED["child"] = _Child(memory_mb)
+    if shared is not None:
+        return shared.call(fn, args, seconds)
+    child = _Child(memory_mb)
     try:
+        return child.call(fn, args, seconds)
+    finally:
+        child.close()
+
+
+_SHARED: dict = {}  # one_child(): "on", and the child the calls share
+
+
+@contextlib.contextmanager
+def one_child():
+    """Within it, isolated calls that cannot fork (Windows) share one child process instead of starting a fresh
+    interpreter each (~0.5 s a file for `check` and `ho-so` of many files). A call that kills the child or runs past
+    its time costs that child; the next call starts another. Where calls fork, nothing changes."""
+    if _SHARED.get("on"):
+        yield
+        return
+    _SHARED["on"] = True
+    try:
+        yield
+    finally:
+        child = _SHARED.pop("child", None)
+        _SHARED.clear()
+        if child is not None:
+            child.close()
+
+
+class _Child:
+    """A child process made by worker_context() that runs the calls it is sent, one at a time, each under the
+    time limit; a call's result comes back pickled. Any failure of a call ends the child (exit code 70, or the
+    signal or limit that ended it): what the caller reports is the child's end, never a traceback."""
+
+    def __init__(self, memory_mb: int):
+        self.memory_mb = memory_mb
+        self.process = None
+        self.conn = None
+
+    def _start(self) -> None:
+        ctx = worker_context()
+        self.conn, theirs = ctx.Pipe()
+        self.process = ctx.Process(target=_serve, args=(theirs, self.memory_mb), daemon=True)
         try:
-            child.start()
+            self.process.start()
         finally:
-            send.close()  # the child has its own end now (or none): the parent must not hold this one open
+            theirs.close()  # the child has its own end now (or none): the parent must not hold this one open
+
+    def call(self, fn: Callable, args: tuple, seconds: int):
+        if self.process is None:
+            self._start()
+        process, conn = self.process, self.conn
         try:
-            blob = receive.recv_bytes() if receive.poll(seconds * 1.25 + 5 if seconds else None) else None
-        except (EOFError, OSError):  # the child ended without sending anything (Windows: BrokenPipeError)
-            blob = b""
+            conn.send_bytes(pickle.dumps((fn, args, seconds), protocol=pickle.HIGHEST_PROTOCOL))
+            try:
+                blob = conn.recv_bytes() if conn.poll(seconds * 1.25 + 5 if seconds else None) else None
+            except (EOFError, OSError):  # the child ended without sending anything (Windows: BrokenPipeError)
+                blob = b""
+        except BaseException:
+            self._end(kill=True)
+            raise
         if blob is None:  # still running: its own alarm did not end it (there is none on Windows)
-            child.kill()
-            child.join()
+            self._end(kill=True)
             raise IsolationFailed(f"quá {seconds} giây", timed_out=True)
-        child.join()
-    except BaseException:
-        if child.is_alive():
-            child.kill()
-            child.join()
-        raise
-    finally:
-        receive.close()
-    return _child_result(child.exitcode, blob, seconds)
+        if blob:
+            return pickle.loads(blob)
+        self._end(kill=False)
+        return _child_result(process.exitcode, b"", seconds)
+
+    def _end(self, kill: bool) -> None:
+        if self.process is not None:
+            if kill and self.process.is_alive():
+                self.process.kill()
+            self.process.join()
+        if self.conn is not None:
+            self.conn.close()
+        self.process = self.conn = None
+
+    def close(self) -> None:
+        """End the child: it leaves its loop when its end of the pipe closes."""
+        if self.process is not None:
+            self.conn.close()
+            self.process.join(5)
+            self.conn = None
+            self._end(kill=True)
 
 
-def _isolated_child(send, fn: Callable, args: tuple, memory_mb: int, seconds: int) -> None:
-    try:
-        quiet_native_stderr()
-        _cap_memory(memory_mb)
-        with time_limit(seconds):
-            blob = pickle.dumps(fn(*args), protocol=pickle.HIGHEST_PROTOCOL)
-        send.send_bytes(blob)
-    except KeyboardInterrupt:
-        raise SystemExit(_INTERRUPTED) from None
-    except BaseException:
-        raise SystemExit(70) from None  # an exit code, not a traceback on the officer's console
-    finally:
-        send.close()
+def _serve(conn, memory_mb: int) -> None:
+    quiet_native_stderr()
+    _cap_memory(memory_mb)
+    while True:
+        try:
+            fn, args, seconds = pickle.loads(conn.recv_bytes())
+        except (EOFError, OSError):
+            return  # the parent is done with this child
+        try:
+            with time_limit(seconds):
+                blob = pickle.dumps(fn(*args), protocol=pickle.HIGHEST_PROTOCOL)
+        except KeyboardInterrupt:
+            raise SystemExit(_INTERRUPTED) from None
+        except BaseException:
+            raise SystemExit(70) from None  # an exit code, not a traceback on the officer's console
+        conn.send_bytes(blob)
 
 
 # The isolated child's exit code after Ctrl-C: Windows delivers it to the child too (and POSIX to the whole foreground

@@ -18,7 +18,7 @@ import click
 # labels that `rules show` prints come from the schema, the severity words from the findings catalogue.
 from . import (
     UNIT_DIR, BatchOutcome, FolderBusy, InputInsideOutput, Limits, NoInputs, OutputFailed, RulebookError, __version__,
-    bundled, check as check_file, console, run_batch, to_json, write_template,
+    bundled, check as check_file, console, one_child, run_batch, to_json, write_template,
 )
 from . import rulebook as rulebooks
 from .findings import Code, Severity
@@ -110,7 +110,8 @@ def check(files: tuple[Path, ...], out_dir: Path, as_json: bool, rulebook_ref: s
     limits = _limits(max_unzipped_mb, max_rows, max_seconds)
     # each file in a child process with a memory cap: one that aborts a reader or allocates without bound gets
     # "Không đánh giá được" and the others are still evaluated (a fork costs ~5 ms; on Windows a spawn, ~0.5 s)
-    outcomes = [check_file(p, out_dir, rulebook=book, limits=limits) for p in files]
+    with one_child():  # Windows: one child process for all the files, not a fresh interpreter each
+        outcomes = [check_file(p, out_dir, rulebook=book, limits=limits) for p in files]
     if as_json:
         click.echo(to_json(o.result for o in outcomes))
     else:
@@ -459,30 +460,31 @@ def ho_so(files: tuple[Path, ...], out_dir: Path, mau_ho_so: Path | None, pdf: b
         raise click.ClickException(str(exc)) from None
     limits = _limits(max_unzipped_mb, max_rows, max_seconds)
     failed, unwritten, written, used = False, False, [], set()
-    for path in files:
-        # in a child process, as `check`: a file that aborts or hangs the reader costs its own dossier only
-        result, sub = evaluate_isolated(path, book, limits, str(path))
-        if not result.evaluated:
-            click.echo(write_unit_dossier(result, sub, out_dir, templates).errors[0], err=True)
-            failed = True
-            continue
-        name, n = folder_name(result), 2
-        while name.casefold() in used:
-            name, n = f"{folder_name(result)}_{n}", n + 1
-        used.add(name.casefold())
-        dossier = write_unit_dossier(result, sub, out_dir / name, templates)
-        written += dossier.written
-        click.echo(f"{path}: {result.unit_code} – {result.unit_name}: {result.result_label}; "
-                   f"{len(dossier.written)} văn bản trong {dossier.folder}")
-        for note in dossier.notes:
-            click.echo(f"   {note}")
-        missing = next((f for f in result.findings if f.code == "dossier-incomplete"), None)
-        if missing is not None:
-            click.echo(f"   {missing.message}")
-        for error in dossier.errors:
-            click.echo(f"   Lỗi: {error}", err=True)
-            failed = True
-            unwritten = unwritten or is_write_failure(error)
+    with one_child():  # Windows: one child process for all the files, not a fresh interpreter each
+        for path in files:
+            # in a child process, as `check`: a file that aborts or hangs the reader costs its own dossier only
+            result, sub = evaluate_isolated(path, book, limits, str(path))
+            if not result.evaluated:
+                click.echo(write_unit_dossier(result, sub, out_dir, templates).errors[0], err=True)
+                failed = True
+                continue
+            name, n = folder_name(result), 2
+            while name.casefold() in used:
+                name, n = f"{folder_name(result)}_{n}", n + 1
+            used.add(name.casefold())
+            dossier = write_unit_dossier(result, sub, out_dir / name, templates)
+            written += dossier.written
+            click.echo(f"{path}: {result.unit_code} – {result.unit_name}: {result.result_label}; "
+                       f"{len(dossier.written)} văn bản trong {dossier.folder}")
+            for note in dossier.notes:
+                click.echo(f"   {note}")
+            missing = next((f for f in result.findings if f.code == "dossier-incomplete"), None)
+            if missing is not None:
+                click.echo(f"   {missing.message}")
+            for error in dossier.errors:
+                click.echo(f"   Lỗi: {error}", err=True)
+                failed = True
+                unwritten = unwritten or is_write_failure(error)
     if pdf and written:
         from .dossier.pdf import convert
 

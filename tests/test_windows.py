@@ -401,3 +401,27 @@ def test_ctrl_c_in_the_isolated_child_stops_the_run_instead_of_failing_the_file(
     with pytest.raises(KeyboardInterrupt):
         batch.run_isolated(signal.raise_signal, signal.SIGINT)
     assert batch.run_isolated(os.getpid) != os.getpid()  # and it still runs work elsewhere
+
+
+def test_calls_that_cannot_fork_share_one_child_within_one_child(monkeypatch):
+    # Windows: `check` and `ho-so` of many files start one interpreter, not one per file (~0.5 s each); a call that
+    # kills the child costs that child, and the next call starts another
+    import pytest
+
+    from dvht_sheets import batch, one_child
+
+    monkeypatch.delattr(batch.os, "fork")
+    alone = {batch.run_isolated(os.getpid), batch.run_isolated(os.getpid)}
+    assert len(alone) == 2 and os.getpid() not in alone  # outside one_child: a child per call
+    with one_child():
+        first, second = batch.run_isolated(os.getpid), batch.run_isolated(os.getpid)
+        assert first == second != os.getpid()
+        with pytest.raises(batch.IsolationFailed, match="tín hiệu SIGABRT"):
+            batch.run_isolated(os.abort)
+        third = batch.run_isolated(os.getpid)
+        assert third not in (first, os.getpid())
+        with pytest.raises(batch.IsolationFailed) as late:
+            batch.run_isolated(time.sleep, 60, seconds=1)  # the child's own alarm ends it after 1 s
+        assert late.value.timed_out
+        assert batch.run_isolated(os.getpid) not in (third, os.getpid())
+    assert batch._SHARED == {}
