@@ -227,20 +227,32 @@ class _Child:
 
     def _start(self) -> None:
         ctx = worker_context()
-        self.conn, theirs = ctx.Pipe()
-        self.process = ctx.Process(target=_serve, args=(theirs, self.memory_mb), daemon=True)
+        conn, theirs = ctx.Pipe()
+        process = ctx.Process(target=_serve, args=(theirs, self.memory_mb), daemon=True)
         try:
-            self.process.start()
+            process.start()
+        except BaseException:
+            conn.close()  # no child: nothing is kept that close() would then try to join
+            raise
         finally:
             theirs.close()  # the child has its own end now (or none): the parent must not hold this one open
+        self.process, self.conn = process, conn
 
     def call(self, fn: Callable, args: tuple, seconds: int):
+        # pickled first: an argument that cannot be pickled is the caller's error and costs no child
+        message = pickle.dumps((fn, args, seconds), protocol=pickle.HIGHEST_PROTOCOL)
+        if self.process is not None and not self.process.is_alive():
+            # ended between two calls: by Ctrl-C (the run is being stopped), or from outside (a fresh child then)
+            exitcode = self.process.exitcode
+            self._end(kill=False)
+            if exitcode in (_INTERRUPTED, -signal.SIGINT):
+                raise KeyboardInterrupt
         if self.process is None:
             self._start()
         process, conn = self.process, self.conn
         try:
-            conn.send_bytes(pickle.dumps((fn, args, seconds), protocol=pickle.HIGHEST_PROTOCOL))
             try:
+                conn.send_bytes(message)
                 blob = conn.recv_bytes() if conn.poll(seconds * 1.25 + 5 if seconds else None) else None
             except (EOFError, OSError):  # the child ended without sending anything (Windows: BrokenPipeError)
                 blob = b""
@@ -274,21 +286,29 @@ class _Child:
 
 
 def _serve(conn, memory_mb: int) -> None:
-    quiet_native_stderr()
-    _cap_memory(memory_mb)
-    while True:
-        try:
-            fn, args, seconds = pickle.loads(conn.recv_bytes())
-        except (EOFError, OSError):
-            return  # the parent is done with this child
-        try:
-            with time_limit(seconds):
-                blob = pickle.dumps(fn(*args), protocol=pickle.HIGHEST_PROTOCOL)
-        except KeyboardInterrupt:
-            raise SystemExit(_INTERRUPTED) from None
-        except BaseException:
-            raise SystemExit(70) from None  # an exit code, not a traceback on the officer's console
-        conn.send_bytes(blob)
+    try:
+        quiet_native_stderr()
+        _cap_memory(memory_mb)
+        while True:
+            try:
+                message = conn.recv_bytes()
+            except (EOFError, OSError):
+                return  # the parent is done with this child
+            try:
+                fn, args, seconds = pickle.loads(message)
+                with time_limit(seconds):
+                    blob = pickle.dumps(fn(*args), protocol=pickle.HIGHEST_PROTOCOL)
+            except KeyboardInterrupt:
+                raise SystemExit(_INTERRUPTED) from None
+            except BaseException:
+                raise SystemExit(70) from None  # an exit code, not a traceback on the officer's console
+            conn.send_bytes(blob)
+    except KeyboardInterrupt:
+        # Ctrl-C while waiting for the next call (the parent writing a dossier): the run is being stopped, and
+        # multiprocessing would print the child's English traceback in the middle of the officer's console
+        raise SystemExit(_INTERRUPTED) from None
+    except OSError:
+        raise SystemExit(70) from None  # the parent gone while the result was being sent
 
 
 # The isolated child's exit code after Ctrl-C: Windows delivers it to the child too (and POSIX to the whole foreground

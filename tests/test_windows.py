@@ -12,6 +12,7 @@ import fcntl
 import io
 import json
 import os
+import pickle
 import subprocess
 import sys
 import time
@@ -425,3 +426,52 @@ def test_calls_that_cannot_fork_share_one_child_within_one_child(monkeypatch):
         assert late.value.timed_out
         assert batch.run_isolated(os.getpid) not in (third, os.getpid())
     assert batch._SHARED == {}
+
+
+def test_the_shared_child_ended_between_calls_is_the_run_stopped_or_replaced(monkeypatch):
+    # Ctrl-C reaches the shared child while it waits for the next call (Windows delivers it there too, POSIX to the
+    # whole group): it exits 130 (before: exit 1 and multiprocessing's English traceback on the console), and the
+    # next call stops the run. A child killed from outside between calls is replaced (before: BrokenPipeError from
+    # the next call, which `check` reported as an unexpected error). An argument that cannot be pickled is the
+    # caller's error and costs no child; a child that cannot be started is said as such, with nothing left half-made
+    # (before: "can only join a started process").
+    import multiprocessing.process
+    import signal
+
+    import pytest
+
+    from dvht_sheets import batch, one_child
+
+    monkeypatch.delattr(batch.os, "fork")
+    with one_child():
+        first = batch.run_isolated(os.getpid)
+        shared = batch._SHARED["child"]
+        process = shared.process
+        os.kill(first, signal.SIGINT)
+        process.join(30)
+        assert process.exitcode == 130
+        with pytest.raises(KeyboardInterrupt):
+            batch.run_isolated(os.getpid)
+        second = batch.run_isolated(os.getpid)
+        assert second not in (first, os.getpid())
+        os.kill(second, signal.SIGKILL)
+        shared.process.join(30)
+        third = batch.run_isolated(os.getpid)
+        assert third not in (second, os.getpid())
+        with pytest.raises((pickle.PicklingError, AttributeError, TypeError)):
+            batch.run_isolated(os.getpid, lambda: None)
+        assert batch.run_isolated(os.getpid) == third
+        shared.close()
+
+        def refused(self):
+            raise OSError(8, "Not enough memory resources are available to process this command")
+
+        monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", refused)
+        with pytest.raises(OSError, match="Not enough memory"):
+            batch.run_isolated(os.getpid)
+        monkeypatch.undo()
+        monkeypatch.delattr(batch.os, "fork")
+        assert batch.run_isolated(os.getpid) not in (third, os.getpid())
+    with pytest.raises(OSError, match="Not enough memory"):  # a child of its own, outside one_child
+        monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", refused)
+        batch.run_isolated(os.getpid)
