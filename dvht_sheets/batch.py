@@ -180,11 +180,12 @@ def run_isolated(fn: Callable, *args, memory_mb: int = 3072, seconds: int = 0):
 
 
 def _run_in_child(fn: Callable, args: tuple, memory_mb: int, seconds: int):
-    shared = _SHARED.get("child")
-    if _SHARED.get("on") and shared is None or (shared is not None and shared.memory_mb != memory_mb):
+    mine = _SHARED.__dict__
+    shared = mine.get("child")
+    if mine.get("on") and shared is None or (shared is not None and shared.memory_mb != memory_mb):
         if shared is not None:
             shared.close()
-        shared = _SHARED["child"] = _Child(memory_mb)
+        shared = mine["child"] = _Child(memory_mb)
     if shared is not None:
         return shared.call(fn, args, seconds)
     child = _Child(memory_mb)
@@ -194,23 +195,27 @@ def _run_in_child(fn: Callable, args: tuple, memory_mb: int, seconds: int):
         child.close()
 
 
-_SHARED: dict = {}  # one_child(): "on", and the child the calls share
+# one_child(), in each thread: "on", and the child that thread's calls share. Per thread: a library caller's threads
+# sharing one child would send on one pipe and could each read the other's result (another school's)
+_SHARED = threading.local()
 
 
 @contextlib.contextmanager
 def one_child():
     """Within it, isolated calls that cannot fork (Windows) share one child process instead of starting a fresh
     interpreter each (~0.5 s a file for `check` and `ho-so` of many files). A call that kills the child or runs past
-    its time costs that child; the next call starts another. Where calls fork, nothing changes."""
-    if _SHARED.get("on"):
+    its time costs that child; the next call starts another. Where calls fork, nothing changes. The child is this
+    thread's: calls from other threads get children of their own."""
+    mine = _SHARED.__dict__
+    if mine.get("on"):
         yield
         return
-    _SHARED["on"] = True
+    mine["on"] = True
     try:
         yield
     finally:
-        child = _SHARED.pop("child", None)
-        _SHARED.clear()
+        child = mine.pop("child", None)
+        mine.clear()
         if child is not None:
             child.close()
 

@@ -7,6 +7,7 @@ is refused while the first holds it.
 Until this test existed, `import resource` at the top of batch.py stopped every command on Windows before it began.
 """
 
+import contextlib
 import csv
 import fcntl
 import io
@@ -425,7 +426,7 @@ def test_calls_that_cannot_fork_share_one_child_within_one_child(monkeypatch):
             batch.run_isolated(time.sleep, 60, seconds=1)  # the child's own alarm ends it after 1 s
         assert late.value.timed_out
         assert batch.run_isolated(os.getpid) not in (third, os.getpid())
-    assert batch._SHARED == {}
+    assert batch._SHARED.__dict__ == {}
 
 
 def test_the_shared_child_ended_between_calls_is_the_run_stopped_or_replaced(monkeypatch):
@@ -445,7 +446,7 @@ def test_the_shared_child_ended_between_calls_is_the_run_stopped_or_replaced(mon
     monkeypatch.delattr(batch.os, "fork")
     with one_child():
         first = batch.run_isolated(os.getpid)
-        shared = batch._SHARED["child"]
+        shared = batch._SHARED.child
         process = shared.process
         os.kill(first, signal.SIGINT)
         process.join(30)
@@ -475,3 +476,39 @@ def test_the_shared_child_ended_between_calls_is_the_run_stopped_or_replaced(mon
     with pytest.raises(OSError, match="Not enough memory"):  # a child of its own, outside one_child
         monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", refused)
         batch.run_isolated(os.getpid)
+
+
+def test_one_child_is_the_threads_own(monkeypatch):
+    # A library caller checking files from two threads: each thread's calls go to a child of its own, never to the
+    # one another thread shares (before: one child for the process, its pipe used by both threads at once, so a
+    # thread could read the other's result — another school's). Each thread meets its own results only.
+    import threading
+
+    from dvht_sheets import batch, one_child
+
+    monkeypatch.delattr(batch.os, "fork")
+    both = threading.Barrier(2, timeout=60)
+    seen, results, failed = {}, {}, []
+
+    def work(name: str, sign: int, shared: bool) -> None:
+        try:
+            with one_child() if shared else contextlib.nullcontext():
+                pids = {batch.run_isolated(os.getpid)}
+                both.wait()  # the two threads hold their children at once
+                results[name] = [batch.run_isolated(abs, sign * i) * sign for i in range(1, 13)]
+                pids.add(batch.run_isolated(os.getpid))
+                seen[name] = pids
+        except BaseException as exc:  # reported by the assertion below, not lost in the thread
+            failed.append(exc)
+
+    for pair in ((True, True), (True, False)):
+        seen.clear(), results.clear()
+        threads = [threading.Thread(target=work, args=(n, s, p)) for n, s, p in zip("ab", (1, -1), pair)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        assert not failed, failed
+        assert results == {"a": list(range(1, 13)), "b": [-i for i in range(1, 13)]}
+        assert len(seen["a"]) == 1 and not seen["a"] & seen["b"] and os.getpid() not in seen["a"] | seen["b"]
+    assert batch._SHARED.__dict__ == {}
