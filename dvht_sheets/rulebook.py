@@ -313,7 +313,8 @@ def parse_rulebook(data: dict, source: str = "") -> Rulebook:
 def load_file(path: str | Path) -> Rulebook:
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: Notepad's "UTF-8" (before Windows 10 1903, and "UTF-8 có BOM" since) begins the file with a BOM
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise RulebookError(f"{path}: không có tệp bộ quy tắc này (hãy kiểm tra đường dẫn)") from None
     except OSError as exc:

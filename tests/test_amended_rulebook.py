@@ -100,3 +100,13 @@ def test_a_rulebook_file_that_cannot_be_read_is_said_in_vietnamese_with_where(tm
         assert "Errno" not in str(exc.value) and "Expected" not in str(exc.value) and "line" not in str(exc.value)
     res = CliRunner().invoke(cli, ["rules", "show", str(broken)])
     assert res.exit_code == 2 and "sai cú pháp TOML ở dòng 3, cột 6" in res.output
+
+
+def test_a_rulebook_file_saved_as_utf8_with_a_bom_is_read(tmp_path):
+    # Notepad's "UTF-8" (Windows before 10 1903; "UTF-8 with BOM" since) writes EF BB BF first: the very encoding the
+    # UTF-8 message asks for. Before: "sai cú pháp TOML ở dòng 1, cột 1" for a file with nothing wrong in it.
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + (rulebooks.RULEBOOK_DIR / "tt24_2023.toml").read_bytes())
+    book = rulebooks.load_file(path)
+    plain = rulebooks.load_file(rulebooks.RULEBOOK_DIR / "tt24_2023.toml")
+    assert (book.id, book.version, [r.id for r in book.rules]) == (plain.id, plain.version, [r.id for r in plain.rules])
