@@ -319,11 +319,12 @@ def _serve(conn, memory_mb: int) -> None:
 # The isolated child's exit code after Ctrl-C: Windows delivers it to the child too (and POSIX to the whole foreground
 # group), and a child stopped by the user is the run being stopped, not a broken file.
 _INTERRUPTED = 130
+_WINDOWS_CTRL_C_EXIT = 0xC000013A  # STATUS_CONTROL_C_EXIT: a Windows process ended by Ctrl-C before our handler ran
 
 
 def _child_result(exitcode: int, blob: bytes, seconds: int):
     """The isolated child's result, from its exit code (negative: the signal that ended it) and what it sent."""
-    if exitcode == _INTERRUPTED:
+    if exitcode in (_INTERRUPTED, _WINDOWS_CTRL_C_EXIT):
         raise KeyboardInterrupt
     if exitcode < 0:
         try:
@@ -556,7 +557,9 @@ def _quiet_windows_stderr(windll=None) -> bool:
     try:
         import ctypes
         from ctypes import wintypes
-
+    except ImportError:  # a Python built without ctypes
+        return False
+    try:
         kernel32 = (windll or ctypes.WinDLL)("kernel32", use_last_error=True)  # type: ignore[attr-defined]
         kernel32.CreateFileW.argtypes = [wintypes.LPCWSTR, wintypes.DWORD, wintypes.DWORD, wintypes.LPVOID,
                                          wintypes.DWORD, wintypes.DWORD, wintypes.HANDLE]
@@ -567,7 +570,7 @@ def _quiet_windows_stderr(windll=None) -> bool:
         if not null or null == ctypes.c_void_p(-1).value:  # INVALID_HANDLE_VALUE: leave the handle as it is
             return False
         return bool(kernel32.SetStdHandle(_STD_ERROR_HANDLE, null))
-    except (OSError, AttributeError, ValueError, TypeError):
+    except (OSError, AttributeError, ValueError, TypeError, ctypes.ArgumentError):
         return False  # no kernel32 to speak to: nothing to quiet
 
 

@@ -312,6 +312,8 @@ def parse_rulebook(data: dict, source: str = "") -> Rulebook:
 
 def load_file(path: str | Path) -> Rulebook:
     path = Path(path)
+    if path.is_dir():  # Windows says only "permission denied" for a folder opened as a file
+        raise RulebookError(f"{path}: đây là một thư mục; --rulebook cần một tệp .toml")
     try:
         # utf-8-sig: Notepad's "UTF-8" (before Windows 10 1903, and "UTF-8 có BOM" since) begins the file with a BOM
         data = tomllib.loads(path.read_text(encoding="utf-8-sig"))

@@ -110,3 +110,10 @@ def test_a_rulebook_file_saved_as_utf8_with_a_bom_is_read(tmp_path):
     book = rulebooks.load_file(path)
     plain = rulebooks.load_file(rulebooks.RULEBOOK_DIR / "tt24_2023.toml")
     assert (book.id, book.version, [r.id for r in book.rules]) == (plain.id, plain.version, [r.id for r in plain.rules])
+
+
+def test_a_folder_given_as_rulebook_is_said(tmp_path):
+    import pytest
+
+    with pytest.raises(rulebooks.RulebookError, match="đây là một thư mục; --rulebook cần một tệp .toml"):
+        rulebooks.load_file(tmp_path)

@@ -512,3 +512,16 @@ def test_one_child_is_the_threads_own(monkeypatch):
         assert results == {"a": list(range(1, 13)), "b": [-i for i in range(1, 13)]}
         assert len(seen["a"]) == 1 and not seen["a"] & seen["b"] and os.getpid() not in seen["a"] | seen["b"]
     assert batch._SHARED.__dict__ == {}
+
+
+def test_a_child_ended_by_ctrl_c_on_windows_is_the_run_stopped():
+    # a spawned child that Ctrl-C ends while it is still starting (before our handler) exits STATUS_CONTROL_C_EXIT
+    import pytest
+
+    from dvht_sheets import batch
+
+    for code in (130, 0xC000013A):
+        with pytest.raises(KeyboardInterrupt):
+            batch._child_result(code, b"", 0)
+    with pytest.raises(batch.IsolationFailed, match="mã thoát 70"):
+        batch._child_result(70, b"", 0)
