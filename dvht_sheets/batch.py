@@ -157,15 +157,15 @@ def run_isolated(fn: Callable, *args, memory_mb: int = 3072, seconds: int = 0):
     sys.stderr.flush()
     pid = os.fork()
     if pid == 0:  # the child: never returns, never runs the parent's cleanup
-        code = 0
+        code = 70
         try:
             os.close(read_end)
             quiet_native_stderr()
             _cap_memory(memory_mb)
-            with time_limit(seconds):
-                blob = pickle.dumps(fn(*args), protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(write_end, "wb") as fh:
-                fh.write(blob)
+            code, blob = _child_call(fn, args, seconds)
+            if not code:
+                with os.fdopen(write_end, "wb") as fh:
+                    fh.write(blob)
         except KeyboardInterrupt:
             code = _INTERRUPTED
         except BaseException:
@@ -181,18 +181,36 @@ def run_isolated(fn: Callable, *args, memory_mb: int = 3072, seconds: int = 0):
 
 def _run_in_child(fn: Callable, args: tuple, memory_mb: int, seconds: int):
     mine = _SHARED.__dict__
+    if not mine.get("on"):  # outside one_child(): a child for this call only
+        child = _Child(memory_mb)
+        try:
+            return child.call(fn, args, seconds)
+        finally:
+            child.close()
     shared = mine.get("child")
-    if mine.get("on") and shared is None or (shared is not None and shared.memory_mb != memory_mb):
+    if shared is None or shared.memory_mb != memory_mb:
         if shared is not None:
             shared.close()
         shared = mine["child"] = _Child(memory_mb)
-    if shared is not None:
-        return shared.call(fn, args, seconds)
-    child = _Child(memory_mb)
+    return shared.call(fn, args, seconds)
+
+
+def _child_call(fn: Callable, args: tuple, seconds: int) -> tuple[int, bytes]:
+    """In an isolated child, forked or not: (0, fn's result pickled), or the exit code the child ends with
+    (_INTERRUPTED after Ctrl-C, 70 for anything else: an exit code, never a traceback on the officer's console)."""
     try:
-        return child.call(fn, args, seconds)
-    finally:
-        child.close()
+        with time_limit(seconds):
+            return 0, pickle.dumps(fn(*args), protocol=pickle.HIGHEST_PROTOCOL)
+    except KeyboardInterrupt:
+        return _INTERRUPTED, b""
+    except BaseException:
+        return 70, b""
+
+
+def parent_timeout(seconds: int) -> float | None:
+    """How long the parent waits for a call limited to `seconds` before ending it itself (where its process cannot:
+    Windows has no SIGALRM): the limit, plus the time a fresh interpreter takes to start."""
+    return seconds * 1.25 + 5 if seconds else None
 
 
 # one_child(), in each thread: "on", and the child that thread's calls share. Per thread: a library caller's threads
@@ -250,7 +268,7 @@ class _Child:
             # ended between two calls: by Ctrl-C (the run is being stopped), or from outside (a fresh child then)
             exitcode = self.process.exitcode
             self._end(kill=False)
-            if exitcode in (_INTERRUPTED, -signal.SIGINT):
+            if _interrupted(exitcode):
                 raise KeyboardInterrupt
         if self.process is None:
             self._start()
@@ -258,7 +276,7 @@ class _Child:
         try:
             try:
                 conn.send_bytes(message)
-                blob = conn.recv_bytes() if conn.poll(seconds * 1.25 + 5 if seconds else None) else None
+                blob = conn.recv_bytes() if conn.poll(parent_timeout(seconds)) else None
             except (EOFError, OSError):  # the child ended without sending anything (Windows: BrokenPipeError)
                 blob = b""
         except BaseException:
@@ -301,12 +319,13 @@ def _serve(conn, memory_mb: int) -> None:
                 return  # the parent is done with this child
             try:
                 fn, args, seconds = pickle.loads(message)
-                with time_limit(seconds):
-                    blob = pickle.dumps(fn(*args), protocol=pickle.HIGHEST_PROTOCOL)
             except KeyboardInterrupt:
-                raise SystemExit(_INTERRUPTED) from None
+                raise
             except BaseException:
-                raise SystemExit(70) from None  # an exit code, not a traceback on the officer's console
+                raise SystemExit(70) from None
+            code, blob = _child_call(fn, args, seconds)
+            if code:
+                raise SystemExit(code)
             conn.send_bytes(blob)
     except KeyboardInterrupt:
         # Ctrl-C while waiting for the next call (the parent writing a dossier): the run is being stopped, and
@@ -322,17 +341,20 @@ _INTERRUPTED = 130
 _WINDOWS_CTRL_C_EXIT = 0xC000013A  # STATUS_CONTROL_C_EXIT: a Windows process ended by Ctrl-C before our handler ran
 
 
+def _interrupted(exitcode: int | None) -> bool:
+    """Whether an isolated child ended because the user pressed Ctrl-C (however the system reports it)."""
+    return exitcode in (_INTERRUPTED, _WINDOWS_CTRL_C_EXIT, -signal.SIGINT)
+
+
 def _child_result(exitcode: int, blob: bytes, seconds: int):
     """The isolated child's result, from its exit code (negative: the signal that ended it) and what it sent."""
-    if exitcode in (_INTERRUPTED, _WINDOWS_CTRL_C_EXIT):
+    if _interrupted(exitcode):
         raise KeyboardInterrupt
     if exitcode < 0:
         try:
             sig = signal.Signals(-exitcode).name
         except ValueError:
             sig = str(-exitcode)
-        if -exitcode == signal.SIGINT:
-            raise KeyboardInterrupt
         raise IsolationFailed(f"tín hiệu {sig}", timed_out=bool(seconds) and sig == "SIGALRM")
     if exitcode != 0 or not blob:
         raise IsolationFailed(f"mã thoát {exitcode}")
@@ -740,7 +762,7 @@ def run_tasks(tasks: list[Task], config: WorkerConfig, jobs: int, max_ahead: int
     seconds = config.limits.max_seconds
     # Where a worker cannot end itself (no SIGALRM: Windows), the parent does: a file alone gets its limit, plus the
     # time a fresh worker takes to start; a pool that finishes nothing for as long as a whole chunk may take is stuck.
-    solo_timeout = seconds * 1.25 + 5 if seconds else None
+    solo_timeout = parent_timeout(seconds)
 
     def alone(suspects: list[Task]) -> None:
         # Which of the files in flight killed the worker is unknown: each runs alone, in a pool of one process
@@ -858,14 +880,23 @@ class FolderBusy(Exception):
                 "hoặc ghi kết quả vào thư mục khác (tuỳ chọn -o).")
 
 
+def _lock_module():
+    """(fcntl, None) where locks are POSIX flocks, (None, msvcrt) on Windows, where the lock is msvcrt's on the
+    file's first byte."""
+    try:
+        import fcntl
+    except ImportError:
+        import msvcrt
+
+        return None, msvcrt
+    return fcntl, None
+
+
 def _lock_file(fh) -> None:
     """An exclusive, non-blocking lock that the system drops when its holder ends, however it ends (kill -9
     included), so a stale lock never blocks a later run."""
-    try:
-        import fcntl
-    except ImportError:  # Windows
-        import msvcrt
-
+    fcntl, msvcrt = _lock_module()
+    if msvcrt is not None:
         fh.seek(0)
         msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
         return
@@ -874,12 +905,10 @@ def _lock_file(fh) -> None:
 
 def _release(fh) -> None:
     """Close the lock file, unlocking it first on Windows: there the system drops a closed file's lock only "when
-    resources allow", and a library caller's next run on the folder at once could find it still busy."""
-    try:
-        import fcntl  # noqa: F401  (POSIX: closing the file drops the flock at once)
-    except ImportError:
-        import msvcrt
-
+    resources allow", and a library caller's next run on the folder at once could find it still busy (POSIX:
+    closing the file drops the flock at once)."""
+    _, msvcrt = _lock_module()
+    if msvcrt is not None:
         try:
             fh.seek(0)
             msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
