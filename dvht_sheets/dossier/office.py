@@ -21,10 +21,10 @@ from .. import rulebook as rulebooks
 from ..findings import Code, finding
 from ..model import UnitResult
 from ..read import DEFAULT_LIMITS, Limits
-from ..report.files import atomic_write, describe_os_error, replace
+from ..report.files import atomic_write, replace
 from ..schema import TIER_LABEL, text_of
 from .context import DVHT, dots, vn_date
-from .render import DossierError, Templates, render
+from .render import DossierError, Templates, not_written, render
 from .unit import UnitDossier, folder_name, remove_stale, write_unit_dossier
 
 OFFICE_DOCUMENTS = [
@@ -352,8 +352,8 @@ def run_dossiers(job: DossierJob, inputs: list[tuple[Path, str]], out_dir: Path,
                         replace(path, final / path.name)
                         placed.append(final / path.name)
                     except OSError as exc:  # last run's document still open in Word (Windows), a full disk
-                        dossier.errors.append(finding(Code.DOSSIER_WRITE_FAILED, file=f"{name}/{path.name}",
-                                                      detail=describe_os_error(exc)).message)
+                        dossier.errors.append(finding(Code.DOSSIER_WRITE_FAILED,
+                                                      **not_written(final / path.name, exc)).message)
                 dossier.errors += remove_stale(final, {p.name for p in dossier.written})
             dossier.written = placed
             dossier.folder = final

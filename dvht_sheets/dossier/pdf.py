@@ -16,7 +16,8 @@ import tempfile
 from pathlib import Path
 
 from ..findings import Code, finding
-from ..report.files import atomic_write, describe_os_error
+from ..report.files import atomic_write
+from .render import not_written
 
 
 def message(code: Code, **values: object) -> str:
@@ -81,8 +82,7 @@ def convert(files: list[Path], timeout: float | None = None) -> tuple[list[Path]
                 try:
                     atomic_write(target, lambda tmp, src=pdf: shutil.copyfile(src, tmp))
                 except OSError as exc:  # last run's PDF still open in a reader (Windows), a full disk
-                    problem = problem or message(Code.DOSSIER_WRITE_FAILED, file=f"{target.parent.name}/{target.name}",
-                                                 detail=describe_os_error(exc))
+                    problem = problem or message(Code.DOSSIER_WRITE_FAILED, **not_written(target, exc))
                     continue
                 written.append(target)
         if problem is None and len(written) < len(files):

@@ -132,9 +132,14 @@ def render(templates: Templates, name: str, context: dict, target: Path) -> Path
     try:
         atomic_write(target, lambda tmp: Path(tmp).write_bytes(data))
     except OSError as exc:  # a full disk, or (Windows) last run's document still open in Word
-        raise DossierError(Code.DOSSIER_WRITE_FAILED, file=f"{target.parent.name}/{target.name}",
-                           detail=describe_os_error(exc)) from None
+        raise DossierError(Code.DOSSIER_WRITE_FAILED, **not_written(target, exc)) from None
     return target
+
+
+def not_written(path: Path, exc: OSError) -> dict[str, str]:
+    """DOSSIER_WRITE_FAILED's values for a document that could not be written or removed: its folder and name (the
+    unit's, or ho-so/ for the office's), and the cause."""
+    return {"file": f"{path.parent.name}/{path.name}", "detail": describe_os_error(exc)}
 
 
 def is_write_failure(message: str) -> bool:
@@ -150,8 +155,7 @@ def remove_own(path: Path) -> str | None:
     except FileNotFoundError:
         pass
     except OSError as exc:
-        return finding(Code.DOSSIER_WRITE_FAILED, file=f"{path.parent.name}/{path.name}",
-                       detail=describe_os_error(exc)).message
+        return finding(Code.DOSSIER_WRITE_FAILED, **not_written(path, exc)).message
     return None
 
 
