@@ -21,21 +21,18 @@ from pathlib import Path
 
 import openpyxl
 
-from .test_hostile import _marked
+from .test_hostile import _dvht, _marked
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "dvht_sheets" / "data" / "samples"
 HOOKS = Path(__file__).resolve().parent / "hooks"
 
 
-def _windows(*args: str, cwd: Path, faults: bool = False, env_extra: dict[str, str] | None = None,
-             timeout: int = 300) -> subprocess.CompletedProcess:
-    env = {**os.environ, **(env_extra or {}), "DVHT_TEST_WINDOWS": "1",
-           "PYTHONPATH": os.pathsep.join([str(HOOKS), str(ROOT)])}
-    if faults:
-        env["DVHT_TEST_READER"] = "1"
-    return subprocess.run([sys.executable, "-m", "dvht_sheets", *args], capture_output=True, text=True,
-                          encoding="utf-8", env=env, cwd=cwd, timeout=timeout)
+def _windows(*args: str, cwd: Path, faults: bool = False,
+             env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    # test_hostile's runner, with the hooks always on the path and the simulation switched on
+    return _dvht(*args, faults=faults, cwd=cwd, env_extra={
+        **(env_extra or {}), "DVHT_TEST_WINDOWS": "1", "PYTHONPATH": os.pathsep.join([str(HOOKS), str(ROOT)])})
 
 
 def test_the_simulation_is_windows_to_our_code(tmp_path):
