@@ -921,9 +921,10 @@ class OutputFolder:
     """The output folder for one run: locked while the run lasts, cleared of the temporary files of an earlier run
     that was killed, and, at the end, holding exactly this run's unit workbooks.
 
-    The manifest (.dvht-manifest) lists the unit workbooks the tool wrote. Each one is added the moment it is in
-    place, so even a killed run leaves a true list; the next run removes the listed files it does not produce
-    itself, and nothing else: a file the tool did not write is never touched."""
+    The manifest (.dvht-manifest) lists the unit workbooks the tool wrote. Each one is listed just before it is
+    moved into place (and struck out again if the move fails), so a run killed at any moment leaves a list that
+    holds every file it placed; the next run removes the listed files it does not produce itself, and nothing else:
+    a file the tool did not write is never touched."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -997,14 +998,32 @@ class OutputFolder:
             text = (self.path / MANIFEST_NAME).read_text(encoding="utf-8", errors="replace")
         except FileNotFoundError:
             return set()
-        return {line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")}
+        listed: set[str] = set()
+        for line in text.splitlines():
+            line = line.strip()
+            if line.startswith(_STRUCK):
+                listed.discard(line[len(_STRUCK):])
+            elif line and not line.startswith("#"):
+                listed.add(line)
+        return listed
 
-    def record(self, rel: str) -> None:
-        """A unit workbook is in place (rel is relative to the output folder)."""
-        self.written.append(rel)
+    def _journal_line(self, line: str) -> None:
         if self._journal is not None:
-            self._journal.write(rel + "\n")
+            self._journal.write(line + "\n")
             self._journal.flush()
+
+    def place(self, temp: Path, rel: str) -> None:
+        """Move a finished unit workbook into place (rel is relative to the output folder). It is listed first: a
+        kill -9 right after the move must not leave a file of this run that no manifest names (the next run would
+        never remove it). If the move fails, the line is struck out, and the OSError goes to the caller."""
+        self._journal_line(rel)
+        try:
+            replace(temp, self.path / rel)
+        except OSError:
+            if rel not in self.previous:  # what holds that name was not written by the tool: never list it
+                self._journal_line(_STRUCK + rel)
+            raise
+        self.written.append(rel)
 
     def hold(self, rel: str) -> None:
         """This run's workbook for rel could not replace last run's, which a program holds open: last run's stays
@@ -1065,6 +1084,7 @@ class OutputFolder:
             self._lock = None
 
 
+_STRUCK = "- "  # a journal line "- don-vi/X": X was listed, but the move into place failed
 _MANIFEST_HEAD = ("# dvht-sheets: các tệp kết quả do công cụ ghi vào thư mục này (lần chạy sau chỉ xoá các tệp trong "
                   "danh sách này). Đừng sửa tệp này.\n")
 
@@ -1153,8 +1173,7 @@ def evaluate_folder(root: Path, out_dir: Path, *, jobs: int | None = None, ruleb
             elif temp.exists():
                 name = names.take(row.file, row.unit_code)
                 try:
-                    replace(temp, folder.unit_dir / name)
-                    folder.record(f"{UNIT_DIR}/{name}")
+                    folder.place(temp, f"{UNIT_DIR}/{name}")
                     row.output = f"{UNIT_DIR}/{name}"
                 except OSError as exc:
                     if held_open(exc) is None:  # the folder itself fails (full, gone, read-only): so does the run

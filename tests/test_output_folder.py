@@ -243,6 +243,34 @@ def test_next_run_removes_the_temporary_files_of_a_killed_run(tmp_path):
     assert leftovers(out) == ["tmp-ghi-chu.txt"]
 
 
+def test_a_unit_workbook_is_listed_before_it_is_in_place_and_struck_out_if_the_move_fails(tmp_path, monkeypatch):
+    # Before (CI, stop 17): a kill -9 between the move into don-vi/ and the manifest line left a workbook no
+    # manifest named, which every later run then kept. Read as the next run would, after a kill at each point.
+    out = tmp_path / "kq"
+    folder = OutputFolder(out).open()
+    try:
+        temp = folder.tmp / "0.xlsx"
+        temp.write_bytes(b"unit")
+        seen = []
+        real = batch_module.replace
+        def move(src, dst):
+            seen.append(OutputFolder(out)._read_manifest())  # killed just before the move: already listed
+            real(src, dst)
+        monkeypatch.setattr(batch_module, "replace", move)
+        folder.place(temp, "don-vi/A_ket-qua.xlsx")
+        assert seen == [{"don-vi/A_ket-qua.xlsx"}] and (out / "don-vi" / "A_ket-qua.xlsx").read_bytes() == b"unit"
+        def refused(src, dst):
+            raise PermissionError(errno.EACCES, "in use", str(dst))
+        monkeypatch.setattr(batch_module, "replace", refused)
+        (folder.tmp / "1.xlsx").write_bytes(b"unit")
+        with pytest.raises(PermissionError):
+            folder.place(folder.tmp / "1.xlsx", "don-vi/B_ket-qua.xlsx")
+        assert OutputFolder(out)._read_manifest() == {"don-vi/A_ket-qua.xlsx"}  # B's holder is not the tool's
+        assert folder.written == ["don-vi/A_ket-qua.xlsx"]
+    finally:
+        folder.abandon()
+
+
 # ---------------------------------------------------------------------------------------------------- point 9
 
 
