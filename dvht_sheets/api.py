@@ -17,6 +17,7 @@ from .batch import (
     UNIT_DIR, BatchOutcome, Discovery, FileOutcome, OutputFailed, OutputFolder, check_isolated, discover,
     evaluate_folder, evaluate_path, inside, read_roster_isolated, start_workers_early,
 )
+from .findings import Code, message
 from .frames import JSON_NAME
 from .model import UnitResult
 from .read import DEFAULT_LIMITS, Limits
@@ -33,8 +34,7 @@ class InputInsideOutput(Exception):
 
     def __init__(self, input_dir: Path, output_dir: Path):
         super().__init__(str(input_dir))
-        self.message = (f"Thư mục đầu vào {input_dir} nằm trong thư mục {UNIT_DIR}/ của thư mục kết quả {output_dir}, "
-                        "nơi công cụ ghi và xoá tệp kết quả. Hãy chọn thư mục kết quả khác (tuỳ chọn -o).")
+        self.message = message(Code.RUN_INPUT_INSIDE_OUTPUT, file=input_dir, sheet=UNIT_DIR, expected=output_dir)
 
 
 class NoInputs(Exception):
@@ -43,15 +43,14 @@ class NoInputs(Exception):
     def __init__(self, input_dir: Path, discovery: Discovery):
         super().__init__(str(input_dir))
         self.discovery = discovery
-        text = (f"Không có sổ tính nào (.xlsx, .xlsm, .xlsb, .xls, .ods) trong thư mục {input_dir}. "
-                "Hãy kiểm tra lại đường dẫn của thư mục hồ sơ.")
+        listed = ""
         if discovery.skipped:
-            text += f" Có {len(discovery.skipped)} tệp khác bị bỏ qua:"
+            listed = f" Có {len(discovery.skipped)} tệp khác bị bỏ qua:"
             for rel, why in discovery.skipped[:20]:
-                text += f"\n  {rel}: {why}"
+                listed += f"\n  {rel}: {why}"
             if len(discovery.skipped) > 20:
-                text += f"\n  … và {len(discovery.skipped) - 20} tệp khác."
-        self.message = text
+                listed += f"\n  … và {len(discovery.skipped) - 20} tệp khác."
+        self.message = message(Code.RUN_NO_INPUTS, file=input_dir, detail=listed)
 
 
 def write_template(path: str | Path | None, book: Rulebook, tier: str) -> Path:
@@ -175,8 +174,7 @@ def run_batch(input_dir: str | Path, output_dir: str | Path, *, roster: str | Pa
     outcome.units = counted_rows(outcome.rows)
     outcome.submitted = submitted_text(outcome.rows, usable)
     outcome.warnings = duplicate_warnings(outcome.rows) + [
-        f"Chưa xoá được {rel} của lần chạy trước (đơn vị không còn trong lần chạy này): tệp đang được mở trong Excel "
-        "hoặc một chương trình khác; hãy đóng tệp, lần chạy sau sẽ xoá." for rel in folder.left_open]
+        message(Code.RUN_OLD_RESULT_OPEN, file=rel) for rel in folder.left_open]
     if usable is not None:
         outcome.missing = submission_status(outcome.rows, usable)["missing"]
     return outcome

@@ -37,7 +37,7 @@ from typing import Callable, Iterator, NamedTuple
 from . import present
 from . import rulebook as rulebooks
 from .evaluate import evaluate
-from .findings import Code, finding
+from .findings import Code, finding, message
 from .model import RawWorkbook, Submission, UnitResult, xml_safe
 from .read import DEFAULT_LIMITS, Limits, read_workbook
 from .report.files import TEMP_PREFIX, atomic_write, describe_os_error, held_open, replace, result_file_name
@@ -75,7 +75,7 @@ def evaluate_path(path: str | Path, book: Rulebook | None = None, limits: Limits
     except (KeyboardInterrupt, SystemExit):
         raise
     except MemoryError:
-        return _failed(name, "tệp cần quá nhiều bộ nhớ để đọc"), None
+        return _failed(name, None, Code.FILE_OUT_OF_MEMORY), None
     except BaseException as exc:  # a bug of ours, or a panic in a library, must cost one file, not the batch
         result = _failed(name, xml_safe(f"{type(exc).__name__}: {str(exc)[:120]}"), Code.INTERNAL_ERROR)
         result.debug = traceback.format_exc()  # type: ignore[attr-defined]
@@ -91,9 +91,29 @@ def judge(raw: RawWorkbook, forced: Rulebook | None = None) -> tuple[UnitResult,
     return present.render(evaluate(sub, book)), sub
 
 
-def _failed(name: str, detail: str, code: Code = Code.FILE_UNREADABLE) -> UnitResult:
-    result = UnitResult(file=name, sha256="", evaluated=False, findings=[finding(code, detail=detail)])
+def _failed(name: str, detail: str | None, code: Code = Code.FILE_UNREADABLE, **values: object) -> UnitResult:
+    result = UnitResult(file=name, sha256="", evaluated=False, findings=[finding(code, detail=detail, **values)])
     return present.render(result)
+
+
+def _ended_by(exitcode: int | None) -> str:
+    """A dead child's exit code as FILE_CRASHED's detail: negative is the signal that ended it (multiprocessing)."""
+    if exitcode is None:
+        return "không rõ nguyên nhân"
+    if exitcode < 0:
+        try:
+            return f"tín hiệu {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"tín hiệu {-exitcode}"
+    return f"mã thoát {exitcode}"
+
+
+def _timed_out(name: str, seconds: int) -> UnitResult:
+    return _failed(name, None, Code.FILE_TIMED_OUT, limit=seconds)
+
+
+def _crash(name: str, why: str = "không rõ nguyên nhân") -> UnitResult:
+    return _failed(name, why, Code.FILE_CRASHED)
 
 
 def check_file(path: str | Path, out_dir: str | Path | None, book: Rulebook | None = None,
@@ -135,11 +155,6 @@ def time_limit(seconds: int):
     finally:
         if armed:
             signal.alarm(0)
-
-
-def timed_out_text(seconds: int) -> str:
-    return (f"xử lý tệp quá {seconds} giây nên đã dừng (bộ đọc có thể bị treo vì tệp hỏng; nếu tệp chỉ rất lớn, hãy "
-            f"chạy lại với --max-seconds lớn hơn)")
 
 
 def run_isolated(fn: Callable, *args, memory_mb: int = 3072, seconds: int = 0):
@@ -351,13 +366,10 @@ def _child_result(exitcode: int, blob: bytes, seconds: int):
     if _interrupted(exitcode):
         raise KeyboardInterrupt
     if exitcode < 0:
-        try:
-            sig = signal.Signals(-exitcode).name
-        except ValueError:
-            sig = str(-exitcode)
-        raise IsolationFailed(f"tín hiệu {sig}", timed_out=bool(seconds) and sig == "SIGALRM")
+        alarm = getattr(signal, "SIGALRM", None)
+        raise IsolationFailed(_ended_by(exitcode), timed_out=bool(seconds) and alarm is not None and -exitcode == alarm)
     if exitcode != 0 or not blob:
-        raise IsolationFailed(f"mã thoát {exitcode}")
+        raise IsolationFailed(_ended_by(exitcode))
     return pickle.loads(blob)
 
 
@@ -368,9 +380,6 @@ def _cap_memory(memory_mb: int) -> None:
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         except (ValueError, OSError):
             pass
-
-
-CRASHED = ("tiến trình xử lý tệp bị dừng đột ngột (có thể do tệp cần quá nhiều bộ nhớ hoặc làm hỏng bộ đọc)")
 
 
 def check_isolated(path: str | Path, out_dir: str | Path | None, book: Rulebook | None = None,
@@ -397,8 +406,8 @@ def evaluate_isolated(path: str | Path, book: Rulebook | None = None, limits: Li
 
 
 def _isolation_failed(exc: IsolationFailed, path: str | Path, limits: Limits, display_name: str | None) -> UnitResult:
-    why = timed_out_text(limits.max_seconds) if exc.timed_out else f"{CRASHED[:-1]}; {exc.why})"
-    return _failed(xml_safe(display_name or str(path)), why)
+    name = xml_safe(display_name or str(path))
+    return _timed_out(name, limits.max_seconds) if exc.timed_out else _crash(name, exc.why)
 
 
 # ---------------------------------------------------------------------------------------------------- discovery
@@ -432,12 +441,14 @@ def _own_output(path: Path, out: Path) -> bool:
 
 def _special_kind(mode: int) -> str:
     if stat.S_ISFIFO(mode):
-        return "ống dẫn (FIFO), không phải tệp thường; không mở"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "tệp thiết bị, không phải tệp thường; không mở"
-    if stat.S_ISSOCK(mode):
-        return "socket, không phải tệp thường; không mở"
-    return "không phải tệp thường; không mở"
+        kind = "ống dẫn (FIFO)"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        kind = "tệp thiết bị"
+    elif stat.S_ISSOCK(mode):
+        kind = "socket"
+    else:
+        kind = "loại tệp khác"
+    return message(Code.SKIP_NOT_REGULAR, detail=kind)
 
 
 def discover(root: Path, out_dir: Path | None = None) -> Discovery:
@@ -470,7 +481,7 @@ def discover(root: Path, out_dir: Path | None = None) -> Discovery:
             entries = list(os.scandir(folder))
         except OSError as exc:
             rel = Path(folder).relative_to(root).as_posix()
-            skipped.append((Path(rel).parts, rel, f"không mở được thư mục ({exc.strerror or exc})"))
+            skipped.append((Path(rel).parts, rel, message(Code.SKIP_FOLDER_UNREADABLE, detail=exc.strerror or exc)))
             continue
         for entry in entries:
             path = Path(entry.path)
@@ -479,43 +490,43 @@ def discover(root: Path, out_dir: Path | None = None) -> Discovery:
             rel = path.relative_to(root).as_posix()
             key = path.relative_to(root).parts
 
-            def skip(why: str) -> None:
-                skipped.append((key, rel, why))
+            def skip(code: Code, **values: object) -> None:
+                skipped.append((key, rel, message(code, **values)))
 
             try:
                 st = entry.stat(follow_symlinks=False)
             except OSError as exc:
-                skip(f"không đọc được thông tin tệp ({exc.strerror or exc})")
+                skip(Code.SKIP_ENTRY_UNREADABLE, detail=exc.strerror or exc)
                 continue
             target = path
             if stat.S_ISLNK(st.st_mode):
                 target = path.resolve()
                 if not inside(target, root):
-                    skip("liên kết trỏ ra ngoài thư mục đầu vào; không đọc")
+                    skip(Code.SKIP_LINK_OUTSIDE)
                     continue
                 if own(target):
                     continue
                 try:
                     st = target.stat()
                 except OSError:
-                    skip("liên kết hỏng (không trỏ tới tệp nào)")
+                    skip(Code.SKIP_LINK_BROKEN)
                     continue
                 if stat.S_ISDIR(st.st_mode):
-                    skip("liên kết tới thư mục; không đi theo (tránh đọc trùng hoặc vòng lặp)")
+                    skip(Code.SKIP_LINK_FOLDER)
                     continue
             elif stat.S_ISDIR(st.st_mode):
                 folders.append(entry.path)
                 continue
             if not stat.S_ISREG(st.st_mode):
-                skip(_special_kind(st.st_mode))
+                skipped.append((key, rel, _special_kind(st.st_mode)))
             elif path.name.startswith("~$"):
-                skip("tệp khoá tạm của Excel")
+                skip(Code.SKIP_EXCEL_LOCK)
             elif path.name.startswith(TEMP_PREFIX):
-                skip("tệp tạm")
+                skip(Code.SKIP_TEMPORARY)
             elif path.suffix.lower() in INPUT_SUFFIXES:
                 inputs.append((key, target, rel))
             else:
-                skip("không phải sổ tính Excel")
+                skip(Code.SKIP_NOT_WORKBOOK)
     found.inputs = [(p, rel) for _, p, rel in sorted(inputs, key=lambda item: item[0])]
     found.skipped = [(rel, why) for _, rel, why in sorted(skipped, key=lambda item: item[0])]
     return found
@@ -680,8 +691,8 @@ def _pack(task: Task, result: UnitResult, config: WorkerConfig) -> Packed:
 def _crashed(task: Task, exitcode: int | None = None, seconds: int = 0) -> UnitResult:
     # a worker ended by its time limit (SIGALRM) says so; any other death is a crash
     if seconds and hasattr(signal, "SIGALRM") and exitcode == -signal.SIGALRM:
-        return _failed(task.rel, timed_out_text(seconds))
-    return _failed(task.rel, CRASHED)
+        return _timed_out(task.rel, seconds)
+    return _crash(task.rel, _ended_by(exitcode))
 
 
 def _pool(ctx, jobs: int, config: WorkerConfig) -> ProcessPoolExecutor:
@@ -778,7 +789,7 @@ def run_tasks(tasks: list[Task], config: WorkerConfig, jobs: int, max_ahead: int
                     procs = _workers(solo)  # its one worker: its exit code tells the time limit from a crash
                     store([task], future.result(timeout=solo_timeout))
                 except TimeoutError:  # still running: its worker could not end itself
-                    ready[task.index] = _pack(task, _failed(task.rel, timed_out_text(seconds)), config)
+                    ready[task.index] = _pack(task, _timed_out(task.rel, seconds), config)
                     _end_pool(solo)
                     solo = _pool(ctx, 1, config)
                 except BrokenProcessPool:
@@ -860,9 +871,7 @@ class OutputFailed(Exception):
 
     @property
     def message(self) -> str:
-        return (f"Không ghi được kết quả vào thư mục {self.folder}: {describe_os_error(self.cause)}. "
-                "Các tệp tạm đã được xoá. Hãy khắc phục nguyên nhân trên (đóng tệp đang mở, giải phóng chỗ trống, kiểm "
-                "tra quyền ghi) hoặc chọn thư mục khác (tuỳ chọn -o) rồi chạy lại.")
+        return message(Code.RUN_OUTPUT_FAILED, file=self.folder, detail=describe_os_error(self.cause))
 
 
 class FolderBusy(Exception):
@@ -876,8 +885,7 @@ class FolderBusy(Exception):
     @property
     def message(self) -> str:
         who = f" (tiến trình {self.holder})" if self.holder.isdigit() else ""
-        return (f"Thư mục kết quả {self.folder} đang được một lần chạy khác sử dụng{who}. Hãy đợi lần chạy đó xong, "
-                "hoặc ghi kết quả vào thư mục khác (tuỳ chọn -o).")
+        return message(Code.RUN_FOLDER_BUSY, file=self.folder, detail=who)
 
 
 def _lock_module():
@@ -1212,12 +1220,12 @@ def read_roster_isolated(path: Path) -> Roster:
     try:
         return run_isolated(read_roster, path, memory_mb=3072, seconds=seconds)
     except IsolationFailed as exc:
-        problem = (f"đọc tệp quá {seconds} giây nên đã dừng; tệp bị hỏng" if exc.timed_out else
-                   f"bộ đọc bị dừng đột ngột khi đọc tệp ({exc.why}); tệp bị hỏng hoặc cần quá nhiều bộ nhớ")
+        problem = (message(Code.ROSTER_TIMED_OUT, limit=seconds) if exc.timed_out else
+                   message(Code.ROSTER_CRASHED, detail=exc.why))
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:
-        problem = xml_safe(f"không đọc được danh sách ({type(exc).__name__}: {str(exc)[:160]})")
+        problem = xml_safe(message(Code.ROSTER_UNREADABLE, detail=f"{type(exc).__name__}: {str(exc)[:160]}"))
     return Roster(source=xml_safe(path.name), problem=problem)
 
 

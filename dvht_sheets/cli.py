@@ -21,7 +21,7 @@ from . import (
     bundled, check as check_file, console, one_child, run_batch, to_json, write_template,
 )
 from . import rulebook as rulebooks
-from .findings import Code, Severity
+from .findings import Code, Severity, message
 from .schema import TIER_LABEL, TRAIT_LABEL
 
 
@@ -327,7 +327,7 @@ def batch(input_dir: Path, out_dir: Path, roster: Path | None, jobs: int | None,
     limits = _limits(max_unzipped_mb, max_rows, max_seconds)
     dossier = _dossier_hook(out_dir, mau_ho_so, co_quan, pdf, jobs, rulebook_ref, limits) if ho_so else None
     if not ho_so and (co_quan or mau_ho_so or pdf):
-        raise click.UsageError("--co-quan, --mau-ho-so và --pdf chỉ dùng cùng --ho-so.")
+        raise click.UsageError(message(Code.RUN_OPTIONS_NEED_HO_SO))
     sys.exit(run_and_report(input_dir, out_dir, roster, jobs, rulebook_ref, limits, command, dossier=dossier))
 
 
@@ -347,8 +347,7 @@ def demo(out_dir: Path, jobs: int | None) -> None:
                                   f"dvht demo -o {out_dir}",
                                   dossier=_dossier_hook(out_dir, None, None, False, jobs, None, Limits()))
     except bundled.MissingBundledFiles as exc:
-        raise click.ClickException(f"Bản cài đặt thiếu thư mục sổ tính mẫu ({exc}); hãy cài lại gói dvht-sheets.") \
-            from None
+        raise click.ClickException(message(Code.RUN_INSTALL_INCOMPLETE, detail=exc)) from None
     sys.exit(code)
 
 
@@ -548,16 +547,13 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("Đã dừng.", err=True)
-        sys.exit(130)
-    except KeyboardInterrupt:
-        click.echo("Đã dừng theo yêu cầu.", err=True)
+    except (click.exceptions.Abort, KeyboardInterrupt):  # Abort: Ctrl-C inside a click prompt
+        click.echo(message(Code.RUN_STOPPED), err=True)
         sys.exit(130)
     except SystemExit:
         raise
     except Exception as exc:
         if Ctx.debug:
             raise
-        click.echo(f"Lỗi không mong đợi: {exc}. Chạy lại với --debug để xem chi tiết.", err=True)
+        click.echo(message(Code.RUN_UNEXPECTED_ERROR, detail=exc), err=True)
         sys.exit(1)

@@ -111,6 +111,34 @@ class Code(StrEnum):
     FILE_IS_RESULT = "file-is-result"
     OUTPUT_WRITE_FAILED = "output-write-failed"
     INTERNAL_ERROR = "internal-error"
+    # session 18: what was said beside its code before (batch.py, api.py, stats.py, roster.py, cli.py)
+    FILE_OUT_OF_MEMORY = "file-out-of-memory"
+    FILE_TIMED_OUT = "file-timed-out"
+    FILE_CRASHED = "file-crashed"
+    SKIP_NOT_WORKBOOK = "skip-not-workbook"
+    SKIP_EXCEL_LOCK = "skip-excel-lock"
+    SKIP_TEMPORARY = "skip-temporary"
+    SKIP_NOT_REGULAR = "skip-not-regular"
+    SKIP_LINK_OUTSIDE = "skip-link-outside"
+    SKIP_LINK_BROKEN = "skip-link-broken"
+    SKIP_LINK_FOLDER = "skip-link-folder"
+    SKIP_FOLDER_UNREADABLE = "skip-folder-unreadable"
+    SKIP_ENTRY_UNREADABLE = "skip-entry-unreadable"
+    ROSTER_UNREADABLE = "roster-unreadable"
+    ROSTER_NO_SHEET = "roster-no-sheet"
+    ROSTER_TIMED_OUT = "roster-timed-out"
+    ROSTER_CRASHED = "roster-crashed"
+    RUN_FOLDER_BUSY = "run-folder-busy"
+    RUN_OUTPUT_FAILED = "run-output-failed"
+    RUN_INPUT_INSIDE_OUTPUT = "run-input-inside-output"
+    RUN_NO_INPUTS = "run-no-inputs"
+    RUN_OLD_RESULT_OPEN = "run-old-result-open"
+    RUN_UNIT_CODE_REPEATED = "run-unit-code-repeated"
+    RUN_MORE_CODES_REPEATED = "run-more-codes-repeated"
+    RUN_STOPPED = "run-stopped"
+    RUN_UNEXPECTED_ERROR = "run-unexpected-error"
+    RUN_INSTALL_INCOMPLETE = "run-install-incomplete"
+    RUN_OPTIONS_NEED_HO_SO = "run-options-need-ho-so"
     # issue 12, the dossier (branch dossier)
     DOSSIER_INCOMPLETE = "dossier-incomplete"
     COMMITTEE_ROLE_INVALID = "committee-role-invalid"
@@ -213,6 +241,38 @@ CATALOGUE: dict[str, Entry] = {
     # advice is not "save the file again in Excel".
     Code.OUTPUT_WRITE_FAILED: Entry(E, "Không ghi được tệp kết quả của đơn vị ({detail}). Kết quả đánh giá vẫn đúng (với `dvht batch` nó có trong bản tổng hợp); hãy kiểm tra chỗ trống và quyền ghi của thư mục kết quả rồi chạy lại."),
     Code.INTERNAL_ERROR: Entry(F, "Công cụ gặp lỗi nội bộ khi xử lý tệp ({detail}). Tệp không bị thay đổi; hãy gửi tệp này cùng thông báo cho người quản trị công cụ."),
+    # --- session 18: a file the reader could not finish (the batch's isolation), not a damaged-data message
+    Code.FILE_OUT_OF_MEMORY: Entry(F, "Đọc tệp cần quá nhiều bộ nhớ nên đã dừng; tệp không được đánh giá (các tệp khác không bị ảnh hưởng). Tệp có thể bị hỏng hoặc có vùng ô thừa rất lớn: hãy mở bằng Excel, xoá các dòng và cột thừa ở cuối mỗi trang, lưu lại dạng .xlsx rồi gửi lại."),
+    Code.FILE_TIMED_OUT: Entry(F, "Xử lý tệp quá {limit} giây nên đã dừng; tệp không được đánh giá (các tệp khác không bị ảnh hưởng). Bộ đọc có thể bị treo vì tệp hỏng: hãy mở bằng Excel, lưu lại dạng .xlsx rồi gửi lại; nếu tệp chỉ rất lớn, hãy chạy lại với --max-seconds lớn hơn."),
+    Code.FILE_CRASHED: Entry(F, "Tiến trình xử lý tệp bị dừng đột ngột ({detail}); tệp không được đánh giá (các tệp khác không bị ảnh hưởng). Tệp có thể cần quá nhiều bộ nhớ hoặc làm hỏng bộ đọc: hãy mở bằng Excel, lưu lại dạng .xlsx rồi gửi lại."),
+    # --- session 18: the files of the input folder that are not read (`batch`: terminal and sheet _meta), said after
+    # the file's name ("Bỏ qua ghi-chu.docx: …")
+    Code.SKIP_NOT_WORKBOOK: Entry(W, "không phải sổ tính Excel"),
+    Code.SKIP_EXCEL_LOCK: Entry(W, "tệp khoá tạm của Excel"),
+    Code.SKIP_TEMPORARY: Entry(W, "tệp tạm"),
+    Code.SKIP_NOT_REGULAR: Entry(W, "{detail}, không phải tệp thường; không mở"),
+    Code.SKIP_LINK_OUTSIDE: Entry(W, "liên kết trỏ ra ngoài thư mục đầu vào; không đọc"),
+    Code.SKIP_LINK_BROKEN: Entry(W, "liên kết hỏng (không trỏ tới tệp nào)"),
+    Code.SKIP_LINK_FOLDER: Entry(W, "liên kết tới thư mục; không đi theo (tránh đọc trùng hoặc vòng lặp)"),
+    Code.SKIP_FOLDER_UNREADABLE: Entry(W, "không mở được thư mục ({detail})"),
+    Code.SKIP_ENTRY_UNREADABLE: Entry(W, "không đọc được thông tin tệp ({detail})"),
+    # --- session 18: why the roster (--danh-sach) was not used, said after "Không đọc được danh sách đơn vị: "
+    Code.ROSTER_UNREADABLE: Entry(W, "lỗi khi đọc tệp ({detail}); hãy kiểm tra lại tệp danh sách (.xlsx hoặc .csv, có cột Mã đơn vị và Tên đơn vị)"),
+    Code.ROSTER_NO_SHEET: Entry(W, "tệp danh sách không có trang tính nào"),
+    Code.ROSTER_TIMED_OUT: Entry(W, "đọc tệp quá {limit} giây nên đã dừng; tệp bị hỏng"),
+    Code.ROSTER_CRASHED: Entry(W, "bộ đọc bị dừng đột ngột khi đọc tệp ({detail}); tệp bị hỏng hoặc cần quá nhiều bộ nhớ"),
+    # --- session 18: the run itself (Nghiêm trọng: the command could not do its work)
+    Code.RUN_FOLDER_BUSY: Entry(F, "Thư mục kết quả {file} đang được một lần chạy khác sử dụng{detail}. Hãy đợi lần chạy đó xong, hoặc ghi kết quả vào thư mục khác (tuỳ chọn -o)."),
+    Code.RUN_OUTPUT_FAILED: Entry(F, "Không ghi được kết quả vào thư mục {file}: {detail}. Các tệp tạm đã được xoá. Hãy khắc phục nguyên nhân trên (đóng tệp đang mở, giải phóng chỗ trống, kiểm tra quyền ghi) hoặc chọn thư mục khác (tuỳ chọn -o) rồi chạy lại."),
+    Code.RUN_INPUT_INSIDE_OUTPUT: Entry(F, "Thư mục đầu vào {file} nằm trong thư mục {sheet}/ của thư mục kết quả {expected}, nơi công cụ ghi và xoá tệp kết quả. Hãy chọn thư mục kết quả khác (tuỳ chọn -o)."),
+    Code.RUN_NO_INPUTS: Entry(F, "Không có sổ tính nào (.xlsx, .xlsm, .xlsb, .xls, .ods) trong thư mục {file}. Hãy kiểm tra lại đường dẫn của thư mục hồ sơ.{detail}"),
+    Code.RUN_OLD_RESULT_OPEN: Entry(W, "Chưa xoá được {file} của lần chạy trước (đơn vị không còn trong lần chạy này): tệp đang được mở trong Excel hoặc một chương trình khác; hãy đóng tệp, lần chạy sau sẽ xoá."),
+    Code.RUN_UNIT_CODE_REPEATED: Entry(W, "Cảnh báo: mã đơn vị {value} có trong {detail} tệp ({expected}); chỉ tính tệp {file}."),
+    Code.RUN_MORE_CODES_REPEATED: Entry(W, "… và {detail} mã đơn vị trùng khác; xem trang “Tình hình nộp” trong tong-hop.xlsx."),
+    Code.RUN_STOPPED: Entry(F, "Đã dừng theo yêu cầu."),
+    Code.RUN_UNEXPECTED_ERROR: Entry(F, "Lỗi không mong đợi: {detail}. Chạy lại với --debug để xem chi tiết."),
+    Code.RUN_INSTALL_INCOMPLETE: Entry(F, "Bản cài đặt thiếu thư mục sổ tính mẫu ({detail}); hãy cài lại gói dvht-sheets."),
+    Code.RUN_OPTIONS_NEED_HO_SO: Entry(F, "--co-quan, --mau-ho-so và --pdf chỉ dùng cùng --ho-so."),
     # --- issue 12, the dossier (branch dossier): its template fields, and the documents `dvht ho-so` writes
     Code.DOSSIER_INCOMPLETE: Entry(W, "Hồ sơ đề nghị công nhận còn thiếu: {detail}. Kết quả đánh giá không phụ thuộc vào các thông tin này; trong các văn bản của hồ sơ (lệnh `dvht ho-so`) chúng được để trống “…………”. Hãy điền ở trang '{sheet}' và trang 'Tổ đánh giá' của mẫu mới."),
     Code.COMMITTEE_ROLE_INVALID: Entry(W, "Ô {cell} ('Nhiệm vụ trong Tổ') có '{value}', không thuộc danh mục; người này được ghi là Thành viên. Hãy chọn một trong: {expected}."),
@@ -308,6 +368,14 @@ def finding(code: Code, *, sheet: str | None = None, cell: str | None = None, va
                    row=row if isinstance(row, int) and not isinstance(row, bool) else None)
 
 
+def message(code: Code, **values: object) -> str:
+    """The text of a catalogue entry that is not a finding of a file (the run, its folders, the files not read, the
+    roster): rendered like a finding's message, and noted for tests/test_findings_catalogue.py the same way."""
+    if _RECORD_DIR and code not in _recorded:
+        _record(code)
+    return render(code, **values)
+
+
 def _clip(text: str, limit: int = 80) -> str:
     # A pasted paragraph in a cell should not turn a one-line message into a page.
     text = text.replace("\n", " ")
@@ -333,7 +401,9 @@ def markdown() -> str:
     out = ["# Danh mục mã lỗi (findings)", "",
            "Tạo từ `dvht_sheets/findings.py` bằng `python -m dvht_sheets.findings > docs/findings.md`; không sửa tay.",
            "Mức: Nghiêm trọng = tệp không đánh giá được; Lỗi = giá trị không hiểu được, tính theo hướng bất lợi cho",
-           "đơn vị; Cảnh báo = nên xem lại, kết quả không phụ thuộc vào nó. `{…}` là chỗ công cụ điền giá trị.", "",
+           "đơn vị; Cảnh báo = nên xem lại, kết quả không phụ thuộc vào nó. `{…}` là chỗ công cụ điền giá trị.",
+           "Các mã `skip-…`, `roster-…` và `run-…` nói về lần chạy, không về dữ liệu của một tệp: tệp được bỏ qua, danh",
+           "sách đơn vị không dùng được, lần chạy không làm được (Nghiêm trọng) hoặc cần xem lại (Cảnh báo).", "",
            "| Mã | Mức | Thông báo |", "|---|---|---|"]
     for code, entry in CATALOGUE.items():
         out.append(f"| `{code}` | {entry.severity.label} | {entry.template.replace('|', '/')} |")

@@ -609,7 +609,7 @@ def _reader_failure(exc: BaseException):
     # A panic inside calamine arrives as pyo3_runtime.PanicException, a BaseException that cannot be pickled: keep
     # only its type name and text, so the finding is plain data that crosses any process boundary.
     if isinstance(exc, MemoryError):
-        return finding(Code.FILE_UNREADABLE, detail="tệp cần quá nhiều bộ nhớ để đọc")
+        return finding(Code.FILE_OUT_OF_MEMORY)
     name = type(exc).__name__
     text = xml_safe(_short(exc))
     if name == "PanicException" or not isinstance(exc, Exception):

@@ -8,6 +8,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .findings import Code, message
 from .model import xml_safe
 from .read import read_workbook
 from .schema import fold, text_of
@@ -34,11 +35,11 @@ def read_roster(path: Path) -> Roster:
             raw = read_workbook(path)
             fatal = [f for f in raw.findings if f.severity == "fatal"]
             if fatal or not raw.sheets:
-                roster.problem = fatal[0].message if fatal else "không có trang tính"
+                roster.problem = fatal[0].message if fatal else message(Code.ROSTER_NO_SHEET)
                 return roster
             grid = raw.sheets[0].grid
     except (OSError, csv.Error, UnicodeError, ValueError) as exc:
-        roster.problem = xml_safe(f"không đọc được danh sách ({exc})")
+        roster.problem = xml_safe(message(Code.ROSTER_UNREADABLE, detail=exc))
         return roster
     code_col, name_col, start = 0, 1, 0
     for r, row in enumerate(grid[:10]):

@@ -20,9 +20,8 @@ import pytest
 import python_calamine as calamine
 
 from dvht_sheets import xlsxfast
-from dvht_sheets.batch import (CRASHED, Packed, Task, WorkerConfig, _crashed, _pack, evaluate_folder,
-                               evaluate_path, run_isolated)
-from dvht_sheets.findings import Code, Finding, Severity
+from dvht_sheets.batch import Packed, Task, WorkerConfig, _pack, evaluate_folder, evaluate_path, run_isolated
+from dvht_sheets.findings import Code, Finding, Severity, render
 from dvht_sheets.model import XML_REPLACEMENT, UnitResult
 from dvht_sheets.read import DEFAULT_LIMITS
 from dvht_sheets.report import summary
@@ -256,11 +255,11 @@ def test_a_dead_workers_file_reaches_the_summary_and_the_json(tmp_path):
     sink.json.close()
     objects = json.loads((tmp_path / "tong" / "ket-qua.json").read_text(encoding="utf-8"))
     assert [o["file"] for o in objects] == ["a-kim-dong.xlsx", "b-le-van-tam.xlsx", "c-nguyen-du.xlsx"]
-    assert [f["message"] for f in objects[1]["findings"]] == [_crashed(Task(1, "", "b-le-van-tam.xlsx", "")).findings[0].message]
-    assert CRASHED[:40] in objects[1]["findings"][0]["message"]
+    said = render(Code.FILE_CRASHED, detail="mã thoát 3")  # the fault injection's os._exit(3)
+    assert [(f["code"], f["message"]) for f in objects[1]["findings"]] == [("file-crashed", said)]
     errors = _sheet(tmp_path / "tong", ERROR_SHEET)
     crashed = [r for r in errors if r[1] == "b-le-van-tam.xlsx"]
-    assert len(crashed) == 1 and CRASHED[:40] in crashed[0][6] and crashed[0][2] == "Nghiêm trọng"
+    assert len(crashed) == 1 and crashed[0][6] == said and crashed[0][2] == "Nghiêm trọng"
     long = _sheet(tmp_path / "tong", LONG_SHEET)
     assert {r[0] for r in long[1:]} == {"TH-KIMDONG", "THCS-NGUYENDU"}  # the dead worker's file has no indicator
 

@@ -25,6 +25,7 @@ from dvht_sheets import batch
 from dvht_sheets.batch import Task, WorkerConfig, evaluate_path
 from dvht_sheets.cli import cli
 from dvht_sheets.model import XML_BAD
+from dvht_sheets.findings import Code, render
 from dvht_sheets.read import Limits
 from dvht_sheets.batch import read_roster_isolated as read_roster
 from dvht_sheets.report.files import safe_name
@@ -256,7 +257,7 @@ def test_ho_so_of_several_files_survives_an_abort_and_a_hang(tmp_path):
     assert res.returncode == 1, res.stderr
     err = " ".join(res.stderr.split())
     assert f"Tệp {abort} không đánh giá được nên không lập hồ sơ" in err and "tín hiệu SIGABRT" in err, err
-    assert f"Tệp {hang} không đánh giá được nên không lập hồ sơ" in err and "xử lý tệp quá 2 giây" in err, err
+    assert f"Tệp {hang} không đánh giá được nên không lập hồ sơ" in err and render(Code.FILE_TIMED_OUT, limit=2) in err, err
     assert "Traceback" not in res.stderr
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["MN-HOASEN"]
     assert len(list((tmp_path / "o" / "MN-HOASEN").glob("*.docx"))) == 8
@@ -401,7 +402,8 @@ def test_dossiers_after_a_file_that_aborts_the_reader(tmp_path):
     assert (out / "tong-hop.xlsx").exists() and (out / "don-vi" / "MN-HOASEN_ket-qua.xlsx").exists()
     assert len(list((out / "ho-so" / "MN-HOASEN").glob("*.docx"))) == 8
     report = _docx_texts(out / "ho-so" / "bao-cao-tham-dinh.docx")
-    assert any(t.startswith("- abort.xlsx: Không đọc được tệp: tiến trình xử lý tệp bị dừng đột ngột") for t in report)
+    said = render(Code.FILE_CRASHED, detail="tín hiệu SIGABRT").rstrip(".")
+    assert any(t.startswith("- abort.xlsx: " + said) for t in report)
 
 
 def test_a_dossier_worker_that_dies_keeps_the_batch_outputs(tmp_path):
@@ -434,13 +436,12 @@ def test_a_file_that_makes_the_reader_hang_costs_that_file_only(tmp_path):
     rows = {r["file"]: r for r in csv.DictReader(io.StringIO(
         (tmp_path / "out" / "tong-hop.csv").read_text(encoding="utf-8-sig")))}
     assert rows["treo.xlsx"]["result"] == "Không đánh giá được"
-    assert ("xử lý tệp quá 2 giây nên đã dừng (bộ đọc có thể bị treo vì tệp hỏng; nếu tệp chỉ rất lớn, hãy chạy lại "
-            "với --max-seconds lớn hơn)") in rows["treo.xlsx"]["reason"]
+    assert render(Code.FILE_TIMED_OUT, limit=2) in rows["treo.xlsx"]["reason"]
     assert sum(r["result"] != "Không đánh giá được" for r in rows.values()) == 2
     res = _dvht("check", str(src / "treo.xlsx"), str(src / "01-mn-hoa-sen.xlsx"), "--json", "--max-seconds", "2",
                 "-o", str(tmp_path / "o"), faults=True)
     first, second = json.loads(res.stdout)
-    assert "xử lý tệp quá 2 giây nên đã dừng" in first["findings"][0]["message"] and second["level"] == 2
+    assert first["findings"][0]["message"] == render(Code.FILE_TIMED_OUT, limit=2) and second["level"] == 2
     assert time.monotonic() - start < 120  # two rounds of the limit for the batch (pool, then alone), one for check
 
 
@@ -467,6 +468,6 @@ def test_a_hanging_file_is_ended_by_the_parent_where_a_worker_cannot_end_itself(
     assert res.returncode == 1, res.stdout + res.stderr
     rows = {r["file"]: r for r in csv.DictReader(io.StringIO(
         (tmp_path / "out" / "tong-hop.csv").read_text(encoding="utf-8-sig")))}
-    assert "xử lý tệp quá 2 giây nên đã dừng" in rows["treo.xlsx"]["reason"]
+    assert render(Code.FILE_TIMED_OUT, limit=2) in rows["treo.xlsx"]["reason"]
     assert sum(r["result"] != "Không đánh giá được" for r in rows.values()) == 2
     assert time.monotonic() - start < 120

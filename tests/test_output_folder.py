@@ -25,7 +25,7 @@ from click.testing import CliRunner
 from dvht_sheets import batch as batch_module
 from dvht_sheets.batch import OutputFolder, check_file, discover, evaluate_folder, evaluate_path
 from dvht_sheets.cli import cli
-from dvht_sheets.findings import CATALOGUE
+from dvht_sheets.findings import CATALOGUE, Code, render
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "dvht_sheets" / "data" / "samples"
@@ -91,7 +91,8 @@ def test_a_dead_worker_is_replaced_and_the_batch_stays_parallel(tmp_path):
     outcome = evaluate_folder(src, tmp_path / "kq", jobs=2, crash_on="crash")
     by_file = {r.file: r for r in outcome.rows}
     assert len(outcome.rows) == 73
-    assert not by_file["f02-crash.xlsx"].evaluated and "dừng đột ngột" in by_file["f02-crash.xlsx"].reason
+    assert not by_file["f02-crash.xlsx"].evaluated
+    assert by_file["f02-crash.xlsx"].reason.endswith(render(Code.FILE_CRASHED, detail="mã thoát 3"))
     assert all(r.evaluated and r.result == "Đạt mức độ 2" for f, r in by_file.items() if f != "f02-crash.xlsx")
     pids = outcome.worker_pids
     assert [rel for _, rel in outcome.discovery.inputs][2] == "f02-crash.xlsx"

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..findings import Code, message
 from ..roster import Roster
 from ..schema import TIER_LABEL
 from .summary import NOT_EVALUATED, RESULT_ORDER, UnitRow
@@ -93,11 +94,10 @@ def duplicate_warnings(rows: list[UnitRow]) -> list[str]:
     for _, group in groups[:SHOWN_DUPLICATE_WARNINGS]:
         files = sorted(r.file for r in group)
         shown = ", ".join(files[:3]) + (", …" if len(files) > 3 else "")
-        lines.append(f"Cảnh báo: mã đơn vị {group[0].unit_code} có trong {len(files)} tệp ({shown}); "
-                     f"chỉ tính tệp {files[-1]}.")
+        lines.append(message(Code.RUN_UNIT_CODE_REPEATED, value=group[0].unit_code, detail=len(files), expected=shown,
+                             file=files[-1]))
     if len(groups) > SHOWN_DUPLICATE_WARNINGS:
-        lines.append(f"… và {len(groups) - SHOWN_DUPLICATE_WARNINGS} mã đơn vị trùng khác; xem trang “Tình hình nộp” "
-                     "trong tong-hop.xlsx.")
+        lines.append(message(Code.RUN_MORE_CODES_REPEATED, detail=len(groups) - SHOWN_DUPLICATE_WARNINGS))
     return lines
 
 
