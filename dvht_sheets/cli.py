@@ -292,10 +292,10 @@ def _render(outcome: BatchOutcome, input_dir: Path, out_dir: Path, console) -> i
     if outcome.write_failures:
         return 3
     if dossier_failed:
-        from .dossier.render import is_write_failure
+        from .dossier.render import exit_status
 
-        # a document that could not be written is an output not written (3); a template problem is the unit's (1)
-        return 3 if any(is_write_failure(e) for e in outcome.dossier.errors) else 1
+        # by the findings' codes: a document not written is an output not written (3), a template problem is 1
+        return exit_status([*outcome.dossier.errors, outcome.dossier.pdf_note])
     return 1 if outcome.not_evaluated else 0
 
 
@@ -418,7 +418,8 @@ def _dossier_hook(out_dir: Path, templates_dir: Path | None, settings: Path | No
 
 
 def _echo_dossiers(d) -> bool:
-    """The dossier part of a batch's report; True when a document could not be written."""
+    """The dossier part of a batch's report; True when it has an error (a template, a document not written), or a
+    PDF that could not be put in place (no LibreOffice is a warning: False)."""
     click.echo(f"Hồ sơ đề nghị công nhận: {len(d.units)} đơn vị, {d.documents} văn bản trong {d.folder}")
     for unit in d.units:
         for note in unit.notes:
@@ -426,10 +427,10 @@ def _echo_dossiers(d) -> bool:
     if d.office:
         click.echo("   Văn bản của cơ quan: " + ", ".join(p.name for p in d.office))
     for error in d.errors:
-        click.echo(f"   Lỗi: {error}", err=True)
+        click.echo(f"   Lỗi: {error.message}", err=True)
     if d.pdf_note:
-        click.echo(f"   {d.pdf_note}", err=True)
-    return bool(d.errors)
+        click.echo(f"   {d.pdf_note.message}", err=True)
+    return bool(d.errors) or (d.pdf_note is not None and d.pdf_note.severity != Severity.WARNING)
 
 
 @cli.command("ho-so")
@@ -449,7 +450,7 @@ def ho_so(files: tuple[Path, ...], out_dir: Path, mau_ho_so: Path | None, pdf: b
     Ví dụ: dvht ho-so truong-kim-dong.xlsx -o ho-so --pdf
     """
     from .batch import evaluate_isolated
-    from .dossier.render import DossierError, Templates, is_write_failure
+    from .dossier.render import DossierError, Templates, exit_status
     from .dossier.unit import folder_name, write_unit_dossier
 
     book = _book(rulebook_ref)
@@ -458,14 +459,15 @@ def ho_so(files: tuple[Path, ...], out_dir: Path, mau_ho_so: Path | None, pdf: b
     except DossierError as exc:
         raise click.ClickException(str(exc)) from None
     limits = _limits(max_unzipped_mb, max_rows, max_seconds)
-    failed, unwritten, written, used = False, False, [], set()
+    problems, written, used = [], [], set()  # problems: every error Finding, for the exit status
     with one_child():  # Windows: one child process for all the files, not a fresh interpreter each
         for path in files:
             # in a child process, as `check`: a file that aborts or hangs the reader costs its own dossier only
             result, sub = evaluate_isolated(path, book, limits, str(path))
             if not result.evaluated:
-                click.echo(write_unit_dossier(result, sub, out_dir, templates).errors[0], err=True)
-                failed = True
+                problem = write_unit_dossier(result, sub, out_dir, templates).errors[0]
+                click.echo(problem.message, err=True)
+                problems.append(problem)
                 continue
             name, n = folder_name(result), 2
             while name.casefold() in used:
@@ -481,17 +483,17 @@ def ho_so(files: tuple[Path, ...], out_dir: Path, mau_ho_so: Path | None, pdf: b
             if missing is not None:
                 click.echo(f"   {missing.message}")
             for error in dossier.errors:
-                click.echo(f"   Lỗi: {error}", err=True)
-                failed = True
-                unwritten = unwritten or is_write_failure(error)
+                click.echo(f"   Lỗi: {error.message}", err=True)
+            problems += dossier.errors
     if pdf and written:
         from .dossier.pdf import convert
 
         pdfs, problem = convert(written)
         click.echo(f"Đã chuyển {len(pdfs)} văn bản sang PDF.")
         if problem:
-            click.echo(problem, err=True)
-    sys.exit(3 if unwritten else 1 if failed else 0)  # outputs.md: 3 when an output could not be written
+            click.echo(problem.message, err=True)
+            problems.append(problem)
+    sys.exit(exit_status(problems))  # outputs.md: 3 when an output could not be written, by the findings' codes
 
 
 @cli.command("mau-ho-so")

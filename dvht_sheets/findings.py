@@ -150,6 +150,9 @@ class Code(StrEnum):
     DOSSIER_PDF_UNAVAILABLE = "dossier-pdf-unavailable"
     DOSSIER_WRITE_FAILED = "dossier-write-failed"
     OFFICE_SETTINGS_INVALID = "office-settings-invalid"
+    # --- dossier errors carry codes (session 18)
+    DOSSIER_STALE_NOT_REMOVED = "dossier-stale-not-removed"
+    DOSSIER_WORKER_DIED = "dossier-worker-died"
 
 
 F, E, W = Severity.FATAL, Severity.ERROR, Severity.WARNING
@@ -284,6 +287,10 @@ CATALOGUE: dict[str, Entry] = {
     Code.DOSSIER_PDF_UNAVAILABLE: Entry(W, "Không chuyển được sang PDF: {detail}. Các tệp .docx vẫn được ghi; có thể mở bằng Word và lưu thành PDF."),
     Code.DOSSIER_WRITE_FAILED: Entry(E, "Không ghi được văn bản hồ sơ {file}: {detail}. Các văn bản khác vẫn được ghi; hãy khắc phục rồi chạy lại lệnh."),
     Code.OFFICE_SETTINGS_INVALID: Entry(E, "Tệp thông tin cơ quan {file} không đọc được: {detail}. Hãy tạo tệp mẫu bằng `dvht co-quan-mau -o co-quan.toml` rồi sửa."),
+    # --- dossier errors carry codes (session 18): the dossier's problems that were plain text, and a document of an
+    # earlier run that could not be removed (before, worded as one that could not be written)
+    Code.DOSSIER_STALE_NOT_REMOVED: Entry(E, "Không xoá được văn bản hồ sơ cũ {file} của lần chạy trước (văn bản đó có thể không còn đúng với kết quả lần này): {detail}. Các văn bản khác vẫn được ghi; hãy khắc phục rồi chạy lại lệnh."),
+    Code.DOSSIER_WORKER_DIED: Entry(E, "Một tiến trình viết hồ sơ bị dừng đột ngột (có thể do thiếu bộ nhớ): hồ sơ của các đơn vị chưa viết xong không được tạo; kết quả đánh giá vẫn đầy đủ. Hãy chạy lại lệnh; nếu vẫn lỗi, tạo hồ sơ từng đơn vị bằng: dvht ho-so TỆP -o THƯ_MỤC"),
 }
 
 

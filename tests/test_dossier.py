@@ -8,6 +8,7 @@ equal to the units that reach each level.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -28,9 +29,12 @@ from dvht_sheets.cli import cli
 from dvht_sheets.dossier import pdf as pdf_mod
 from dvht_sheets.dossier.context import vn_date
 from dvht_sheets.dossier.office import example_settings
-from dvht_sheets.dossier.render import DOTS, TEMPLATES_DIR, leftover_tags
+from dvht_sheets.dossier.render import DOTS, TEMPLATES_DIR, DossierError, Templates, exit_status, leftover_tags
+from dvht_sheets.dossier.unit import write_unit_dossier
+from dvht_sheets.findings import Code, Entry, finding
 from dvht_sheets.findings import render as message
 from dvht_sheets.model import percent_value, vn_number
+from dvht_sheets.report.files import describe_os_error
 from dvht_sheets.schema import DOSSIER_FIELDS, UNIT_FIELD
 from dvht_sheets.template import WorkbookData, template_meta, write_workbook
 from tests.helpers import standard_data, write_standard
@@ -609,7 +613,9 @@ def test_pdf_conversion_is_bounded_in_time(tmp_path, monkeypatch):
     doc = tmp_path / "a.docx"
     shutil.copy(TEMPLATES_DIR / "01-trang-bia.docx", doc)
     written, problem = pdf_mod.convert([doc], timeout=1)
-    assert written == [] and "quá 1 giây" in problem
+    assert written == [] and problem == finding(Code.DOSSIER_PDF_UNAVAILABLE,
+                                                detail="LibreOffice chạy quá 1 giây nên bị dừng")
+    assert problem.severity == "warning"
 
 
 def test_ho_so_of_a_file_that_cannot_be_evaluated_says_why(tmp_path):
@@ -641,3 +647,193 @@ def test_dossier_workers_start_the_way_the_batch_workers_do(monkeypatch, tmp_pat
     assert made[0]["mp_context"].get_start_method() == batch_module.worker_context().get_start_method()
     assert made[0]["mp_context"].get_start_method() != "fork"
     assert made[0]["initializer"] is batch_module.quiet_native_stderr
+
+
+# ------------------------------------------------------------------------------------------------ typed findings
+# Every dossier problem is a findings.Finding; the exit status is told by its code (dossier.render.exit_status), never
+# by its words: rewording a catalogue entry changes what the user reads, not what a script sees.
+
+
+def _refuse(monkeypatch, op: str, ending: str, err: int = errno.ENOSPC) -> list[OSError]:
+    """os.replace or os.unlink fails for a path ending so (a full disk for one document; Word holding it on
+    Windows); the errors raised, to build the expected message from."""
+    from dvht_sheets.report import files
+
+    real = getattr(os, op)
+    raised: list[OSError] = []
+
+    def refusing(*args, **kwargs):
+        path = str(args[-1]).replace(os.sep, "/")
+        if path.endswith(ending):
+            exc = OSError(err, os.strerror(err), str(args[0]))
+            raised.append(exc)
+            raise exc
+        return real(*args, **kwargs)
+    monkeypatch.setattr(os, op, refusing)
+    monkeypatch.setattr(files.time, "sleep", lambda s: None)
+    return raised
+
+
+def _reword(monkeypatch, code: Code, template: str) -> None:
+    from dvht_sheets import findings
+
+    monkeypatch.setitem(findings.CATALOGUE, code, Entry(findings.CATALOGUE[code].severity, template))
+
+
+def test_a_document_not_written_is_dossier_write_failed_and_exit_3(tmp_path, monkeypatch):
+    out = tmp_path / "hs"
+    raised = _refuse(monkeypatch, "replace", "/MN-HOASEN/02-to-trinh.docx")
+    res = CliRunner().invoke(cli, ["ho-so", str(SAMPLES / "01-mn-hoa-sen.xlsx"), "-o", str(out)])
+    assert res.exit_code == 3, res.output
+    expected = finding(Code.DOSSIER_WRITE_FAILED, file="MN-HOASEN/02-to-trinh.docx",
+                       detail=describe_os_error(raised[0]))
+    assert "ổ đĩa đã đầy" in expected.message
+    assert [line for line in res.output.splitlines() if "Lỗi:" in line] == [f"   Lỗi: {expected.message}"]
+    assert len(list((out / "MN-HOASEN").glob("*.docx"))) == 7
+    # the same, read from the dossier itself
+    result, sub = evaluate_path(SAMPLES / "01-mn-hoa-sen.xlsx")
+    dossier = write_unit_dossier(result, sub, tmp_path / "again" / "MN-HOASEN", Templates())
+    assert dossier.errors == [expected] and dossier.errors[0].severity == "error"
+    assert exit_status(dossier.errors) == 3
+
+
+def test_rewording_a_template_does_not_change_the_exit_status(tmp_path, monkeypatch):
+    # before: the CLI compared each message with the opening words of DOSSIER_WRITE_FAILED's template, so a reworded
+    # template made a document not written exit 1, and a template problem worded alike exit 3
+    _reword(monkeypatch, Code.DOSSIER_WRITE_FAILED, "Văn bản {file} chưa được thay bằng bản mới ({detail}).")
+    _reword(monkeypatch, Code.DOSSIER_TEMPLATE_INVALID, "Không ghi được văn bản hồ sơ từ mẫu '{file}': {detail}.")
+    _refuse(monkeypatch, "replace", "/MN-HOASEN/02-to-trinh.docx")
+    res = CliRunner().invoke(cli, ["ho-so", str(SAMPLES / "01-mn-hoa-sen.xlsx"), "-o", str(tmp_path / "a")])
+    assert res.exit_code == 3, res.output
+    assert "Văn bản MN-HOASEN/02-to-trinh.docx chưa được thay bằng bản mới (ổ đĩa đã đầy" in res.output
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(SAMPLES / "01-mn-hoa-sen.xlsx", src)
+    res = CliRunner().invoke(cli, ["batch", str(src), "-o", str(tmp_path / "b"), "--ho-so", "--jobs", "1"])
+    assert res.exit_code == 3, res.output
+    assert "Văn bản MN-HOASEN/02-to-trinh.docx chưa được thay bằng bản mới" in res.output
+    monkeypatch.undo()
+    # a broken template whose (reworded) message starts as a write failure once did: still 1
+    _reword(monkeypatch, Code.DOSSIER_TEMPLATE_INVALID, "Không ghi được văn bản hồ sơ từ mẫu '{file}': {detail}.")
+    mau = _broken_templates(tmp_path / "mau")
+    res = CliRunner().invoke(cli, ["ho-so", str(SAMPLES / "01-mn-hoa-sen.xlsx"), "-o", str(tmp_path / "c"),
+                                   "--mau-ho-so", str(mau)])
+    assert res.exit_code == 1, res.output
+    assert f"Không ghi được văn bản hồ sơ từ mẫu '{mau / '02-to-trinh.docx'}'" in res.output
+
+
+def _broken_templates(mau: Path) -> Path:
+    """A province's folder whose Tờ trình is not a Word file (saved over by another program)."""
+    mau.mkdir(parents=True)
+    (mau / "02-to-trinh.docx").write_bytes(b"not a zip")
+    return mau
+
+
+def test_a_broken_template_is_dossier_template_invalid_and_exit_1_said_once(tmp_path):
+    mau = _broken_templates(tmp_path / "mau")
+    expected = finding(Code.DOSSIER_TEMPLATE_INVALID, file=str(mau / "02-to-trinh.docx"),
+                       detail="không phải tệp Word .docx hợp lệ (BadZipFile)")
+    result, sub = evaluate_path(SAMPLES / "01-mn-hoa-sen.xlsx")
+    dossier = write_unit_dossier(result, sub, tmp_path / "u" / "MN-HOASEN", Templates(mau))
+    assert dossier.errors == [expected] and exit_status(dossier.errors) == 1
+    assert len(dossier.written) == 7
+    res = CliRunner().invoke(cli, ["ho-so", str(SAMPLES / "01-mn-hoa-sen.xlsx"), "-o", str(tmp_path / "hs"),
+                                   "--mau-ho-so", str(mau)])
+    assert res.exit_code == 1, res.output
+    assert f"   Lỗi: {expected.message}" in res.output.splitlines()
+    # a batch of two units that both reach a level: the same template fails twice, and is said once
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in ("01-mn-hoa-sen.xlsx", "03-th-kim-dong.xlsx"):
+        shutil.copy(SAMPLES / name, src)
+    res = CliRunner().invoke(cli, ["batch", str(src), "-o", str(tmp_path / "out"), "--ho-so", "--jobs", "1",
+                                   "--mau-ho-so", str(mau)])
+    assert res.exit_code == 1, res.output
+    assert [line for line in res.output.splitlines() if "Lỗi:" in line] == [f"   Lỗi: {expected.message}"]
+
+
+def test_last_runs_document_that_cannot_be_removed_is_its_own_code_and_exit_3(tmp_path, monkeypatch):
+    # a PDF of an earlier `--pdf` run: this run (without --pdf) removes it, as it no longer matches the documents
+    out = tmp_path / "hs"
+    (out / "MN-HOASEN").mkdir(parents=True)
+    (out / "MN-HOASEN" / "02-to-trinh.pdf").write_bytes(b"%PDF-1.4 old")
+    raised = _refuse(monkeypatch, "unlink", "/MN-HOASEN/02-to-trinh.pdf", errno.EACCES)
+    res = CliRunner().invoke(cli, ["ho-so", str(SAMPLES / "01-mn-hoa-sen.xlsx"), "-o", str(out)])
+    assert res.exit_code == 3, res.output
+    expected = finding(Code.DOSSIER_STALE_NOT_REMOVED, file="MN-HOASEN/02-to-trinh.pdf",
+                       detail=describe_os_error(raised[0]))
+    assert expected.message.startswith("Không xoá được văn bản hồ sơ cũ MN-HOASEN/02-to-trinh.pdf của lần chạy trước")
+    assert [line for line in res.output.splitlines() if "Lỗi:" in line] == [f"   Lỗi: {expected.message}"]
+    assert len(list((out / "MN-HOASEN").glob("*.docx"))) == 8
+
+
+def test_a_dossier_worker_that_dies_is_dossier_worker_died_and_exit_1(tmp_path, monkeypatch):
+    # the pool breaks after the first unit (a worker killed, e.g. out of memory): the batch's outputs, the first
+    # unit's dossier and the office's documents stay; the finding says what is missing and what to do
+    from concurrent.futures.process import BrokenProcessPool
+
+    from dvht_sheets.dossier import office
+
+    class BreaksAfterOne:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def map(self, fn, work, chunksize=1):
+            yield fn(work[0])
+            raise BrokenProcessPool("A process in the process pool was terminated abruptly")
+
+        def shutdown(self):
+            pass
+    monkeypatch.setattr(office, "ProcessPoolExecutor", BreaksAfterOne)
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in ("01-mn-hoa-sen.xlsx", "03-th-kim-dong.xlsx"):
+        shutil.copy(SAMPLES / name, src)
+    out = tmp_path / "out"
+    res = CliRunner().invoke(cli, ["batch", str(src), "-o", str(out), "--ho-so", "--jobs", "2"])
+    assert res.exit_code == 1, res.output  # the dossiers' problem, not an output the disk refused (outputs.md)
+    assert f"   Lỗi: {finding(Code.DOSSIER_WORKER_DIED).message}" in res.output.splitlines()
+    assert "terminated abruptly" not in res.output
+    assert len(list((out / "ho-so" / "MN-HOASEN").glob("*.docx"))) == 8 and not (out / "ho-so" / "TH-KIMDONG").exists()
+    assert (out / "ho-so" / "bao-cao-tham-dinh.docx").is_file() and (out / "tong-hop.xlsx").is_file()
+
+
+def test_a_dossier_error_is_a_finding_that_survives_a_worker(tmp_path):
+    import pickle
+
+    exc = DossierError(Code.DOSSIER_TEMPLATE_TAG, file="mau/02-to-trinh.docx", detail="{{ ten_truong }}")
+    back = pickle.loads(pickle.dumps(exc))
+    assert back.finding == exc.finding and str(back) == str(exc) == exc.finding.message and back.code == exc.code
+    assert exc.finding.to_json() == {"code": "dossier-template-tag", "severity": "error", "sheet": None, "cell": None,
+                                     "message": message(Code.DOSSIER_TEMPLATE_TAG, file="mau/02-to-trinh.docx",
+                                                        detail="{{ ten_truong }}")}
+    warning = finding(Code.DOSSIER_PDF_UNAVAILABLE, detail="chưa cài LibreOffice")
+    assert exit_status([]) == 0 and exit_status([warning, None]) == 0
+    assert exit_status([warning, exc.finding]) == 1
+    assert exit_status([exc.finding, finding(Code.DOSSIER_WRITE_FAILED, file="a/b.docx", detail="x")]) == 3
+
+
+def test_a_pdf_not_put_in_place_is_exit_3_and_no_libreoffice_is_not(tmp_path, monkeypatch):
+    # before, `--pdf`'s problem was printed and not counted: a PDF the disk refused still exited 0
+    script = tmp_path / "soffice"  # converts every .docx it is given into a small PDF in --outdir
+    script.write_text('#!/bin/sh\nout=""; prev=""\nfor a in "$@"; do\n  [ "$prev" = "--outdir" ] && out="$a"\n'
+                      '  case "$a" in *.docx) printf "%%PDF-1.4 fake" > "$out/$(basename "$a" .docx).pdf";; esac\n'
+                      '  prev="$a"\ndone\n')
+    script.chmod(0o755)
+    monkeypatch.setattr(pdf_mod, "find_soffice", lambda: str(script))
+    raised = _refuse(monkeypatch, "replace", "/MN-HOASEN/02-to-trinh.pdf")
+    res = CliRunner().invoke(cli, ["ho-so", str(SAMPLES / "01-mn-hoa-sen.xlsx"), "-o", str(tmp_path / "a"), "--pdf"])
+    assert res.exit_code == 3, res.output
+    expected = finding(Code.DOSSIER_WRITE_FAILED, file="MN-HOASEN/02-to-trinh.pdf", detail=describe_os_error(raised[0]))
+    assert expected.message in res.output.splitlines() and "Đã chuyển 7 văn bản sang PDF." in res.output
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(SAMPLES / "01-mn-hoa-sen.xlsx", src)
+    res = CliRunner().invoke(cli, ["batch", str(src), "-o", str(tmp_path / "b"), "--ho-so", "--pdf", "--jobs", "1"])
+    assert res.exit_code == 3, res.output
+    assert f"   {expected.message}" in res.output.splitlines()
+    monkeypatch.setattr(pdf_mod, "find_soffice", lambda: None)  # a warning: the .docx files stand, exit 0
+    res = CliRunner().invoke(cli, ["batch", str(src), "-o", str(tmp_path / "c"), "--ho-so", "--pdf", "--jobs", "1"])
+    assert res.exit_code == 0, res.output
+    assert "   " + message(Code.DOSSIER_PDF_UNAVAILABLE, detail="chưa cài LibreOffice (không tìm thấy lệnh soffice)") \
+        in res.output.splitlines()

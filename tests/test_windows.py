@@ -195,9 +195,10 @@ def test_a_dossier_document_still_open_in_word_costs_that_document_only(tmp_path
                    env_extra={"DVHT_TEST_OPEN_IN_EXCEL": "MN-HOASEN/02-to-trinh.docx"})
     assert res.returncode == 3, (res.stdout, res.stderr)  # outputs.md: an output could not be written
     lines = [line for line in res.stderr.splitlines() if "Lỗi:" in line]
-    assert lines == ["   Lỗi: Không ghi được văn bản hồ sơ MN-HOASEN/02-to-trinh.docx: tệp 02-to-trinh.docx đang được mở "
-                     "trong Word hoặc một chương trình khác, hoặc không có quyền ghi vào thư mục: hãy đóng tệp rồi chạy "
-                     "lại (mã lỗi hệ thống WinError 5). Các văn bản khác vẫn được ghi; hãy khắc phục rồi chạy lại lệnh."]
+    # the exit status is told by this finding's code (dossier.render.exit_status), the text by its catalogue entry
+    assert lines == ["   Lỗi: " + render(Code.DOSSIER_WRITE_FAILED, file="MN-HOASEN/02-to-trinh.docx", detail=(
+        "tệp 02-to-trinh.docx đang được mở trong Word hoặc một chương trình khác, hoặc không có quyền ghi vào thư mục: "
+        "hãy đóng tệp rồi chạy lại (mã lỗi hệ thống WinError 5)"))]
     assert held.read_bytes() == before
     assert all(p.stat().st_mtime_ns > t for p, t in others.items()) and len(others) == 15
     assert "Traceback" not in res.stderr and "Errno" not in res.stderr
@@ -213,8 +214,9 @@ def test_batch_ho_so_with_an_office_document_open_keeps_every_batch_output(tmp_p
     res = _windows("batch", str(src), "-o", str(out), "--ho-so", "--jobs", "1", cwd=tmp_path,
                    env_extra={"DVHT_TEST_OPEN_IN_EXCEL": "ho-so/bao-cao-tham-dinh.docx"})
     assert res.returncode == 3, (res.stdout, res.stderr)
-    assert ("Không ghi được văn bản hồ sơ ho-so/bao-cao-tham-dinh.docx: tệp bao-cao-tham-dinh.docx đang được mở "
-            "trong Word") in res.stderr
+    assert "   Lỗi: " + render(Code.DOSSIER_WRITE_FAILED, file="ho-so/bao-cao-tham-dinh.docx", detail=(
+        "tệp bao-cao-tham-dinh.docx đang được mở trong Word hoặc một chương trình khác, hoặc không có quyền ghi vào "
+        "thư mục: hãy đóng tệp rồi chạy lại (mã lỗi hệ thống WinError 5)")) in res.stderr.splitlines()
     rows = list(csv.DictReader(io.StringIO((out / "tong-hop.csv").read_text(encoding="utf-8-sig"))))
     assert len(rows) == 2 and (out / "tong-hop.xlsx").is_file() and (out / "ket-qua.json").is_file()
     assert len(list((out / "ho-so").glob("*/*.docx"))) == 16
@@ -278,9 +280,13 @@ def test_pdf_conversion_on_windows_survives_files_held_open(tmp_path):
     assert res.returncode == 3, (res.stdout, res.stderr)  # a document not written (outputs.md): the old PDF stays
     assert "Đã chuyển 7 văn bản sang PDF." in res.stdout
     err = " ".join(res.stderr.split())
-    assert ("Không ghi được văn bản hồ sơ MN-HOASEN/02-to-trinh.pdf: tệp 02-to-trinh.pdf đang được mở trong trình đọc "
-            "PDF hoặc một chương trình khác, hoặc không có quyền ghi vào thư mục: hãy đóng tệp rồi chạy lại (mã lỗi hệ "
-            "thống WinError 5)") in err, err
+    # last run's PDF cannot be removed before the conversion (WinError 32), nor replaced after it (WinError 5)
+    assert render(Code.DOSSIER_STALE_NOT_REMOVED, file="MN-HOASEN/02-to-trinh.pdf", detail=(
+        "tệp 02-to-trinh.pdf đang được mở trong trình đọc PDF hoặc một chương trình khác: hãy đóng tệp rồi chạy lại "
+        "(mã lỗi hệ thống WinError 32)")) in err, err
+    assert render(Code.DOSSIER_WRITE_FAILED, file="MN-HOASEN/02-to-trinh.pdf", detail=(
+        "tệp 02-to-trinh.pdf đang được mở trong trình đọc PDF hoặc một chương trình khác, hoặc không có quyền ghi vào "
+        "thư mục: hãy đóng tệp rồi chạy lại (mã lỗi hệ thống WinError 5)")) in err, err
     assert "Lỗi không mong đợi" not in err and "chỉ chuyển được" not in err
     assert (out / "MN-HOASEN" / "02-to-trinh.pdf").read_bytes() == old
     assert len(list((out / "MN-HOASEN").glob("*.pdf"))) == 8 and not list(out.rglob(".tmp-*"))

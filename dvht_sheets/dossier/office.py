@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import rulebook as rulebooks
-from ..findings import Code, finding
+from ..findings import Code, Finding, finding
 from ..model import UnitResult
 from ..read import DEFAULT_LIMITS, Limits
 from ..report.files import atomic_write, replace
 from ..schema import TIER_LABEL, text_of
 from .context import DVHT, dots, vn_date
-from .render import DossierError, Templates, not_written, render
+from .render import DossierError, Templates, add_new, not_written, render
 from .unit import UnitDossier, folder_name, remove_stale, write_unit_dossier
 
 OFFICE_DOCUMENTS = [
@@ -209,14 +209,15 @@ def _unit_row(n: int, r: UnitResult) -> dict:
 
 
 def write_office_documents(results: list[UnitResult], folder: Path, settings: OfficeSettings,
-                           templates: Templates) -> tuple[list[Path], list[str]]:
+                           templates: Templates) -> tuple[list[Path], list[Finding]]:
+    """The office's documents in folder; the findings of those that could not be rendered or written."""
     context = office_context(results, settings)
     written, errors = [], []
     for name, tpl in OFFICE_DOCUMENTS:
         try:
             written.append(render(templates, tpl, context, folder / name))
         except DossierError as exc:
-            errors.append(str(exc))
+            errors.append(exc.finding)
     return written, errors
 
 
@@ -240,8 +241,8 @@ class DossierOutcome:
     folder: Path
     units: list[UnitDossier] = field(default_factory=list)
     office: list[Path] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    pdf_note: str | None = None
+    errors: list[Finding] = field(default_factory=list)  # each problem once (add_new), the units' included
+    pdf_note: Finding | None = None
 
     @property
     def documents(self) -> int:
@@ -259,7 +260,7 @@ def _unit_task(args):
     try:
         templates = Templates(templates_dir)
     except DossierError as exc:
-        return _slim(result), UnitDossier(result.unit_code, Path(folder), errors=[str(exc)])
+        return _slim(result), UnitDossier(result.unit_code, Path(folder), errors=[exc.finding])
     return _slim(result), write_unit_dossier(result, sub, Path(folder), templates)
 
 
@@ -279,9 +280,7 @@ def _until_broken(done, work, outcome: DossierOutcome):
         except StopIteration:
             return
         except BrokenProcessPool:
-            outcome.errors.append("Một tiến trình viết hồ sơ bị dừng đột ngột (có thể do thiếu bộ nhớ): hồ sơ của các "
-                                  "đơn vị chưa viết xong không được tạo; kết quả đánh giá vẫn đầy đủ. Hãy chạy lại "
-                                  "lệnh; nếu vẫn lỗi, tạo hồ sơ từng đơn vị bằng: dvht ho-so TỆP -o THƯ_MỤC")
+            outcome.errors.append(finding(Code.DOSSIER_WORKER_DIED))
             return
 
 
@@ -310,7 +309,7 @@ def run_dossiers(job: DossierJob, inputs: list[tuple[Path, str]], out_dir: Path,
         templates = Templates(job.templates_dir)
         settings = read_settings(job.settings_path)
     except DossierError as exc:
-        outcome.errors.append(str(exc))
+        outcome.errors.append(exc.finding)
         return outcome
     folder.mkdir(parents=True, exist_ok=True)
     names: set[str] = set()
@@ -352,8 +351,7 @@ def run_dossiers(job: DossierJob, inputs: list[tuple[Path, str]], out_dir: Path,
                         replace(path, final / path.name)
                         placed.append(final / path.name)
                     except OSError as exc:  # last run's document still open in Word (Windows), a full disk
-                        dossier.errors.append(finding(Code.DOSSIER_WRITE_FAILED,
-                                                      **not_written(final / path.name, exc)).message)
+                        dossier.errors.append(finding(Code.DOSSIER_WRITE_FAILED, **not_written(final / path.name, exc)))
                 dossier.errors += remove_stale(final, {p.name for p in dossier.written})
             dossier.written = placed
             dossier.folder = final
@@ -362,13 +360,11 @@ def run_dossiers(job: DossierJob, inputs: list[tuple[Path, str]], out_dir: Path,
             pool.shutdown()
     finally:
         shutil.rmtree(staged, ignore_errors=True)
-    outcome.errors += _remove_vanished_units(folder, names)
+    add_new(outcome.errors, _remove_vanished_units(folder, names))
     for d in outcome.units:
-        for e in d.errors:
-            if e not in outcome.errors:
-                outcome.errors.append(e)
+        add_new(outcome.errors, d.errors)
     outcome.office, errors = write_office_documents(results, folder, settings, templates)
-    outcome.errors += [e for e in errors if e not in outcome.errors]
+    add_new(outcome.errors, errors)
     if job.pdf:
         from .pdf import convert
 
@@ -376,9 +372,9 @@ def run_dossiers(job: DossierJob, inputs: list[tuple[Path, str]], out_dir: Path,
     return outcome
 
 
-def _remove_vanished_units(folder: Path, kept: set[str]) -> list[str]:
+def _remove_vanished_units(folder: Path, kept: set[str]) -> list[Finding]:
     """A unit folder of an earlier run that this run does not produce loses the files the tool wrote there; the
-    folder itself goes only when nothing else (a file someone put there) is left in it. Returns the messages for
+    folder itself goes only when nothing else (a file someone put there) is left in it. Returns the findings for the
     documents that could not be removed."""
     errors = []
     for sub in folder.iterdir():

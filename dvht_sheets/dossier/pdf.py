@@ -15,13 +15,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from ..findings import Code, finding
+from ..findings import Code, Finding, finding
 from ..report.files import atomic_write
 from .render import not_written
-
-
-def message(code: Code, **values: object) -> str:
-    return finding(code, **values).message
 
 
 def find_soffice() -> str | None:
@@ -37,13 +33,14 @@ def find_soffice() -> str | None:
     return None
 
 
-def convert(files: list[Path], timeout: float | None = None) -> tuple[list[Path], str | None]:
-    """Convert each .docx into a .pdf beside it. Returns (PDFs written, None) or (what was written, the message)."""
+def convert(files: list[Path], timeout: float | None = None) -> tuple[list[Path], Finding | None]:
+    """Convert each .docx into a .pdf beside it. Returns (PDFs written, None) or (what was written, the finding:
+    DOSSIER_PDF_UNAVAILABLE, a warning, or DOSSIER_WRITE_FAILED for a PDF that could not be put in place)."""
     if not files:
         return [], None
     soffice = find_soffice()
     if soffice is None:
-        return [], message(Code.DOSSIER_PDF_UNAVAILABLE, detail="chưa cài LibreOffice (không tìm thấy lệnh soffice)")
+        return [], finding(Code.DOSSIER_PDF_UNAVAILABLE, detail="chưa cài LibreOffice (không tìm thấy lệnh soffice)")
     timeout = timeout if timeout is not None else 120 + 2 * len(files)
     # ignore_cleanup_errors: on Windows a LibreOffice stopped at its time limit may still hold files in there (its
     # soffice.bin outlives the soffice.exe this process started), and what it holds cannot be removed
@@ -63,14 +60,14 @@ def convert(files: list[Path], timeout: float | None = None) -> tuple[list[Path]
         try:
             proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
         except OSError as exc:
-            return [], message(Code.DOSSIER_PDF_UNAVAILABLE, detail=f"không chạy được LibreOffice ({exc})")
+            return [], finding(Code.DOSSIER_PDF_UNAVAILABLE, detail=f"không chạy được LibreOffice ({exc})")
         try:
             _, err = proc.communicate(timeout=timeout)
             problem = None
         except subprocess.TimeoutExpired:
             _kill(proc)
             err = b""
-            problem = message(Code.DOSSIER_PDF_UNAVAILABLE, detail=f"LibreOffice chạy quá {int(timeout)} giây nên bị dừng")
+            problem = finding(Code.DOSSIER_PDF_UNAVAILABLE, detail=f"LibreOffice chạy quá {int(timeout)} giây nên bị dừng")
         written = []
         for name, path in staged.items():
             pdf = out / (Path(name).stem + ".pdf")
@@ -82,12 +79,12 @@ def convert(files: list[Path], timeout: float | None = None) -> tuple[list[Path]
                 try:
                     atomic_write(target, lambda tmp, src=pdf: shutil.copyfile(src, tmp))
                 except OSError as exc:  # last run's PDF still open in a reader (Windows), a full disk
-                    problem = problem or message(Code.DOSSIER_WRITE_FAILED, **not_written(target, exc))
+                    problem = problem or finding(Code.DOSSIER_WRITE_FAILED, **not_written(target, exc))
                     continue
                 written.append(target)
         if problem is None and len(written) < len(files):
             detail = (err or b"").decode("utf-8", "replace").strip().splitlines()[-1:] or ["không rõ lý do"]
-            problem = message(Code.DOSSIER_PDF_UNAVAILABLE,
+            problem = finding(Code.DOSSIER_PDF_UNAVAILABLE,
                               detail=f"LibreOffice chỉ chuyển được {len(written)}/{len(files)} tệp ({detail[0][:160]})")
         return written, problem
 

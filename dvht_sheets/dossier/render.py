@@ -14,12 +14,13 @@ import io
 import re
 import shutil
 import zipfile
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 from ..bundled import DOSSIER_DIR
-from ..findings import CATALOGUE, Code, finding
+from ..findings import Code, Finding, Severity, finding
 from ..report.files import atomic_write, describe_os_error
 
 TEMPLATES_DIR = DOSSIER_DIR
@@ -27,11 +28,48 @@ DOTS = "…………"  # dossier.md: a field left empty is a dotted blank in the
 
 
 class DossierError(Exception):
-    """A template that cannot give a correct document; str() is the Vietnamese message for the user."""
+    """A template (or the office's settings file) that cannot give a correct document, or a document that cannot be
+    written. .finding is the typed finding (its code decides the exit status); str() is its message for the user."""
 
     def __init__(self, code: Code, **values: object):
-        self.code = code
-        super().__init__(finding(code, **values).message)
+        self.finding = finding(code, **values)
+        self.code = self.finding.code
+        super().__init__(self.finding.message)
+
+    def __reduce__(self):  # a worker's exception crosses to the parent whole (the default would call __init__(message))
+        return _from_finding, (self.finding,)
+
+
+def _from_finding(found: Finding) -> DossierError:
+    exc = DossierError.__new__(DossierError)
+    exc.finding, exc.code = found, found.code
+    Exception.__init__(exc, found.message)
+    return exc
+
+
+# outputs.md "Exit status": a dossier problem that leaves a document not written, or last run's document that is no
+# longer right in place, is an output not written (3); any other error (a template, the office's settings, a file
+# that could not be evaluated, a dossier worker that died) is 1, as a file the batch could not evaluate; a warning
+# (no PDF without LibreOffice) changes nothing. Told by the finding's code, never by its words.
+NOT_WRITTEN = frozenset({Code.DOSSIER_WRITE_FAILED, Code.DOSSIER_STALE_NOT_REMOVED})
+
+
+def exit_status(problems: Iterable[Finding | None]) -> int:
+    """0, 1 or 3 for a command's dossier problems (None entries, e.g. no PDF problem, are skipped)."""
+    found = [p for p in problems if p is not None and p.severity != Severity.WARNING]
+    if any(p.code in NOT_WRITTEN for p in found):
+        return 3
+    return 1 if found else 0
+
+
+def add_new(errors: list[Finding], new: Iterable[Finding]) -> None:
+    """Append the findings not already listed: one problem (the same template failing for every unit, the same
+    document) is said once. Two findings are the same problem when their code and message are."""
+    seen = {(e.code, e.message) for e in errors}
+    for e in new:
+        if (e.code, e.message) not in seen:
+            seen.add((e.code, e.message))
+            errors.append(e)
 
 
 def shipped_names() -> list[str]:
@@ -137,25 +175,19 @@ def render(templates: Templates, name: str, context: dict, target: Path) -> Path
 
 
 def not_written(path: Path, exc: OSError) -> dict[str, str]:
-    """DOSSIER_WRITE_FAILED's values for a document that could not be written or removed: its folder and name (the
-    unit's, or ho-so/ for the office's), and the cause."""
+    """DOSSIER_WRITE_FAILED's and DOSSIER_STALE_NOT_REMOVED's values for a document that could not be written or
+    removed: its folder and name (the unit's, or ho-so/ for the office's), and the cause."""
     return {"file": f"{path.parent.name}/{path.name}", "detail": describe_os_error(exc)}
 
 
-def is_write_failure(message: str) -> bool:
-    """Whether a dossier error is a document that could not be written (exit 3, outputs.md), told by the catalogue's
-    own opening words of DOSSIER_WRITE_FAILED."""
-    return message.startswith(CATALOGUE[Code.DOSSIER_WRITE_FAILED].template.split("{")[0])
-
-
-def remove_own(path: Path) -> str | None:
-    """Remove a document this tool wrote on an earlier run; the message when it cannot (open in Word on Windows)."""
+def remove_own(path: Path) -> Finding | None:
+    """Remove a document this tool wrote on an earlier run; the finding when it cannot (open in Word on Windows)."""
     try:
         path.unlink()
     except FileNotFoundError:
         pass
     except OSError as exc:
-        return finding(Code.DOSSIER_WRITE_FAILED, **not_written(path, exc)).message
+        return finding(Code.DOSSIER_STALE_NOT_REMOVED, **not_written(path, exc))
     return None
 
 

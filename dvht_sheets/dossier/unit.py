@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..findings import Code, finding
+from ..findings import Code, Finding, finding
 from ..model import Submission, UnitResult
 from ..report.files import safe_name
 from .context import unit_context
@@ -36,7 +36,7 @@ class UnitDossier:
     folder: Path
     written: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # e.g. why there is no Tờ trình
-    errors: list[str] = field(default_factory=list)  # templates that could not be rendered
+    errors: list[Finding] = field(default_factory=list)  # templates that could not be rendered, documents not written
 
 
 def folder_name(result: UnitResult) -> str:
@@ -65,7 +65,7 @@ def write_unit_dossier(result: UnitResult, sub: Submission | None, folder: Path,
     """Render the unit's documents into folder. Never raises for a template problem: it is listed in .errors."""
     out = UnitDossier(result.unit_code, folder)
     if not result.evaluated:
-        out.errors.append(finding(Code.DOSSIER_NOT_EVALUATED, file=result.file, detail=result.conclusion).message)
+        out.errors.append(finding(Code.DOSSIER_NOT_EVALUATED, file=result.file, detail=result.conclusion))
         return out
     context = unit_context(result, sub)
     if not result.level:
@@ -77,16 +77,16 @@ def write_unit_dossier(result: UnitResult, sub: Submission | None, folder: Path,
         try:
             out.written.append(render(templates, tpl, context, folder / name))
         except DossierError as exc:
-            out.errors.append(str(exc))
+            out.errors.append(exc.finding)
             if exc.code == Code.DOSSIER_WRITE_FAILED:
                 held.add(name)
     out.errors += remove_stale(folder, {p.name for p in out.written} | held)
     return out
 
 
-def remove_stale(folder: Path, produced: set[str]) -> list[str]:
+def remove_stale(folder: Path, produced: set[str]) -> list[Finding]:
     """Remove the documents this tool wrote in a unit folder on an earlier run and not this time (PDFs included:
-    --pdf makes them anew from this run's documents); the messages for those that could not be removed."""
+    --pdf makes them anew from this run's documents); the findings for those that could not be removed."""
     errors = []
     for stale in sorted(OWN_NAMES - produced):
         path = folder / stale
