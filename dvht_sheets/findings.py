@@ -111,7 +111,7 @@ class Code(StrEnum):
     FILE_IS_RESULT = "file-is-result"
     OUTPUT_WRITE_FAILED = "output-write-failed"
     INTERNAL_ERROR = "internal-error"
-    # session 18: what was said beside its code before (batch.py, api.py, stats.py, roster.py, cli.py)
+    # not about a file's data: a file the reader could not finish, the files not read, the roster, the run itself
     FILE_OUT_OF_MEMORY = "file-out-of-memory"
     FILE_TIMED_OUT = "file-timed-out"
     FILE_CRASHED = "file-crashed"
@@ -150,7 +150,6 @@ class Code(StrEnum):
     DOSSIER_PDF_UNAVAILABLE = "dossier-pdf-unavailable"
     DOSSIER_WRITE_FAILED = "dossier-write-failed"
     OFFICE_SETTINGS_INVALID = "office-settings-invalid"
-    # --- dossier errors carry codes (session 18)
     DOSSIER_STALE_NOT_REMOVED = "dossier-stale-not-removed"
     DOSSIER_WORKER_DIED = "dossier-worker-died"
 
@@ -244,11 +243,11 @@ CATALOGUE: dict[str, Entry] = {
     # advice is not "save the file again in Excel".
     Code.OUTPUT_WRITE_FAILED: Entry(E, "Không ghi được tệp kết quả của đơn vị ({detail}). Kết quả đánh giá vẫn đúng (với `dvht batch` nó có trong bản tổng hợp); hãy kiểm tra chỗ trống và quyền ghi của thư mục kết quả rồi chạy lại."),
     Code.INTERNAL_ERROR: Entry(F, "Công cụ gặp lỗi nội bộ khi xử lý tệp ({detail}). Tệp không bị thay đổi; hãy gửi tệp này cùng thông báo cho người quản trị công cụ."),
-    # --- session 18: a file the reader could not finish (the batch's isolation), not a damaged-data message
+    # --- a file the reader could not finish (the batch's isolation): not a damaged-data message, no cell
     Code.FILE_OUT_OF_MEMORY: Entry(F, "Đọc tệp cần quá nhiều bộ nhớ nên đã dừng; tệp không được đánh giá (các tệp khác không bị ảnh hưởng). Tệp có thể bị hỏng hoặc có vùng ô thừa rất lớn: hãy mở bằng Excel, xoá các dòng và cột thừa ở cuối mỗi trang, lưu lại dạng .xlsx rồi gửi lại."),
     Code.FILE_TIMED_OUT: Entry(F, "Xử lý tệp quá {limit} giây nên đã dừng; tệp không được đánh giá (các tệp khác không bị ảnh hưởng). Bộ đọc có thể bị treo vì tệp hỏng: hãy mở bằng Excel, lưu lại dạng .xlsx rồi gửi lại; nếu tệp chỉ rất lớn, hãy chạy lại với --max-seconds lớn hơn."),
     Code.FILE_CRASHED: Entry(F, "Tiến trình xử lý tệp bị dừng đột ngột ({detail}); tệp không được đánh giá (các tệp khác không bị ảnh hưởng). Tệp có thể cần quá nhiều bộ nhớ hoặc làm hỏng bộ đọc: hãy mở bằng Excel, lưu lại dạng .xlsx rồi gửi lại."),
-    # --- session 18: the files of the input folder that are not read (`batch`: terminal and sheet _meta), said after
+    # --- the files of the input folder that are not read (`batch`: terminal and sheet _meta), said after
     # the file's name ("Bỏ qua ghi-chu.docx: …")
     Code.SKIP_NOT_WORKBOOK: Entry(W, "không phải sổ tính Excel"),
     Code.SKIP_EXCEL_LOCK: Entry(W, "tệp khoá tạm của Excel"),
@@ -259,12 +258,12 @@ CATALOGUE: dict[str, Entry] = {
     Code.SKIP_LINK_FOLDER: Entry(W, "liên kết tới thư mục; không đi theo (tránh đọc trùng hoặc vòng lặp)"),
     Code.SKIP_FOLDER_UNREADABLE: Entry(W, "không mở được thư mục ({detail})"),
     Code.SKIP_ENTRY_UNREADABLE: Entry(W, "không đọc được thông tin tệp ({detail})"),
-    # --- session 18: why the roster (--danh-sach) was not used, said after "Không đọc được danh sách đơn vị: "
+    # --- why the roster (--roster) was not used, said after "Không đọc được danh sách đơn vị: "
     Code.ROSTER_UNREADABLE: Entry(W, "lỗi khi đọc tệp ({detail}); hãy kiểm tra lại tệp danh sách (.xlsx hoặc .csv, có cột Mã đơn vị và Tên đơn vị)"),
     Code.ROSTER_NO_SHEET: Entry(W, "tệp danh sách không có trang tính nào"),
     Code.ROSTER_TIMED_OUT: Entry(W, "đọc tệp quá {limit} giây nên đã dừng; tệp bị hỏng"),
     Code.ROSTER_CRASHED: Entry(W, "bộ đọc bị dừng đột ngột khi đọc tệp ({detail}); tệp bị hỏng hoặc cần quá nhiều bộ nhớ"),
-    # --- session 18: the run itself (Nghiêm trọng: the command could not do its work)
+    # --- the run itself (findings.message; Nghiêm trọng: the command could not do its work)
     Code.RUN_FOLDER_BUSY: Entry(F, "Thư mục kết quả {file} đang được một lần chạy khác sử dụng{detail}. Hãy đợi lần chạy đó xong, hoặc ghi kết quả vào thư mục khác (tuỳ chọn -o)."),
     Code.RUN_OUTPUT_FAILED: Entry(F, "Không ghi được kết quả vào thư mục {file}: {detail}. Các tệp tạm đã được xoá. Hãy khắc phục nguyên nhân trên (đóng tệp đang mở, giải phóng chỗ trống, kiểm tra quyền ghi) hoặc chọn thư mục khác (tuỳ chọn -o) rồi chạy lại."),
     Code.RUN_INPUT_INSIDE_OUTPUT: Entry(F, "Thư mục đầu vào {file} nằm trong thư mục {sheet}/ của thư mục kết quả {expected}, nơi công cụ ghi và xoá tệp kết quả. Hãy chọn thư mục kết quả khác (tuỳ chọn -o)."),
@@ -287,8 +286,7 @@ CATALOGUE: dict[str, Entry] = {
     Code.DOSSIER_PDF_UNAVAILABLE: Entry(W, "Không chuyển được sang PDF: {detail}. Các tệp .docx vẫn được ghi; có thể mở bằng Word và lưu thành PDF."),
     Code.DOSSIER_WRITE_FAILED: Entry(E, "Không ghi được văn bản hồ sơ {file}: {detail}. Các văn bản khác vẫn được ghi; hãy khắc phục rồi chạy lại lệnh."),
     Code.OFFICE_SETTINGS_INVALID: Entry(E, "Tệp thông tin cơ quan {file} không đọc được: {detail}. Hãy tạo tệp mẫu bằng `dvht co-quan-mau -o co-quan.toml` rồi sửa."),
-    # --- dossier errors carry codes (session 18): the dossier's problems that were plain text, and a document of an
-    # earlier run that could not be removed (before, worded as one that could not be written)
+    # a document of an earlier run that could not be removed is its own code: its advice is not the writer's
     Code.DOSSIER_STALE_NOT_REMOVED: Entry(E, "Không xoá được văn bản hồ sơ cũ {file} của lần chạy trước (văn bản đó có thể không còn đúng với kết quả lần này): {detail}. Các văn bản khác vẫn được ghi; hãy khắc phục rồi chạy lại lệnh."),
     Code.DOSSIER_WORKER_DIED: Entry(E, "Một tiến trình viết hồ sơ bị dừng đột ngột (có thể do thiếu bộ nhớ): hồ sơ của các đơn vị chưa viết xong không được tạo; kết quả đánh giá vẫn đầy đủ. Hãy chạy lại lệnh; nếu vẫn lỗi, tạo hồ sơ từng đơn vị bằng: dvht ho-so TỆP -o THƯ_MỤC"),
 }

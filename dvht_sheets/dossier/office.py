@@ -139,6 +139,12 @@ def _toml_str(text: str) -> str:
 _ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
 
 
+def _list_item(text: str) -> str:
+    # the office's templates end each item of a list with ";" (as the national format does): a message's own final
+    # full stop would give ".;"
+    return text.rstrip().removesuffix(".")
+
+
 def _group_name(r: UnitResult) -> tuple[tuple, str]:
     year = r.year or 0
     if r.scheme == "points":
@@ -167,13 +173,13 @@ def office_context(results: list[UnitResult], settings: OfficeSettings) -> dict:
         row = _unit_row(n, r)
         if r.scheme == "points":
             row["chua_dat"] = f"xếp loại {r.grade}"
-            row["ly_do"] = r.conclusion
+            row["ly_do"] = _list_item(r.conclusion)
         else:
             reasons = [f"{i.id} ({i.reason})" for i in r.indicators if i.level == 1 and i.applicable and not i.met]
             row["chua_dat"] = "; ".join(reasons) or r.conclusion
             row["ly_do"] = "mức độ 1 chưa đạt chỉ tiêu " + row["chua_dat"]
         chua_dat.append(row)
-    not_evaluated = [{"stt": n, "tep": r.file, "ly_do": r.conclusion.removeprefix("Không đánh giá được: ")}
+    not_evaluated = [{"stt": n, "tep": r.file, "ly_do": _list_item(r.conclusion.removeprefix("Không đánh giá được: "))}
                      for n, r in enumerate(sorted((r for r in results if not r.evaluated), key=lambda r: r.file),
                                            start=1)]
     counts: dict[str, int] = {}
