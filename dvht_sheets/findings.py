@@ -139,6 +139,17 @@ class Code(StrEnum):
     RUN_UNEXPECTED_ERROR = "run-unexpected-error"
     RUN_INSTALL_INCOMPLETE = "run-install-incomplete"
     RUN_OPTIONS_NEED_HO_SO = "run-options-need-ho-so"
+    CAUSE_DISK_FULL = "cause-disk-full"
+    CAUSE_READ_ONLY = "cause-read-only"
+    CAUSE_NO_PERMISSION = "cause-no-permission"
+    CAUSE_FOLDER_GONE = "cause-folder-gone"
+    CAUSE_NOT_A_FOLDER = "cause-not-a-folder"
+    CAUSE_NAME_TOO_LONG = "cause-name-too-long"
+    CAUSE_DISK_IO = "cause-disk-io"
+    CAUSE_QUOTA = "cause-quota"
+    CAUSE_HELD_OPEN = "cause-held-open"
+    CAUSE_HELD_OPEN_OR_DENIED = "cause-held-open-or-denied"
+    CAUSE_PATH_TOO_LONG = "cause-path-too-long"
     # issue 12, the dossier (branch dossier)
     DOSSIER_INCOMPLETE = "dossier-incomplete"
     COMMITTEE_ROLE_INVALID = "committee-role-invalid"
@@ -275,6 +286,19 @@ CATALOGUE: dict[str, Entry] = {
     Code.RUN_UNEXPECTED_ERROR: Entry(F, "Lỗi không mong đợi: {detail}. Chạy lại với --debug để xem chi tiết."),
     Code.RUN_INSTALL_INCOMPLETE: Entry(F, "Bản cài đặt thiếu thư mục sổ tính mẫu ({detail}); hãy cài lại gói dvht-sheets."),
     Code.RUN_OPTIONS_NEED_HO_SO: Entry(F, "--co-quan, --mau-ho-so và --pdf chỉ dùng cùng --ho-so."),
+    # --- why a file could not be written (report/files.describe_os_error), said inside other messages as their
+    # {detail}, followed by the system's code for whoever has to fix the disk
+    Code.CAUSE_DISK_FULL: Entry(E, "ổ đĩa đã đầy"),
+    Code.CAUSE_READ_ONLY: Entry(E, "thư mục chỉ cho phép đọc (ổ đĩa hoặc thư mục được gắn ở chế độ chỉ đọc)"),
+    Code.CAUSE_NO_PERMISSION: Entry(E, "không có quyền ghi vào thư mục"),
+    Code.CAUSE_FOLDER_GONE: Entry(E, "thư mục không còn tồn tại (có thể đã bị xoá, đổi tên hoặc ổ đĩa đã bị tháo ra)"),
+    Code.CAUSE_NOT_A_FOLDER: Entry(E, "đường dẫn không phải là thư mục"),
+    Code.CAUSE_NAME_TOO_LONG: Entry(E, "tên tệp quá dài đối với hệ thống tệp"),
+    Code.CAUSE_DISK_IO: Entry(E, "lỗi vào/ra của ổ đĩa"),
+    Code.CAUSE_QUOTA: Entry(E, "đã vượt hạn mức dung lượng được cấp"),
+    Code.CAUSE_HELD_OPEN: Entry(E, "{file} đang được mở trong {detail} hoặc một chương trình khác: hãy đóng tệp rồi chạy lại"),
+    Code.CAUSE_HELD_OPEN_OR_DENIED: Entry(E, "{file} đang được mở trong {detail} hoặc một chương trình khác, hoặc không có quyền ghi vào thư mục: hãy đóng tệp rồi chạy lại"),
+    Code.CAUSE_PATH_TOO_LONG: Entry(E, "đường dẫn dài {detail} ký tự, vượt giới hạn {limit} ký tự của Windows (tệp {file}); hãy chọn thư mục kết quả có đường dẫn ngắn hơn (tuỳ chọn -o), ví dụ D:\\ket-qua"),
     # --- issue 12, the dossier (branch dossier): its template fields, and the documents `dvht ho-so` writes
     Code.DOSSIER_INCOMPLETE: Entry(W, "Hồ sơ đề nghị công nhận còn thiếu: {detail}. Kết quả đánh giá không phụ thuộc vào các thông tin này; trong các văn bản của hồ sơ (lệnh `dvht ho-so`) chúng được để trống “…………”. Hãy điền ở trang '{sheet}' và trang 'Tổ đánh giá' của mẫu mới."),
     Code.COMMITTEE_ROLE_INVALID: Entry(W, "Ô {cell} ('Nhiệm vụ trong Tổ') có '{value}', không thuộc danh mục; người này được ghi là Thành viên. Hãy chọn một trong: {expected}."),
@@ -408,7 +432,8 @@ def markdown() -> str:
            "Mức: Nghiêm trọng = tệp không đánh giá được; Lỗi = giá trị không hiểu được, tính theo hướng bất lợi cho",
            "đơn vị; Cảnh báo = nên xem lại, kết quả không phụ thuộc vào nó. `{…}` là chỗ công cụ điền giá trị.",
            "Các mã `skip-…`, `roster-…` và `run-…` nói về lần chạy, không về dữ liệu của một tệp: tệp được bỏ qua, danh",
-           "sách đơn vị không dùng được, lần chạy không làm được (Nghiêm trọng) hoặc cần xem lại (Cảnh báo).", "",
+           "sách đơn vị không dùng được, lần chạy không làm được (Nghiêm trọng) hoặc cần xem lại (Cảnh báo). Các mã",
+           "`cause-…` là nguyên nhân không ghi được tệp, nằm trong thông báo khác (chỗ `{detail}`).", "",
            "| Mã | Mức | Thông báo |", "|---|---|---|"]
     for code, entry in CATALOGUE.items():
         out.append(f"| `{code}` | {entry.severity.label} | {entry.template.replace('|', '/')} |")

@@ -1,7 +1,7 @@
-"""The messages about the run rather than about a school's data (session 18): the files of the input folder not
-read, a roster not used, a run that cannot be done, a file the reader could not finish. They are catalogue entries
-like every finding (findings.py; style.md: one catalogue of messages), so each test builds the expected text from
-the entry, and rewording one never breaks a test.
+"""The messages about the run rather than about a school's data: the files of the input folder not read, a roster
+not used, a run that cannot be done, a file the reader could not finish, why a file could not be written. They are
+catalogue entries like every finding (findings.py; style.md: one catalogue of messages), so each test builds the
+expected text from the entry, and rewording one never breaks a test.
 
 Requirement: outputs.md "Exit status" and "Guarantees"; the brief: one catalogue of messages, bad input gets a clear
 Vietnamese message.
@@ -10,6 +10,7 @@ Vietnamese message.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import os
 import shutil
 from pathlib import Path
@@ -24,6 +25,7 @@ from dvht_sheets.batch import IsolationFailed, discover, evaluate_path, read_ros
 from dvht_sheets.cli import cli
 from dvht_sheets.findings import CATALOGUE, Code, Severity, render
 from dvht_sheets.model import RawWorkbook
+from dvht_sheets.report.files import describe_os_error
 from dvht_sheets.report.stats import SHOWN_DUPLICATE_WARNINGS, duplicate_warnings
 from dvht_sheets.report.summary import unit_row
 
@@ -146,3 +148,27 @@ def test_the_command_line_says_its_own_failures_from_the_catalogue(monkeypatch, 
             cli_module.main()
         assert exit_.value.code == code
         assert capsys.readouterr().err.strip() == text
+
+
+@pytest.mark.parametrize("number, code", [
+    ("ENOSPC", Code.CAUSE_DISK_FULL), ("EROFS", Code.CAUSE_READ_ONLY), ("EACCES", Code.CAUSE_NO_PERMISSION),
+    ("EPERM", Code.CAUSE_NO_PERMISSION), ("ENOENT", Code.CAUSE_FOLDER_GONE), ("ENOTDIR", Code.CAUSE_NOT_A_FOLDER),
+    ("ENAMETOOLONG", Code.CAUSE_NAME_TOO_LONG), ("EIO", Code.CAUSE_DISK_IO), ("EDQUOT", Code.CAUSE_QUOTA)])
+def test_a_write_failure_names_its_cause_and_the_systems_code(number, code):
+    exc = OSError(getattr(errno, number), "English text from the system", "/kq/tong-hop.xlsx")
+    assert describe_os_error(exc) == f"{render(code)} (mã lỗi hệ thống {number})"
+
+
+def test_a_file_held_open_on_windows_is_named_with_its_program():
+    for name, program in (("tong-hop.xlsx", "Excel"), ("02-to-trinh.docx", "Word"), ("02-to-trinh.pdf", "trình đọc PDF")):
+        exc = PermissionError(errno.EACCES, "being used by another process", f"/kq/{name}")
+        exc.winerror = 32  # ERROR_SHARING_VIOLATION
+        assert describe_os_error(exc) == (render(Code.CAUSE_HELD_OPEN, file=f"tệp {name}", detail=program)
+                                          + " (mã lỗi hệ thống WinError 32)")
+    exc = PermissionError(errno.EACCES, "Access is denied", "/kq/.tmp-x1y2.xlsx", None, "/kq/tong-hop.xlsx")
+    exc.winerror = 5  # ERROR_ACCESS_DENIED: also a folder without write permission
+    assert describe_os_error(exc) == (render(Code.CAUSE_HELD_OPEN_OR_DENIED, file="tệp tong-hop.xlsx", detail="Excel")
+                                      + " (mã lỗi hệ thống WinError 5)")
+    exc = PermissionError(errno.EACCES, "being used by another process", "/kq/.tmp-x1y2.xlsx")
+    exc.winerror = 33  # ERROR_LOCK_VIOLATION on our own temporary name: said as "the result file"
+    assert describe_os_error(exc).startswith(render(Code.CAUSE_HELD_OPEN, file="tệp kết quả", detail="Excel"))

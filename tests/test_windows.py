@@ -22,6 +22,7 @@ from pathlib import Path
 import openpyxl
 
 from dvht_sheets.findings import Code, render
+from dvht_sheets.report.files import describe_os_error
 
 from .test_hostile import _dvht, _marked
 
@@ -178,6 +179,31 @@ def test_a_result_still_open_in_excel_is_named_with_what_to_do(tmp_path):
                    env_extra={"DVHT_TEST_OPEN_IN_EXCEL": "MN-HOASEN_ket-qua.xlsx"})
     assert res.returncode == 3, (res.stdout, res.stderr)
     assert "tệp MN-HOASEN_ket-qua.xlsx đang được mở trong Excel hoặc một chương trình khác" in res.stderr
+
+
+def test_an_output_folder_past_windows_path_limit_is_said_as_such(tmp_path):
+    # A deep OneDrive folder on a Windows without long paths: Windows says only "path not found" (WinError 3), which
+    # read "thư mục không còn tồn tại" — the officer would look for a deleted folder. Now the length and the fix.
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.xlsx").write_bytes((SAMPLES / "01-mn-hoa-sen.xlsx").read_bytes())
+    out = tmp_path
+    while len(str(out)) < 235:  # the folder itself can still be made; what the run writes inside it cannot
+        out = out / ("Tài liệu phòng giáo dục"[: 235 - len(str(out)) - 1] or "x")
+    res = _windows("batch", str(src), "-o", str(out), cwd=tmp_path, env_extra={"DVHT_TEST_MAX_PATH": "260"})
+    assert res.returncode == 3, (res.stdout, res.stderr)
+    err = " ".join(res.stderr.split())
+    assert f"Không ghi được kết quả vào thư mục {out}: đường dẫn dài " in err, err
+    assert "vượt giới hạn 260 ký tự của Windows" in err and "(mã lỗi hệ thống WinError 3)" in err
+    assert "không còn tồn tại" not in err and "Traceback" not in err
+    # the cause alone, as every message that names a write failure says it
+    long = FileNotFoundError(2, "The system cannot find the path specified", "/" + "d" * 300 + "/tong-hop.xlsx")
+    long.winerror = 3
+    assert describe_os_error(long) == (render(Code.CAUSE_PATH_TOO_LONG, file="tong-hop.xlsx", detail=315, limit=260)
+                                       + " (mã lỗi hệ thống WinError 3)")
+    short = FileNotFoundError(2, "The system cannot find the path specified", "/d/tong-hop.xlsx")
+    short.winerror = 3  # a short path not found is a folder that is gone
+    assert describe_os_error(short).startswith(render(Code.CAUSE_FOLDER_GONE))
 
 
 def test_a_dossier_document_still_open_in_word_costs_that_document_only(tmp_path):

@@ -15,6 +15,7 @@ import unicodedata
 from pathlib import Path
 from typing import Callable
 
+from ..findings import Code, message
 from ..model import UnitResult, xml_safe
 
 TEMP_PREFIX = ".tmp-"
@@ -141,26 +142,26 @@ def atomic_write(path: Path, writer: Callable[[str], None]) -> None:
 
 
 _CAUSES = {
-    errno.ENOSPC: "ổ đĩa đã đầy",
-    errno.EROFS: "thư mục chỉ cho phép đọc (ổ đĩa hoặc thư mục được gắn ở chế độ chỉ đọc)",
-    errno.EACCES: "không có quyền ghi vào thư mục",
-    errno.EPERM: "không có quyền ghi vào thư mục",
-    errno.ENOENT: "thư mục không còn tồn tại (có thể đã bị xoá, đổi tên hoặc ổ đĩa đã bị tháo ra)",
-    errno.ENOTDIR: "đường dẫn không phải là thư mục",
-    errno.ENAMETOOLONG: "tên tệp quá dài đối với hệ thống tệp",
-    errno.EIO: "lỗi vào/ra của ổ đĩa",
+    errno.ENOSPC: Code.CAUSE_DISK_FULL,
+    errno.EROFS: Code.CAUSE_READ_ONLY,
+    errno.EACCES: Code.CAUSE_NO_PERMISSION,
+    errno.EPERM: Code.CAUSE_NO_PERMISSION,
+    errno.ENOENT: Code.CAUSE_FOLDER_GONE,
+    errno.ENOTDIR: Code.CAUSE_NOT_A_FOLDER,
+    errno.ENAMETOOLONG: Code.CAUSE_NAME_TOO_LONG,
+    errno.EIO: Code.CAUSE_DISK_IO,
 }
 if hasattr(errno, "EDQUOT"):
-    _CAUSES[errno.EDQUOT] = "đã vượt hạn mức dung lượng được cấp"
+    _CAUSES[errno.EDQUOT] = Code.CAUSE_QUOTA
 
 
 def describe_os_error(exc: BaseException) -> str:
     """The cause of a failed write in Vietnamese, with the system's code for whoever has to fix the disk."""
-    held = held_open(exc) if isinstance(exc, OSError) else None
+    held = (held_open(exc) or too_long_for_windows(exc)) if isinstance(exc, OSError) else None
     if held:
         return held
     if isinstance(exc, OSError) and exc.errno in _CAUSES:
-        return f"{_CAUSES[exc.errno]} (mã lỗi hệ thống {errno.errorcode.get(exc.errno, exc.errno)})"
+        return f"{message(_CAUSES[exc.errno])} (mã lỗi hệ thống {errno.errorcode.get(exc.errno, exc.errno)})"
     if isinstance(exc, OSError) and exc.strerror:
         return f"{exc.strerror} (mã lỗi hệ thống {errno.errorcode.get(exc.errno or 0, exc.errno)})"
     return f"{type(exc).__name__}: {str(exc)[:160]}" if str(exc) else type(exc).__name__
@@ -179,7 +180,24 @@ def held_open(exc: OSError) -> str | None:
     name = Path(exc.filename2 or exc.filename or "").name
     what = f"tệp {name}" if name and not name.startswith(TEMP_PREFIX) else "tệp kết quả"
     program = {".docx": "Word", ".pdf": "trình đọc PDF"}.get(Path(name).suffix.lower(), "Excel")
-    why = f"{what} đang được mở trong {program} hoặc một chương trình khác"
-    if code == _ACCESS_DENIED:  # also what a folder without write permission gives
-        why += ", hoặc không có quyền ghi vào thư mục"
-    return f"{why}: hãy đóng tệp rồi chạy lại (mã lỗi hệ thống WinError {code})"
+    # ERROR_ACCESS_DENIED is also what a folder without write permission gives
+    cause = Code.CAUSE_HELD_OPEN_OR_DENIED if code == _ACCESS_DENIED else Code.CAUSE_HELD_OPEN
+    return f"{message(cause, file=what, detail=program)} (mã lỗi hệ thống WinError {code})"
+
+
+# Windows without long paths enabled (the default) refuses a path of MAX_PATH characters or more, and says only
+# "path not found" (ERROR_PATH_NOT_FOUND) or "file name too long" (ERROR_FILENAME_EXCED_RANGE): an officer's deep
+# OneDrive folder would read as "the folder no longer exists".
+_PATH_NOT_FOUND, _FILENAME_EXCED_RANGE, _MAX_PATH = 3, 206, 260
+
+
+def too_long_for_windows(exc: OSError) -> str | None:
+    """The Vietnamese cause when exc is Windows refusing a path longer than MAX_PATH, else None."""
+    code = getattr(exc, "winerror", None)
+    if code not in (_PATH_NOT_FOUND, _FILENAME_EXCED_RANGE):
+        return None
+    path = max((os.path.abspath(str(p)) for p in (exc.filename, exc.filename2) if p), key=len, default="")
+    if len(path) < _MAX_PATH - 12 and code == _PATH_NOT_FOUND:  # 248: a folder's own limit (room for an 8.3 name)
+        return None
+    return (f"{message(Code.CAUSE_PATH_TOO_LONG, file=Path(path).name, detail=len(path), limit=_MAX_PATH)} "
+            f"(mã lỗi hệ thống WinError {code})")

@@ -9,7 +9,8 @@ With DVHT_TEST_WINDOWS (tests/test_windows.py), the process looks like Windows t
 locking() behaves like Windows' (a second non-blocking lock of the same file fails with EACCES, and the locked byte
 cannot then be read); with
 DVHT_TEST_OPEN_IN_EXCEL, the files it names cannot be replaced, removed or opened for writing (os.open), as when
-they are open in Excel."""
+they are open in Excel; with DVHT_TEST_MAX_PATH, no path that long can be written, as on a Windows without long
+paths."""
 
 import os
 import sys
@@ -97,6 +98,37 @@ if os.environ.get("DVHT_TEST_WINDOWS"):
             return _real_os_open(path, flags, mode, dir_fd=dir_fd)
 
         os.open = _os_open
+
+    # A Windows without long paths (the default; DVHT_TEST_MAX_PATH=260): a path of that many characters or more
+    # cannot be created, opened for writing or renamed onto, and Windows says only ERROR_PATH_NOT_FOUND.
+    _max_path = int(os.environ.get("DVHT_TEST_MAX_PATH") or 0)
+    if _max_path:
+        import builtins
+        import io
+
+        def _refuse_long(path) -> None:
+            full = os.path.abspath(os.fspath(path))
+            if len(full) >= _max_path:
+                exc = FileNotFoundError(errno.ENOENT, "The system cannot find the path specified", os.fspath(path))
+                exc.winerror = 3  # ERROR_PATH_NOT_FOUND
+                raise exc
+
+        def _guard(real, path_arg: int = 0, writes=lambda *a, **k: True):
+            def guarded(*args, **kwargs):
+                if len(args) > path_arg and isinstance(args[path_arg], (str, bytes, os.PathLike)) \
+                        and writes(*args, **kwargs):
+                    _refuse_long(args[path_arg])
+                return real(*args, **kwargs)
+            return guarded
+
+        def _writing_mode(file, mode="r", *args, **kwargs):
+            return any(c in mode for c in "wax+")
+
+        os.mkdir = _guard(os.mkdir)
+        os.replace = _guard(os.replace, 1)
+        os.rename = _guard(os.rename, 1)
+        os.open = _guard(os.open, 0, lambda path, flags, *a, **k: bool(flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT)))
+        builtins.open = io.open = _guard(io.open, 0, _writing_mode)
 
 
 if os.environ.get("DVHT_TEST_READER"):
