@@ -101,7 +101,7 @@ def _preload_stats() -> None:
 
 
 def run_batch(input_dir: str | Path, output_dir: str | Path, *, roster: str | Path | None = None,
-              jobs: int | None = None, rulebook: str | Path | None = None,
+              jobs: int | None = None, rulebook: str | Path | Rulebook | None = None,
               progress: Callable[[int, int, object], None] | None = None, limits: Limits = DEFAULT_LIMITS,
               command: str | None = None, stop: Callable[[], int | None] | None = None,
               dossier: Callable[[BatchOutcome], object] | None = None) -> BatchOutcome:
@@ -144,7 +144,7 @@ def run_batch(input_dir: str | Path, output_dir: str | Path, *, roster: str | Pa
                 summary.add(row, fragment)
                 json_out.add(row, fragment)
 
-        outcome = evaluate_folder(input_dir, output_dir, jobs=jobs, rulebook=str(rulebook) if rulebook else None,
+        outcome = evaluate_folder(input_dir, output_dir, jobs=jobs, rulebook=book,
                                   limits=limits, progress=progress, sink=Both(),
                                   stop=(lambda: bool(stop())) if stop else None, folder=folder, discovery=discovery,
                                   dossier=dossier)

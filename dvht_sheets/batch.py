@@ -545,7 +545,7 @@ class Task:
 
 @dataclass(frozen=True)
 class WorkerConfig:
-    rulebook: str | None
+    rulebook: Rulebook | None  # the caller's, read once in the parent; None: each file's year chooses
     limits: Limits
     memory_mb: int
     crash_on: str | None = None  # fault injection for the isolation tests: a worker dies on a matching file
@@ -611,7 +611,7 @@ def _init_worker(config: WorkerConfig) -> None:
     global _CONFIG, _BOOK
     quiet_native_stderr()
     _CONFIG = config
-    _BOOK = rulebooks.get(config.rulebook) if config.rulebook else None
+    _BOOK = rulebooks.remember(config.rulebook) if config.rulebook else None
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
     _cap_memory(config.memory_mb)
 
@@ -1142,7 +1142,7 @@ class _Names:
         return name
 
 
-def evaluate_folder(root: Path, out_dir: Path, *, jobs: int | None = None, rulebook: str | None = None,
+def evaluate_folder(root: Path, out_dir: Path, *, jobs: int | None = None, rulebook: Rulebook | str | None = None,
                     limits: Limits = DEFAULT_LIMITS, memory_mb: int = 3072, progress: ProgressFn | None = None,
                     sink=None, crash_on: str | None = None, stop: Callable[[], bool] | None = None,
                     folder: OutputFolder | None = None, discovery: Discovery | None = None,
@@ -1157,8 +1157,8 @@ def evaluate_folder(root: Path, out_dir: Path, *, jobs: int | None = None, ruleb
 
     folder is the locked output folder when the caller writes more into it (the summary); without it, the folder is
     opened and closed here. A write that fails raises OutputFailed."""
-    if rulebook:
-        rulebooks.get(rulebook)  # fail early, in the parent, on a wrong id or file
+    if isinstance(rulebook, str):
+        rulebook = rulebooks.get(rulebook)  # read once, in the parent: a wrong id or file fails here, not in a worker
     discovery = discovery if discovery is not None else discover(root, out_dir)
     own = folder is None
     if folder is None:

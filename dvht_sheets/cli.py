@@ -21,6 +21,7 @@ from . import (
     bundled, check as check_file, console, one_child, run_batch, to_json, write_template,
 )
 from . import rulebook as rulebooks
+from .rulebook import Rulebook
 from .findings import Code, Severity, message
 from .schema import TIER_LABEL, TRAIT_LABEL
 
@@ -197,7 +198,7 @@ class _StopRequest:
 
 
 def run_and_report(input_dir: Path, out_dir: Path, roster_path: Path | None, jobs: int | None,
-                   rulebook_ref: str | None, limits: Limits, command: str, dossier=None) -> int:
+                   book: Rulebook | None, limits: Limits, command: str, dossier=None) -> int:
     """Batch → per-unit workbooks → tong-hop.xlsx/.csv, ket-qua.json; progress and a closing table on the terminal.
 
     Exit status (outputs.md): 0 all evaluated, 1 some not, 2 usage (no workbook in the folder, the output folder
@@ -205,7 +206,6 @@ def run_and_report(input_dir: Path, out_dir: Path, roster_path: Path | None, job
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    _book(rulebook_ref)  # a wrong id or file is a usage error (exit 2) before anything is read
     err = Console(stderr=True)
     console = Console()
     progress = Progress(TextColumn("Đang đánh giá"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
@@ -222,7 +222,7 @@ def run_and_report(input_dir: Path, out_dir: Path, roster_path: Path | None, job
     try:
         with _StopRequest() as stop:
             try:
-                outcome = run_batch(input_dir, out_dir, roster=roster_path, jobs=jobs, rulebook=rulebook_ref,
+                outcome = run_batch(input_dir, out_dir, roster=roster_path, jobs=jobs, rulebook=book,
                                     progress=tick, limits=limits, command=command, stop=lambda: stop.signum,
                                     dossier=dossier)
             finally:
@@ -325,10 +325,11 @@ def batch(input_dir: Path, out_dir: Path, roster: Path | None, jobs: int | None,
     command = "dvht " + " ".join(sys.argv[1:]) if sys.argv and sys.argv[0].endswith("dvht") else \
         f"dvht batch {input_dir} -o {out_dir}"
     limits = _limits(max_unzipped_mb, max_rows, max_seconds)
-    dossier = _dossier_hook(out_dir, mau_ho_so, co_quan, pdf, jobs, rulebook_ref, limits) if ho_so else None
+    book = _book(rulebook_ref)  # read once; a wrong id or file is a usage error (exit 2) before anything is read
+    dossier = _dossier_hook(out_dir, mau_ho_so, co_quan, pdf, jobs, book, limits) if ho_so else None
     if not ho_so and (co_quan or mau_ho_so or pdf):
         raise click.UsageError(message(Code.RUN_OPTIONS_NEED_HO_SO))
-    sys.exit(run_and_report(input_dir, out_dir, roster, jobs, rulebook_ref, limits, command, dossier=dossier))
+    sys.exit(run_and_report(input_dir, out_dir, roster, jobs, book, limits, command, dossier=dossier))
 
 
 @cli.command()
@@ -406,11 +407,11 @@ def rules_show(ref: str) -> None:
 
 
 def _dossier_hook(out_dir: Path, templates_dir: Path | None, settings: Path | None, pdf: bool, jobs: int | None,
-                  rulebook_ref: str | None, limits: Limits):
+                  book: Rulebook | None, limits: Limits):
     def hook(outcome):
         from .dossier.office import DossierJob, run_dossiers
 
-        job = DossierJob(templates_dir, settings, pdf, jobs, rulebook_ref, limits)
+        job = DossierJob(templates_dir, settings, pdf, jobs, book, limits)
         unevaluated = {row.file: row.reason for row in outcome.rows if not row.evaluated}
         return run_dossiers(job, outcome.discovery.inputs, out_dir, unevaluated)
 

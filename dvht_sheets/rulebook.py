@@ -338,13 +338,28 @@ def bundled() -> tuple[Rulebook, ...]:
     return tuple(load_file(p) for p in sorted(RULEBOOK_DIR.glob("*.toml")))
 
 
+# The rulebook files this process was given (--rulebook FILE), by id: a result names its rulebook by id only, and the
+# dossier's documents look its names and criteria up by that id (before, a unit judged by an amended file ended
+# `batch --ho-so` with "Lỗi không mong đợi: Không có bộ quy tắc …").
+_GIVEN: dict[str, Rulebook] = {}
+
+
+def remember(book: Rulebook) -> Rulebook:
+    """Make get(book.id) find a rulebook that came from a file, here or in a worker that received it whole."""
+    if all(b.id != book.id for b in bundled()):
+        _GIVEN[book.id] = book
+    return book
+
+
 def get(ref: str) -> Rulebook:
-    """A bundled rulebook by id, or a rulebook file by path."""
+    """A bundled rulebook by id, a rulebook file given earlier by its id, or a rulebook file by path."""
     for book in bundled():
         if book.id == ref:
             return book
+    if ref in _GIVEN:
+        return _GIVEN[ref]
     if ref.endswith(".toml") or Path(ref).exists():
-        return load_file(ref)
+        return remember(load_file(ref))
     raise RulebookError(f"Không có bộ quy tắc '{ref}'. Các bộ có sẵn: {', '.join(b.id for b in bundled())}")
 
 

@@ -109,3 +109,58 @@ def test_python_dash_m_and_no_traceback(tmp_path):
     res = subprocess.run([sys.executable, "-m", "dvht_sheets", "check", str(tmp_path / "nope.xlsx")],
                          capture_output=True, text=True)
     assert res.returncode == 2 and "Traceback" not in res.stderr
+
+
+def test_a_rulebook_file_is_read_once_for_the_whole_batch(tmp_path, monkeypatch):
+    # Before: `batch --rulebook FILE --ho-so` read the file in the CLI, in run_batch, in evaluate_folder, in every
+    # batch worker and for every unit's dossier. Now once: the file is removed right after that one read, and the
+    # batch, its workers and the dossiers still use its rules (a second read would fail or fall back to the year's).
+    import shutil
+
+    from dvht_sheets import rulebook as rulebooks
+
+    from .test_amended_rulebook import amended
+
+    path = amended(tmp_path)
+    real, reads = rulebooks.load_file, []
+
+    def read_then_remove(p):
+        book = real(p)
+        if Path(p) == path:  # (the bundled rulebooks are read through here too: those stay)
+            reads.append(p)
+            path.unlink()
+        return book
+
+    monkeypatch.setattr(rulebooks, "load_file", read_then_remove)
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(ROOT / "dvht_sheets" / "data" / "samples" / "03-th-kim-dong.xlsx", src / "a.xlsx")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(cli, ["batch", str(src), "-o", str(out), "--jobs", "2", "--rulebook", str(path), "--ho-so"])
+    assert res.exit_code == 0, res.output
+    assert [str(p) for p in reads] == [str(path)]
+    units = json.loads((out / "ket-qua.json").read_text(encoding="utf-8"))
+    assert [(u["rulebook"], u["level"]) for u in units] == [("tt24-2023-sua", 0)]  # no column for its 2.6
+    assert "2.6" in _docx_text(out / "ho-so" / "TH-KIMDONG" / "07-bao-cao.docx")  # the documents use its rules
+    assert not (out / "ho-so" / "TH-KIMDONG" / "02-to-trinh.docx").exists()  # no level reached: no Tờ trình
+
+
+def test_ho_so_with_an_amended_rulebook_file_writes_the_dossier(tmp_path):
+    # Before: the documents looked the unit's rulebook up by its id, which only the bundled ones have, and the command
+    # ended with "Lỗi không mong đợi: Không có bộ quy tắc 'tt24-2023-sua'".
+    from .test_amended_rulebook import amended
+
+    path = amended(tmp_path)
+    res = CliRunner().invoke(cli, ["ho-so", str(ROOT / "dvht_sheets" / "data" / "samples" / "03-th-kim-dong.xlsx"),
+                                   "-o", str(tmp_path / "o"), "--rulebook", str(path)])
+    assert res.exit_code == 0, res.output
+    documents = sorted(p.name for p in (tmp_path / "o" / "TH-KIMDONG").glob("*.docx"))
+    assert len(documents) == 7 and "02-to-trinh.docx" not in documents  # its 2.6 is not met: no Tờ trình
+    assert "2.6" in _docx_text(tmp_path / "o" / "TH-KIMDONG" / "07-bao-cao.docx")
+
+
+def _docx_text(path: Path) -> str:
+    import docx
+
+    d = docx.Document(path)
+    return "\n".join([p.text for p in d.paragraphs] + [c.text for t in d.tables for r in t.rows for c in r.cells])

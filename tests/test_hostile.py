@@ -402,8 +402,10 @@ def test_dossiers_after_a_file_that_aborts_the_reader(tmp_path):
     assert (out / "tong-hop.xlsx").exists() and (out / "don-vi" / "MN-HOASEN_ket-qua.xlsx").exists()
     assert len(list((out / "ho-so" / "MN-HOASEN").glob("*.docx"))) == 8
     report = _docx_texts(out / "ho-so" / "bao-cao-tham-dinh.docx")
-    said = render(Code.FILE_CRASHED, detail="tín hiệu SIGABRT")
-    assert "- abort.xlsx: " + said.removesuffix(".") + ";" in report  # the list's ";", not ".;"
+    # the pool's worker died of SIGABRT; if it is still writing its core dump when the parent stops waiting (5 s, on a
+    # loaded machine), its exit code is not known yet
+    said = {render(Code.FILE_CRASHED, detail=why) for why in ("tín hiệu SIGABRT", "không rõ nguyên nhân")}
+    assert any(f"- abort.xlsx: {text.removesuffix('.')};" in report for text in said)  # the list's ";", not ".;"
 
 
 def test_a_dossier_worker_that_dies_keeps_the_batch_outputs(tmp_path):

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import rulebook as rulebooks
+from ..rulebook import Rulebook
 from ..findings import Code, Finding, finding
 from ..model import UnitResult
 from ..read import DEFAULT_LIMITS, Limits
@@ -238,7 +239,7 @@ class DossierJob:
     settings_path: Path | None = None
     pdf: bool = False
     jobs: int | None = None
-    rulebook: str | None = None
+    rulebook: Rulebook | None = None  # the user's --rulebook, read once by the caller
     limits: Limits = DEFAULT_LIMITS
 
 
@@ -256,10 +257,11 @@ class DossierOutcome:
 
 
 def _unit_task(args):
-    path, rel, folder, templates_dir, rulebook, limits = args
+    path, rel, folder, templates_dir, book, limits = args
     from ..batch import evaluate_path
 
-    book = rulebooks.get(rulebook) if rulebook else None
+    if book is not None:
+        rulebooks.remember(book)  # the documents look it up by id
     result, sub = evaluate_path(path, book, limits, rel)
     if not result.evaluated:
         return _slim(result), None
