@@ -152,6 +152,27 @@ class Code(StrEnum):
     OFFICE_SETTINGS_INVALID = "office-settings-invalid"
     DOSSIER_STALE_NOT_REMOVED = "dossier-stale-not-removed"
     DOSSIER_WORKER_DIED = "dossier-worker-died"
+    # --- a rulebook file that cannot be used (rulebook.py; read by whoever edits a --rulebook .toml)
+    RULEBOOK_UNKNOWN = "rulebook-unknown"
+    RULEBOOK_IS_FOLDER = "rulebook-is-folder"
+    RULEBOOK_FILE_MISSING = "rulebook-file-missing"
+    RULEBOOK_FILE_UNREADABLE = "rulebook-file-unreadable"
+    RULEBOOK_NOT_UTF8 = "rulebook-not-utf8"
+    RULEBOOK_TOML_SYNTAX = "rulebook-toml-syntax"
+    RULEBOOK_KEY_MISSING = "rulebook-key-missing"
+    RULEBOOK_SCHEME_INVALID = "rulebook-scheme-invalid"
+    RULEBOOK_BANDS_MISSING = "rulebook-bands-missing"
+    RULEBOOK_SCORING_UNSUPPORTED = "rulebook-scoring-unsupported"
+    RULEBOOK_RULE_REPEATED = "rulebook-rule-repeated"
+    RULEBOOK_RULE_KEY_MISSING = "rulebook-rule-key-missing"
+    RULEBOOK_KIND_UNKNOWN = "rulebook-kind-unknown"
+    RULEBOOK_KIND_NEEDS_KEY = "rulebook-kind-needs-key"
+    RULEBOOK_LEVEL_UNKNOWN = "rulebook-level-unknown"
+    RULEBOOK_APPLIES_TO_UNKNOWN = "rulebook-applies-to-unknown"
+    RULEBOOK_THRESHOLD_INVALID = "rulebook-threshold-invalid"
+    RULEBOOK_FIELD_UNKNOWN = "rulebook-field-unknown"
+    RULEBOOK_TITLE_UNKNOWN = "rulebook-title-unknown"
+    RULEBOOK_DIGITAL_LEVEL_UNKNOWN = "rulebook-digital-level-unknown"
 
 
 F, E, W = Severity.FATAL, Severity.ERROR, Severity.WARNING
@@ -289,6 +310,28 @@ CATALOGUE: dict[str, Entry] = {
     # a document of an earlier run that could not be removed is its own code: its advice is not the writer's
     Code.DOSSIER_STALE_NOT_REMOVED: Entry(E, "Không xoá được văn bản hồ sơ cũ {file} của lần chạy trước (văn bản đó có thể không còn đúng với kết quả lần này): {detail}. Các văn bản khác vẫn được ghi; hãy khắc phục rồi chạy lại lệnh."),
     Code.DOSSIER_WORKER_DIED: Entry(E, "Một tiến trình viết hồ sơ bị dừng đột ngột (có thể do thiếu bộ nhớ): hồ sơ của các đơn vị chưa viết xong không được tạo; kết quả đánh giá vẫn đầy đủ. Hãy chạy lại lệnh; nếu vẫn lỗi, tạo hồ sơ từng đơn vị bằng: dvht ho-so TỆP -o THƯ_MỤC"),
+    # --- a rulebook file that cannot be used (rulebook.py; read by whoever edits a --rulebook .toml)
+    # Nghiêm trọng: nothing is evaluated with a rulebook that is not whole; the CLI says it as a wrong --rulebook (exit 2)
+    Code.RULEBOOK_UNKNOWN: Entry(F, "Không có bộ quy tắc '{value}'. Các bộ có sẵn: {expected} (hoặc ghi đường dẫn của một tệp .toml)"),
+    Code.RULEBOOK_IS_FOLDER: Entry(F, "{file}: đây là một thư mục; --rulebook cần một tệp .toml"),
+    Code.RULEBOOK_FILE_MISSING: Entry(F, "{file}: không có tệp bộ quy tắc này (hãy kiểm tra đường dẫn)"),
+    Code.RULEBOOK_FILE_UNREADABLE: Entry(F, "{file}: không đọc được tệp bộ quy tắc (mã lỗi hệ thống {detail}); hãy kiểm tra đường dẫn và quyền đọc tệp"),
+    Code.RULEBOOK_NOT_UTF8: Entry(F, "{file}: tệp bộ quy tắc phải được lưu với bảng mã UTF-8 (trong Notepad: Lưu thành → Mã hoá UTF-8)"),
+    Code.RULEBOOK_TOML_SYNTAX: Entry(F, "{file}: tệp bộ quy tắc sai cú pháp TOML ở dòng {row}, cột {column}; hãy sửa chỗ đó (mỗi dòng là khoá = giá trị, chữ đặt trong ngoặc kép)"),
+    Code.RULEBOOK_KEY_MISSING: Entry(F, "{file}: thiếu khoá '{key}'; hãy thêm khoá này theo tệp của bộ có sẵn (đường dẫn in bởi `dvht rules show tt24-2023`)"),
+    Code.RULEBOOK_SCHEME_INVALID: Entry(F, "{file}: scheme phải là 'levels' hoặc 'points' (tệp ghi '{value}')"),
+    Code.RULEBOOK_BANDS_MISSING: Entry(F, "{file}: bộ quy tắc chấm điểm cần [[bands]]; hãy thêm các mục [[bands]] có grade, min_points và recognised"),
+    Code.RULEBOOK_SCORING_UNSUPPORTED: Entry(F, "{file}: scoring '{value}' chưa được hỗ trợ (chỉ 'all_or_nothing'); hãy xoá khoá scoring hoặc ghi scoring = \"all_or_nothing\""),
+    Code.RULEBOOK_RULE_REPEATED: Entry(F, "{file}: chỉ tiêu {rule} lặp lại ở {value}; mỗi chỉ tiêu chỉ ghi một lần cho mỗi cấp: hãy xoá mục thừa hoặc sửa id"),
+    Code.RULEBOOK_RULE_KEY_MISSING: Entry(F, "{file}: chỉ tiêu {rule}: thiếu khoá '{key}'; hãy thêm {key} = … vào mục [[rules]] của chỉ tiêu này"),
+    Code.RULEBOOK_KIND_UNKNOWN: Entry(F, "{file}: chỉ tiêu {rule}: loại quy tắc '{value}' không có; các loại: {expected}"),
+    Code.RULEBOOK_KIND_NEEDS_KEY: Entry(F, "{file}: chỉ tiêu {rule}: loại '{value}' cần khoá '{key}'; hãy thêm {key} = … vào mục [[rules]] của chỉ tiêu này"),
+    Code.RULEBOOK_LEVEL_UNKNOWN: Entry(F, "{file}: chỉ tiêu {rule}: '{key}' nêu mức không có: {value}; các mức của bộ quy tắc: {expected}"),
+    Code.RULEBOOK_APPLIES_TO_UNKNOWN: Entry(F, "{file}: chỉ tiêu {rule}: applies_to '{value}' không có; các giá trị: {expected}"),
+    Code.RULEBOOK_THRESHOLD_INVALID: Entry(F, "{file}: chỉ tiêu {rule}: ngưỡng ở {level} phải là số trong (0, 100]; hãy ghi một số phần trăm, không kèm dấu %, ví dụ threshold = 90"),
+    Code.RULEBOOK_FIELD_UNKNOWN: Entry(F, "{file}: chỉ tiêu {rule}: cột '{value}' không có trong trang Thành viên; các cột: {expected}"),
+    Code.RULEBOOK_TITLE_UNKNOWN: Entry(F, "{file}: chỉ tiêu {rule}: danh hiệu tối thiểu '{value}' không có; các giá trị của {key}: {expected}"),
+    Code.RULEBOOK_DIGITAL_LEVEL_UNKNOWN: Entry(F, "{file}: chỉ tiêu {rule}: mức tối thiểu '{value}' không có; các giá trị của {key}: {expected}"),
 }
 
 
