@@ -173,6 +173,10 @@ class Code(StrEnum):
     RULEBOOK_FIELD_UNKNOWN = "rulebook-field-unknown"
     RULEBOOK_TITLE_UNKNOWN = "rulebook-title-unknown"
     RULEBOOK_DIGITAL_LEVEL_UNKNOWN = "rulebook-digital-level-unknown"
+    RULEBOOK_RULE_ID_INVALID = "rulebook-rule-id-invalid"
+    RULEBOOK_TIERS_INVALID = "rulebook-tiers-invalid"
+    RULEBOOK_NUMBER_INVALID = "rulebook-number-invalid"
+    RULEBOOK_TABLE_INVALID = "rulebook-table-invalid"
 
 
 F, E, W = Severity.FATAL, Severity.ERROR, Severity.WARNING
@@ -332,6 +336,12 @@ CATALOGUE: dict[str, Entry] = {
     Code.RULEBOOK_FIELD_UNKNOWN: Entry(F, "{file}: chỉ tiêu {rule}: cột '{value}' không có trong trang Thành viên; các cột: {expected}"),
     Code.RULEBOOK_TITLE_UNKNOWN: Entry(F, "{file}: chỉ tiêu {rule}: danh hiệu tối thiểu '{value}' không có; các giá trị của {key}: {expected}"),
     Code.RULEBOOK_DIGITAL_LEVEL_UNKNOWN: Entry(F, "{file}: chỉ tiêu {rule}: mức tối thiểu '{value}' không có; các giá trị của {key}: {expected}"),
+    # a value of the wrong type used to stop the command with Python's English ("Lỗi không mong đợi: invalid literal …")
+    Code.RULEBOOK_RULE_ID_INVALID: Entry(F, "{file}: chỉ tiêu {rule}: id phải có dạng tiêu chí.chỉ tiêu, ví dụ id = \"2.1\""),
+    # a tier no level has (a typo, or tiers = "huyen" without [ ]) would leave the rule out of every level silently
+    Code.RULEBOOK_TIERS_INVALID: Entry(F, "{file}: chỉ tiêu {rule}: tiers phải là danh sách các cấp có trong [levels] ({expected}), ví dụ tiers = [\"huyen\", \"tinh\"]; tệp ghi {value}"),
+    Code.RULEBOOK_NUMBER_INVALID: Entry(F, "{file}: khoá '{key}' phải là một số (tệp ghi {value}); hãy ghi số không đặt trong ngoặc kép"),
+    Code.RULEBOOK_TABLE_INVALID: Entry(F, "{file}: cấu trúc tệp không đúng: mỗi mức là một bảng [levels.…], mỗi chỉ tiêu một mục [[rules]], mỗi xếp loại một mục [[bands]], với các dòng khoá = giá trị; hãy so với tệp của bộ có sẵn (đường dẫn in bởi `dvht rules show tt24-2023`)"),
 }
 
 

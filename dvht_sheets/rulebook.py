@@ -285,7 +285,17 @@ def _check_rule(path: str, raw: dict, levels: dict[str, Level]) -> Rule:
             if unknown:
                 raise RulebookError(Code.RULEBOOK_LEVEL_UNKNOWN, file=path, rule=rid, key=key,
                                     value=", ".join(sorted(unknown)), expected=", ".join(levels))
-    rule = Rule(id=str(raw["id"]), criterion=int(str(raw["id"]).split(".")[0]), letter=raw["letter"], kind=kind,
+    try:
+        criterion = int(str(raw["id"]).split(".")[0])  # the article's clause: "Điều 6.<criterion>.<letter>"
+    except ValueError:
+        raise RulebookError(Code.RULEBOOK_RULE_ID_INVALID, file=path, rule=rid) from None
+    if "tiers" in raw:
+        known = sorted({lv.tier for lv in levels.values()})
+        tiers = raw["tiers"]
+        if not isinstance(tiers, list) or not tiers or any(not isinstance(t, str) or t not in known for t in tiers):
+            raise RulebookError(Code.RULEBOOK_TIERS_INVALID, file=path, rule=rid, value=tiers,
+                                expected=", ".join(known))
+    rule = Rule(id=str(raw["id"]), criterion=criterion, letter=raw["letter"], kind=kind,
                 tiers=tuple(raw["tiers"]) if "tiers" in raw else None, raw=raw)
     for lv in levels:
         if not rule.in_tier(levels[lv].tier) and levels[lv].tier != "any":
@@ -301,23 +311,37 @@ def _check_rule(path: str, raw: dict, levels: dict[str, Level]) -> Rule:
     return rule
 
 
+def _number(table: dict, key: str, path: str, convert: Callable = int):
+    value = table[key]
+    try:
+        if isinstance(value, bool):  # an int to Python: `level = true` is a mistake, not 1
+            raise TypeError
+        return convert(value)
+    except (TypeError, ValueError):
+        raise RulebookError(Code.RULEBOOK_NUMBER_INVALID, file=path, key=key, value=repr(value)) from None
+
+
 def parse_rulebook(data: dict, source: str = "") -> Rulebook:
     path = source or data.get("id", "?")
     try:
-        levels = {k: Level(k, v["tier"], int(v["level"]), int(v["article"]), v["label"])
+        levels = {k: Level(k, v["tier"], _number(v, "level", path), _number(v, "article", path), v["label"])
                   for k, v in data["levels"].items()}
         rules = tuple(_check_rule(path, r, levels) for r in data["rules"])
         book = Rulebook(
             id=data["id"], version=str(data["version"]), name=data["name"], title=data.get("title", ""),
-            scheme=data["scheme"], first_year=int(data["first_year"]), last_year=int(data["last_year"]),
+            scheme=data["scheme"], first_year=_number(data, "first_year", path),
+            last_year=_number(data, "last_year", path),
             evidence_required=bool(data.get("evidence_required", True)),
             evidence_article=data.get("evidence_article", ""), conclusion_article=data.get("conclusion_article", ""),
             levels=levels, criteria={int(k): v for k, v in data.get("criteria", {}).items()}, rules=rules,
-            bands=tuple(Band(b["grade"], float(b["min_points"]), bool(b["recognised"])) for b in data.get("bands", [])),
+            bands=tuple(Band(b["grade"], _number(b, "min_points", path, float), bool(b["recognised"]))
+                        for b in data.get("bands", [])),
             scoring=data.get("scoring", "all_or_nothing"), source=source, raw=data,
         )
     except KeyError as exc:
         raise RulebookError(Code.RULEBOOK_KEY_MISSING, file=path, key=exc.args[0] if exc.args else "?") from None
+    except (TypeError, AttributeError):  # a table where a value was expected, or the reverse (RulebookError passes)
+        raise RulebookError(Code.RULEBOOK_TABLE_INVALID, file=path) from None
     if book.scheme not in ("levels", "points"):
         raise RulebookError(Code.RULEBOOK_SCHEME_INVALID, file=path, value=book.scheme)
     if book.scheme == "points" and not book.bands:

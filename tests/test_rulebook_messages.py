@@ -78,7 +78,7 @@ def test_the_small_rulebook_of_these_tests_is_well_formed(tmp_path):
 
 def test_every_rulebook_code_is_fatal():
     codes = [c for c in Code if c.value.startswith("rulebook-")]
-    assert len(codes) == 20
+    assert len(codes) == 24
     assert {CATALOGUE[c].severity for c in codes} == {Severity.FATAL}
 
 
@@ -137,11 +137,57 @@ def test_scheme_bands_and_scoring(tmp_path):
 def test_a_rule_written_twice_for_the_same_tier(tmp_path):
     path = _write(tmp_path, HEAD + RULE + RULE.replace('"a"', '"b"'))
     _refused(path, Code.RULEBOOK_RULE_REPEATED, file=path, rule="1.1", value="any")
-    once_each = HEAD + RULE.replace('kind =', 'tiers = ["huyen"]\nkind =') + RULE.replace('kind =', 'tiers = ["tinh"]\nkind =')
+    t1 = '\n[levels.T1]\ntier = "tinh"\nlevel = 1\narticle = 12\nlabel = "Mức độ 1"\n'
+    once_each = (HEAD + t1 + RULE.replace('kind =', 'tiers = ["huyen"]\nkind =')
+                 + RULE.replace('kind =', 'tiers = ["tinh"]\nkind ='))
     assert [r.id for r in rulebooks.get(str(_write(tmp_path, once_each, "hai-cap.toml"))).rules] == ["1.1", "1.1"]
 
 
+@pytest.mark.parametrize("line,key,value", [
+    ('level = "một"', "level", "'một'"),
+    ("article = true", "article", "True"),
+    ('first_year = "2024a"', "first_year", "'2024a'"),
+])
+def test_a_number_written_as_text(tmp_path, line, key, value):
+    # Before: "Lỗi không mong đợi: invalid literal for int() with base 10: …" (exit 1), Python's English
+    old = {"level": "level = 1\n", "article": "article = 6\n", "first_year": "first_year = 2024\n"}[key]
+    assert HEAD.count(old) == 1
+    path = _write(tmp_path, HEAD.replace(old, line + "\n") + RULE)
+    _refused(path, Code.RULEBOOK_NUMBER_INVALID, file=path, key=key, value=value)
+
+
+def test_bands_min_points_written_as_text(tmp_path):
+    bands = '\n[[bands]]\ngrade = "Tốt"\nmin_points = "cao"\nrecognised = true\n'
+    path = _write(tmp_path, HEAD.replace('"levels"', '"points"') + bands + RULE)
+    _refused(path, Code.RULEBOOK_NUMBER_INVALID, file=path, key="min_points", value="'cao'")
+
+
+@pytest.mark.parametrize("text", [
+    HEAD.split("[levels.H1]")[0] + "levels = 3\n" + RULE,  # a value where the table of levels goes
+    HEAD.split("[levels.H1]")[0] + '[levels]\nH1 = "Mức độ 1"\n' + RULE,  # a level written as one value
+    HEAD.replace("[levels.H1]", 'rules = ["1.1"]\n\n[levels.H1]'),  # the rules as a list of words, not [[rules]]
+])
+def test_a_table_written_as_a_value(tmp_path, text):
+    # Before: "Lỗi không mong đợi: 'int' object has no attribute 'items'" and the like (exit 1)
+    path = _write(tmp_path, text)
+    _refused(path, Code.RULEBOOK_TABLE_INVALID, file=path)
+
+
 # ---------------------------------------------------------------------------------------------------- one rule
+
+
+def test_a_rule_id_that_is_not_criterion_dot_indicator(tmp_path):
+    # Before: "Lỗi không mong đợi: invalid literal for int() with base 10: 'x'" (exit 1)
+    path = _write(tmp_path, HEAD + _rule('kind = "unit_condition"', rid="x.1"))
+    _refused(path, Code.RULEBOOK_RULE_ID_INVALID, file=path, rule="x.1")
+
+
+@pytest.mark.parametrize("tiers,shown", [('"huyen"', "huyen"), ('["huyenn"]', "['huyenn']"), ("[]", "[]")])
+def test_tiers_that_name_no_level(tmp_path, tiers, shown):
+    # tiers = "huyen" (no [ ]) was read as the tiers h, u, y, e, n: the rule applied to no unit at all, silently
+    # (in every unit's favour); a misspelt tier did the same
+    path = _write(tmp_path, HEAD + _rule(f'kind = "unit_condition"\ntiers = {tiers}'))
+    _refused(path, Code.RULEBOOK_TIERS_INVALID, file=path, rule="1.9", value=shown, expected="huyen")
 
 
 def test_a_rule_without_a_key_every_rule_needs(tmp_path):
@@ -234,3 +280,15 @@ def test_check_with_a_bad_rulebook_is_a_wrong_option_exit_2_and_writes_nothing(t
     assert line in res.output.splitlines()
     assert render(code, **values).startswith(today)
     assert not out.exists()
+
+
+def test_check_with_a_rule_id_of_words_is_a_wrong_option_not_an_unexpected_error(tmp_path):
+    # Before: "Lỗi không mong đợi: invalid literal for int() with base 10: 'x'. Chạy lại với --debug …", exit 1
+    text = (rulebooks.RULEBOOK_DIR / "tt24_2023.toml").read_text(encoding="utf-8")
+    assert text.count('\nid = "2.1"\n') == 1
+    bad = _write(tmp_path, text.replace('\nid = "2.1"\n', '\nid = "x.1"\n'), "bad.toml")
+    res = CliRunner().invoke(cli, ["check", str(SAMPLE), "--rulebook", str(bad), "-o", str(tmp_path / "ket-qua")])
+    assert res.exit_code == 2, res.output
+    assert (f"Lỗi: Giá trị không hợp lệ cho --rulebook: {render(Code.RULEBOOK_RULE_ID_INVALID, file=bad, rule='x.1')}"
+            in res.output.splitlines())
+    assert "không mong đợi" not in res.output and "invalid literal" not in res.output
