@@ -163,6 +163,31 @@ class Code(StrEnum):
     OFFICE_SETTINGS_INVALID = "office-settings-invalid"
     DOSSIER_STALE_NOT_REMOVED = "dossier-stale-not-removed"
     DOSSIER_WORKER_DIED = "dossier-worker-died"
+    # --- a rulebook file that cannot be used (rulebook.py; read by whoever edits a --rulebook .toml)
+    RULEBOOK_UNKNOWN = "rulebook-unknown"
+    RULEBOOK_IS_FOLDER = "rulebook-is-folder"
+    RULEBOOK_FILE_MISSING = "rulebook-file-missing"
+    RULEBOOK_FILE_UNREADABLE = "rulebook-file-unreadable"
+    RULEBOOK_NOT_UTF8 = "rulebook-not-utf8"
+    RULEBOOK_TOML_SYNTAX = "rulebook-toml-syntax"
+    RULEBOOK_KEY_MISSING = "rulebook-key-missing"
+    RULEBOOK_SCHEME_INVALID = "rulebook-scheme-invalid"
+    RULEBOOK_BANDS_MISSING = "rulebook-bands-missing"
+    RULEBOOK_SCORING_UNSUPPORTED = "rulebook-scoring-unsupported"
+    RULEBOOK_RULE_REPEATED = "rulebook-rule-repeated"
+    RULEBOOK_RULE_KEY_MISSING = "rulebook-rule-key-missing"
+    RULEBOOK_KIND_UNKNOWN = "rulebook-kind-unknown"
+    RULEBOOK_KIND_NEEDS_KEY = "rulebook-kind-needs-key"
+    RULEBOOK_LEVEL_UNKNOWN = "rulebook-level-unknown"
+    RULEBOOK_APPLIES_TO_UNKNOWN = "rulebook-applies-to-unknown"
+    RULEBOOK_THRESHOLD_INVALID = "rulebook-threshold-invalid"
+    RULEBOOK_FIELD_UNKNOWN = "rulebook-field-unknown"
+    RULEBOOK_TITLE_UNKNOWN = "rulebook-title-unknown"
+    RULEBOOK_DIGITAL_LEVEL_UNKNOWN = "rulebook-digital-level-unknown"
+    RULEBOOK_RULE_ID_INVALID = "rulebook-rule-id-invalid"
+    RULEBOOK_TIERS_INVALID = "rulebook-tiers-invalid"
+    RULEBOOK_NUMBER_INVALID = "rulebook-number-invalid"
+    RULEBOOK_TABLE_INVALID = "rulebook-table-invalid"
 
 
 F, E, W = Severity.FATAL, Severity.ERROR, Severity.WARNING
@@ -313,6 +338,34 @@ CATALOGUE: dict[str, Entry] = {
     # a document of an earlier run that could not be removed is its own code: its advice is not the writer's
     Code.DOSSIER_STALE_NOT_REMOVED: Entry(E, "Không xoá được văn bản hồ sơ cũ {file} của lần chạy trước (văn bản đó có thể không còn đúng với kết quả lần này): {detail}. Các văn bản khác vẫn được ghi; hãy khắc phục rồi chạy lại lệnh."),
     Code.DOSSIER_WORKER_DIED: Entry(E, "Một tiến trình viết hồ sơ bị dừng đột ngột (có thể do thiếu bộ nhớ): hồ sơ của các đơn vị chưa viết xong không được tạo; kết quả đánh giá vẫn đầy đủ. Hãy chạy lại lệnh; nếu vẫn lỗi, tạo hồ sơ từng đơn vị bằng: dvht ho-so TỆP -o THƯ_MỤC"),
+    # --- a rulebook file that cannot be used (rulebook.py; read by whoever edits a --rulebook .toml)
+    # Nghiêm trọng: nothing is evaluated with a rulebook that is not whole; the CLI says it as a wrong --rulebook (exit 2)
+    Code.RULEBOOK_UNKNOWN: Entry(F, "Không có bộ quy tắc '{value}'. Các bộ có sẵn: {expected} (hoặc ghi đường dẫn của một tệp .toml)"),
+    Code.RULEBOOK_IS_FOLDER: Entry(F, "{file}: đây là một thư mục; --rulebook cần một tệp .toml"),
+    Code.RULEBOOK_FILE_MISSING: Entry(F, "{file}: không có tệp bộ quy tắc này (hãy kiểm tra đường dẫn)"),
+    Code.RULEBOOK_FILE_UNREADABLE: Entry(F, "{file}: không đọc được tệp bộ quy tắc (mã lỗi hệ thống {detail}); hãy kiểm tra đường dẫn và quyền đọc tệp"),
+    Code.RULEBOOK_NOT_UTF8: Entry(F, "{file}: tệp bộ quy tắc phải được lưu với bảng mã UTF-8 (trong Notepad: Lưu thành → Mã hoá UTF-8)"),
+    Code.RULEBOOK_TOML_SYNTAX: Entry(F, "{file}: tệp bộ quy tắc sai cú pháp TOML ở dòng {row}, cột {column}; hãy sửa chỗ đó (mỗi dòng là khoá = giá trị, chữ đặt trong ngoặc kép)"),
+    Code.RULEBOOK_KEY_MISSING: Entry(F, "{file}: thiếu khoá '{key}'; hãy thêm khoá này theo tệp của bộ có sẵn (đường dẫn in bởi `dvht rules show tt24-2023`)"),
+    Code.RULEBOOK_SCHEME_INVALID: Entry(F, "{file}: scheme phải là 'levels' hoặc 'points' (tệp ghi '{value}')"),
+    Code.RULEBOOK_BANDS_MISSING: Entry(F, "{file}: bộ quy tắc chấm điểm cần [[bands]]; hãy thêm các mục [[bands]] có grade, min_points và recognised"),
+    Code.RULEBOOK_SCORING_UNSUPPORTED: Entry(F, "{file}: scoring '{value}' chưa được hỗ trợ (chỉ 'all_or_nothing'); hãy xoá khoá scoring hoặc ghi scoring = \"all_or_nothing\""),
+    Code.RULEBOOK_RULE_REPEATED: Entry(F, "{file}: chỉ tiêu {rule} lặp lại ở {value}; mỗi chỉ tiêu chỉ ghi một lần cho mỗi cấp: hãy xoá mục thừa hoặc sửa id"),
+    Code.RULEBOOK_RULE_KEY_MISSING: Entry(F, "{file}: chỉ tiêu {rule}: thiếu khoá '{key}'; hãy thêm {key} = … vào mục [[rules]] của chỉ tiêu này"),
+    Code.RULEBOOK_KIND_UNKNOWN: Entry(F, "{file}: chỉ tiêu {rule}: loại quy tắc '{value}' không có; các loại: {expected}"),
+    Code.RULEBOOK_KIND_NEEDS_KEY: Entry(F, "{file}: chỉ tiêu {rule}: loại '{value}' cần khoá '{key}'; hãy thêm {key} = … vào mục [[rules]] của chỉ tiêu này"),
+    Code.RULEBOOK_LEVEL_UNKNOWN: Entry(F, "{file}: chỉ tiêu {rule}: '{key}' nêu mức không có: {value}; các mức của bộ quy tắc: {expected}"),
+    Code.RULEBOOK_APPLIES_TO_UNKNOWN: Entry(F, "{file}: chỉ tiêu {rule}: applies_to '{value}' không có; các giá trị: {expected}"),
+    Code.RULEBOOK_THRESHOLD_INVALID: Entry(F, "{file}: chỉ tiêu {rule}: ngưỡng ở {level} phải là số trong (0, 100]; hãy ghi một số phần trăm, không kèm dấu %, ví dụ threshold = 90"),
+    Code.RULEBOOK_FIELD_UNKNOWN: Entry(F, "{file}: chỉ tiêu {rule}: cột '{value}' không có trong trang Thành viên; các cột: {expected}"),
+    Code.RULEBOOK_TITLE_UNKNOWN: Entry(F, "{file}: chỉ tiêu {rule}: danh hiệu tối thiểu '{value}' không có; các giá trị của {key}: {expected}"),
+    Code.RULEBOOK_DIGITAL_LEVEL_UNKNOWN: Entry(F, "{file}: chỉ tiêu {rule}: mức tối thiểu '{value}' không có; các giá trị của {key}: {expected}"),
+    # a value of the wrong type used to stop the command with Python's English ("Lỗi không mong đợi: invalid literal …")
+    Code.RULEBOOK_RULE_ID_INVALID: Entry(F, "{file}: chỉ tiêu {rule}: id phải có dạng tiêu chí.chỉ tiêu, ví dụ id = \"2.1\""),
+    # a tier no level has (a typo, or tiers = "huyen" without [ ]) would leave the rule out of every level silently
+    Code.RULEBOOK_TIERS_INVALID: Entry(F, "{file}: chỉ tiêu {rule}: tiers phải là danh sách các cấp có trong [levels] ({expected}), ví dụ tiers = [\"huyen\", \"tinh\"]; tệp ghi {value}"),
+    Code.RULEBOOK_NUMBER_INVALID: Entry(F, "{file}: khoá '{key}' phải là một số (tệp ghi {value}); hãy ghi số không đặt trong ngoặc kép"),
+    Code.RULEBOOK_TABLE_INVALID: Entry(F, "{file}: cấu trúc tệp không đúng: mỗi mức là một bảng [levels.…], mỗi chỉ tiêu một mục [[rules]], mỗi xếp loại một mục [[bands]], với các dòng khoá = giá trị; hãy so với tệp của bộ có sẵn (đường dẫn in bởi `dvht rules show tt24-2023`)"),
 }
 
 
@@ -433,7 +486,8 @@ def markdown() -> str:
            "đơn vị; Cảnh báo = nên xem lại, kết quả không phụ thuộc vào nó. `{…}` là chỗ công cụ điền giá trị.",
            "Các mã `skip-…`, `roster-…` và `run-…` nói về lần chạy, không về dữ liệu của một tệp: tệp được bỏ qua, danh",
            "sách đơn vị không dùng được, lần chạy không làm được (Nghiêm trọng) hoặc cần xem lại (Cảnh báo). Các mã",
-           "`cause-…` là nguyên nhân không ghi được tệp, nằm trong thông báo khác (chỗ `{detail}`).", "",
+           "`cause-…` là nguyên nhân không ghi được tệp, nằm trong thông báo khác (chỗ `{detail}`). Các mã `rulebook-…`:",
+           "tệp hay mã bộ quy tắc (`--rulebook`) không dùng được.", "",
            "| Mã | Mức | Thông báo |", "|---|---|---|"]
     for code, entry in CATALOGUE.items():
         out.append(f"| `{code}` | {entry.severity.label} | {entry.template.replace('|', '/')} |")

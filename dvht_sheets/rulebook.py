@@ -20,6 +20,7 @@ from typing import Callable
 from functools import lru_cache
 from pathlib import Path
 
+from .findings import Code, message
 from .schema import (
     COLLECTIVE_TITLES, CONDITION, DIGITAL_LEVELS, INDIVIDUAL_TITLES, MEMBER_COLUMNS, TRAIT_LABEL, Vocabulary,
 )
@@ -30,7 +31,23 @@ MEMBER_FIELDS = {c.key for c in MEMBER_COLUMNS}
 
 
 class RulebookError(ValueError):
-    """A rulebook file that is not well formed; the message names the file and the rule."""
+    """A rulebook that cannot be used. .code says which problem (a findings.Code.RULEBOOK_… constant, so callers and
+    tests tell problems apart by code, never by words); str() is its message from the catalogue, naming the file and,
+    for an entry of [[rules]], the rule and the key."""
+
+    def __init__(self, code: Code, **values: object):
+        self.code, self.values = code, values
+        super().__init__(message(code, **values))
+
+    def __reduce__(self):
+        # Pickled whole, like DossierError (the default would call __init__(message)): batch workers load the
+        # --rulebook file again (batch._init_worker). The parent loads it first and stops on its error, so today none
+        # crosses; one that did would keep its code.
+        return _rulebook_error, (self.code, self.values)
+
+
+def _rulebook_error(code: Code, values: dict) -> RulebookError:
+    return RulebookError(code, **values)
 
 
 def _memo(obj: object) -> dict:
@@ -183,7 +200,7 @@ class Rulebook:
 
 @dataclass
 class RuleKind:
-    """One kind of rule. `check(rule, level, where)` raises RulebookError for an entry the kind cannot evaluate;
+    """One kind of rule. `check(rule, level, file)` raises RulebookError for an entry the kind cannot evaluate;
     `evaluate(ev, rule, level, result) -> list[Reason]` is registered by evaluate.py; `describe(rule, level)` gives the
     parts `dvht rules show` prints for a level. `vocab` is the list the unit's answer is read from (None: the kind
     counts members), `answer` names that answer in a reason ("chưa nhập …")."""
@@ -198,19 +215,22 @@ class RuleKind:
     evaluate: Callable | None = None
 
 
-def _check_percent(rule: Rule, lv: str, where: str) -> None:
+def _check_percent(rule: Rule, lv: str, file: str) -> None:
     t = rule.threshold(lv)
-    if not isinstance(t, (int, float)) or not 0 < t <= 100:
-        raise RulebookError(f"{where}: ngưỡng ở {lv} phải là số trong (0, 100]")
+    # bool is an int to Python; `threshold = true` is a mistake, not 1 %
+    if not isinstance(t, (int, float)) or isinstance(t, bool) or not 0 < t <= 100:
+        raise RulebookError(Code.RULEBOOK_THRESHOLD_INVALID, file=file, rule=rule.id, level=lv)
     for f in rule.fields(lv):
         if f not in MEMBER_FIELDS:
-            raise RulebookError(f"{where}: cột '{f}' không có trong trang Thành viên")
+            raise RulebookError(Code.RULEBOOK_FIELD_UNKNOWN, file=file, rule=rule.id, value=f,
+                                expected=", ".join(c.key for c in MEMBER_COLUMNS))
 
 
-def _check_minimum(vocab: Vocabulary, what: str) -> Callable[[Rule, str, str], None]:
-    def check(rule: Rule, lv: str, where: str) -> None:
+def _check_minimum(vocab: Vocabulary, code: Code) -> Callable[[Rule, str, str], None]:
+    def check(rule: Rule, lv: str, file: str) -> None:
         if rule.minimum(lv) not in vocab.by_key:
-            raise RulebookError(f"{where}: {what} '{rule.minimum(lv)}' không có")
+            raise RulebookError(code, file=file, rule=rule.id, key="minimum", value=rule.minimum(lv),
+                                expected=", ".join(vocab.by_key))
     return check
 
 
@@ -229,12 +249,12 @@ KINDS: dict[str, RuleKind] = {k.name: k for k in (
     RuleKind("percent_members", ("field", "threshold"),
              "tỉ lệ Thành viên đạt ≥ ngưỡng (so sánh chính xác, không làm tròn)", _check_percent, _describe_percent),
     RuleKind("unit_condition", (), "điều kiện của đơn vị: Đạt / Không đạt theo tự đánh giá và minh chứng",
-             lambda rule, lv, where: None, lambda rule, lv: [], CONDITION, "kết quả tự đánh giá"),
+             lambda rule, lv, file: None, lambda rule, lv: [], CONDITION, "kết quả tự đánh giá"),
     RuleKind("title_at_least", ("minimum",), "danh hiệu thi đua tập thể từ mức tối thiểu trở lên",
-             _check_minimum(COLLECTIVE_TITLES, "danh hiệu tối thiểu"), _describe_minimum(COLLECTIVE_TITLES),
+             _check_minimum(COLLECTIVE_TITLES, Code.RULEBOOK_TITLE_UNKNOWN), _describe_minimum(COLLECTIVE_TITLES),
              COLLECTIVE_TITLES, "danh hiệu thi đua tập thể"),
     RuleKind("level_at_least", ("minimum",), "mức độ chuyển đổi số (QĐ 4725/4740) từ mức tối thiểu trở lên",
-             _check_minimum(DIGITAL_LEVELS, "mức tối thiểu"), _describe_minimum(DIGITAL_LEVELS),
+             _check_minimum(DIGITAL_LEVELS, Code.RULEBOOK_DIGITAL_LEVEL_UNKNOWN), _describe_minimum(DIGITAL_LEVELS),
              DIGITAL_LEVELS, "mức độ chuyển đổi số"),
 )}
 
@@ -248,64 +268,91 @@ def evaluator(kind: str) -> Callable[[Callable], Callable]:
 
 
 def _check_rule(path: str, raw: dict, levels: dict[str, Level]) -> Rule:
-    where = f"{path}: chỉ tiêu {raw.get('id', '?')}"
+    rid = raw.get("id", "?")
     for key in ("id", "letter", "kind", "text"):
         if key not in raw:
-            raise RulebookError(f"{where}: thiếu khoá '{key}'")
+            raise RulebookError(Code.RULEBOOK_RULE_KEY_MISSING, file=path, rule=rid, key=key)
     kind = raw["kind"]
     if kind not in KINDS:
-        raise RulebookError(f"{where}: loại quy tắc '{kind}' không có; các loại: {', '.join(KINDS)}")
+        raise RulebookError(Code.RULEBOOK_KIND_UNKNOWN, file=path, rule=rid, value=kind, expected=", ".join(KINDS))
     for key in KINDS[kind].required:
         if key not in raw:
-            raise RulebookError(f"{where}: loại '{kind}' cần khoá '{key}'")
+            raise RulebookError(Code.RULEBOOK_KIND_NEEDS_KEY, file=path, rule=rid, value=kind, key=key)
     for key in ("threshold", "learners_threshold", "applies_to", "field", "minimum", "text"):
         v = raw.get(key)
         if isinstance(v, dict):
             unknown = set(v) - set(levels)
             if unknown:
-                raise RulebookError(f"{where}: '{key}' nêu mức không có: {', '.join(sorted(unknown))}")
-    rule = Rule(id=str(raw["id"]), criterion=int(str(raw["id"]).split(".")[0]), letter=raw["letter"], kind=kind,
+                raise RulebookError(Code.RULEBOOK_LEVEL_UNKNOWN, file=path, rule=rid, key=key,
+                                    value=", ".join(sorted(unknown)), expected=", ".join(levels))
+    try:
+        criterion = int(str(raw["id"]).split(".")[0])  # the article's clause: "Điều 6.<criterion>.<letter>"
+    except ValueError:
+        raise RulebookError(Code.RULEBOOK_RULE_ID_INVALID, file=path, rule=rid) from None
+    if "tiers" in raw:
+        known = sorted({lv.tier for lv in levels.values()})
+        tiers = raw["tiers"]
+        if not isinstance(tiers, list) or not tiers or any(not isinstance(t, str) or t not in known for t in tiers):
+            raise RulebookError(Code.RULEBOOK_TIERS_INVALID, file=path, rule=rid, value=tiers,
+                                expected=", ".join(known))
+    rule = Rule(id=str(raw["id"]), criterion=criterion, letter=raw["letter"], kind=kind,
                 tiers=tuple(raw["tiers"]) if "tiers" in raw else None, raw=raw)
     for lv in levels:
         if not rule.in_tier(levels[lv].tier) and levels[lv].tier != "any":
             continue
         target = rule.applies_to(lv)
         if target not in TRAIT_LABEL:
-            raise RulebookError(f"{where}: applies_to '{target}' không có; các giá trị: {', '.join(TRAIT_LABEL)}")
-        KINDS[kind].check(rule, lv, where)
+            raise RulebookError(Code.RULEBOOK_APPLIES_TO_UNKNOWN, file=path, rule=rule.id, value=target,
+                                expected=", ".join(TRAIT_LABEL))
+        KINDS[kind].check(rule, lv, path)
     if rule.min_title and rule.min_title not in INDIVIDUAL_TITLES.by_key:
-        raise RulebookError(f"{where}: danh hiệu tối thiểu '{rule.min_title}' không có")
+        raise RulebookError(Code.RULEBOOK_TITLE_UNKNOWN, file=path, rule=rule.id, key="min_title",
+                            value=rule.min_title, expected=", ".join(INDIVIDUAL_TITLES.by_key))
     return rule
+
+
+def _number(table: dict, key: str, path: str, convert: Callable = int):
+    value = table[key]
+    try:
+        if isinstance(value, bool):  # an int to Python: `level = true` is a mistake, not 1
+            raise TypeError
+        return convert(value)
+    except (TypeError, ValueError):
+        raise RulebookError(Code.RULEBOOK_NUMBER_INVALID, file=path, key=key, value=repr(value)) from None
 
 
 def parse_rulebook(data: dict, source: str = "") -> Rulebook:
     path = source or data.get("id", "?")
     try:
-        levels = {k: Level(k, v["tier"], int(v["level"]), int(v["article"]), v["label"])
+        levels = {k: Level(k, v["tier"], _number(v, "level", path), _number(v, "article", path), v["label"])
                   for k, v in data["levels"].items()}
         rules = tuple(_check_rule(path, r, levels) for r in data["rules"])
         book = Rulebook(
             id=data["id"], version=str(data["version"]), name=data["name"], title=data.get("title", ""),
-            scheme=data["scheme"], first_year=int(data["first_year"]), last_year=int(data["last_year"]),
+            scheme=data["scheme"], first_year=_number(data, "first_year", path),
+            last_year=_number(data, "last_year", path),
             evidence_required=bool(data.get("evidence_required", True)),
             evidence_article=data.get("evidence_article", ""), conclusion_article=data.get("conclusion_article", ""),
             levels=levels, criteria={int(k): v for k, v in data.get("criteria", {}).items()}, rules=rules,
-            bands=tuple(Band(b["grade"], float(b["min_points"]), bool(b["recognised"])) for b in data.get("bands", [])),
+            bands=tuple(Band(b["grade"], _number(b, "min_points", path, float), bool(b["recognised"]))
+                        for b in data.get("bands", [])),
             scoring=data.get("scoring", "all_or_nothing"), source=source, raw=data,
         )
     except KeyError as exc:
-        raise RulebookError(f"{path}: thiếu khoá {exc}") from None
+        raise RulebookError(Code.RULEBOOK_KEY_MISSING, file=path, key=exc.args[0] if exc.args else "?") from None
+    except (TypeError, AttributeError):  # a table where a value was expected, or the reverse (RulebookError passes)
+        raise RulebookError(Code.RULEBOOK_TABLE_INVALID, file=path) from None
     if book.scheme not in ("levels", "points"):
-        raise RulebookError(f"{path}: scheme phải là 'levels' hoặc 'points'")
+        raise RulebookError(Code.RULEBOOK_SCHEME_INVALID, file=path, value=book.scheme)
     if book.scheme == "points" and not book.bands:
-        raise RulebookError(f"{path}: bộ quy tắc chấm điểm cần [[bands]]")
+        raise RulebookError(Code.RULEBOOK_BANDS_MISSING, file=path)
     if book.scoring != "all_or_nothing":
-        raise RulebookError(f"{path}: scoring '{book.scoring}' chưa được hỗ trợ (chỉ 'all_or_nothing')")
+        raise RulebookError(Code.RULEBOOK_SCORING_UNSUPPORTED, file=path, value=book.scoring)
     seen: set[tuple[str, str]] = set()
     for rule in rules:
         for tier in (rule.tiers or ("any",)):
             if (tier, rule.id) in seen:
-                raise RulebookError(f"{path}: chỉ tiêu {rule.id} lặp lại ở {tier}")
+                raise RulebookError(Code.RULEBOOK_RULE_REPEATED, file=path, rule=rule.id, value=tier)
             seen.add((tier, rule.id))
     return book
 
@@ -313,23 +360,25 @@ def parse_rulebook(data: dict, source: str = "") -> Rulebook:
 def load_file(path: str | Path) -> Rulebook:
     path = Path(path)
     if path.is_dir():  # Windows says only "permission denied" for a folder opened as a file
-        raise RulebookError(f"{path}: đây là một thư mục; --rulebook cần một tệp .toml")
+        raise RulebookError(Code.RULEBOOK_IS_FOLDER, file=path)
     try:
         # utf-8-sig: Notepad's "UTF-8" (before Windows 10 1903, and "UTF-8 có BOM" since) begins the file with a BOM
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise RulebookError(f"{path}: không có tệp bộ quy tắc này (hãy kiểm tra đường dẫn)") from None
+        raise RulebookError(Code.RULEBOOK_FILE_MISSING, file=path) from None
     except OSError as exc:
-        raise RulebookError(f"{path}: không đọc được tệp bộ quy tắc (mã lỗi hệ thống "
-                            f"{errno.errorcode.get(exc.errno or 0, exc.errno)})") from None
+        raise RulebookError(Code.RULEBOOK_FILE_UNREADABLE, file=path,
+                            detail=errno.errorcode.get(exc.errno or 0, exc.errno)) from None
     except UnicodeDecodeError:
-        raise RulebookError(f"{path}: tệp bộ quy tắc phải được lưu với bảng mã UTF-8 (trong Notepad: Lưu thành → "
-                            "Mã hoá UTF-8)") from None
+        raise RulebookError(Code.RULEBOOK_NOT_UTF8, file=path) from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        # tomllib's message is English; its position is what the reader needs
+        # tomllib's message is English; its position is what the reader needs. "at end of document" (a value or a
+        # table left unfinished) is given as the end's line and column, counted as tomllib counts them.
         where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        at = f" ở dòng {where[1]}, cột {where[2]}" if where else ""
-        raise RulebookError(f"{path}: tệp bộ quy tắc sai cú pháp TOML{at}") from None
+        row, column = (where[1], where[2]) if where else (text.count("\n") + 1, len(text) - text.rfind("\n"))
+        raise RulebookError(Code.RULEBOOK_TOML_SYNTAX, file=path, row=row, column=column) from None
     return parse_rulebook(data, str(path))
 
 
@@ -360,7 +409,7 @@ def get(ref: str) -> Rulebook:
         return _GIVEN[ref]
     if ref.endswith(".toml") or Path(ref).exists():
         return remember(load_file(ref))
-    raise RulebookError(f"Không có bộ quy tắc '{ref}'. Các bộ có sẵn: {', '.join(b.id for b in bundled())}")
+    raise RulebookError(Code.RULEBOOK_UNKNOWN, value=ref, expected=", ".join(b.id for b in bundled()))
 
 
 def for_year(year: int) -> Rulebook:

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from dvht_sheets import rulebook as rulebooks
 from dvht_sheets.cli import cli
+from dvht_sheets.findings import Code, render
 
 from .helpers import standard_data, write_standard
 
@@ -86,20 +87,23 @@ def test_a_rulebook_file_that_cannot_be_read_is_said_in_vietnamese_with_where(tm
     # get a Vietnamese message with what to do (tomllib's and the system's English never reach the user)
     import pytest
 
-    with pytest.raises(rulebooks.RulebookError, match="không có tệp bộ quy tắc này") as missing:
+    with pytest.raises(rulebooks.RulebookError) as missing:
         rulebooks.load_file(tmp_path / "khong-co.toml")
+    assert str(missing.value) == render(Code.RULEBOOK_FILE_MISSING, file=tmp_path / "khong-co.toml")
     cp1258 = tmp_path / "cp1258.toml"
     cp1258.write_bytes('name = "Thông tư"\n'.encode("cp1258"))
-    with pytest.raises(rulebooks.RulebookError, match="phải được lưu với bảng mã UTF-8") as encoded:
+    with pytest.raises(rulebooks.RulebookError) as encoded:
         rulebooks.load_file(cp1258)
+    assert str(encoded.value) == render(Code.RULEBOOK_NOT_UTF8, file=cp1258)
     broken = tmp_path / "hong.toml"
     broken.write_text('id = "x"\nversion = "1"\nname ngưỡng = 3\n', encoding="utf-8")
-    with pytest.raises(rulebooks.RulebookError, match="sai cú pháp TOML ở dòng 3, cột 6") as syntax:
+    with pytest.raises(rulebooks.RulebookError) as syntax:
         rulebooks.load_file(broken)
+    assert str(syntax.value) == render(Code.RULEBOOK_TOML_SYNTAX, file=broken, row=3, column=6)
     for exc in (missing, encoded, syntax):
         assert "Errno" not in str(exc.value) and "Expected" not in str(exc.value) and "line" not in str(exc.value)
     res = CliRunner().invoke(cli, ["rules", "show", str(broken)])
-    assert res.exit_code == 2 and "sai cú pháp TOML ở dòng 3, cột 6" in res.output
+    assert res.exit_code == 2 and render(Code.RULEBOOK_TOML_SYNTAX, file=broken, row=3, column=6) in res.output
 
 
 def test_a_rulebook_file_saved_as_utf8_with_a_bom_is_read(tmp_path):
@@ -115,5 +119,7 @@ def test_a_rulebook_file_saved_as_utf8_with_a_bom_is_read(tmp_path):
 def test_a_folder_given_as_rulebook_is_said(tmp_path):
     import pytest
 
-    with pytest.raises(rulebooks.RulebookError, match="đây là một thư mục; --rulebook cần một tệp .toml"):
+    with pytest.raises(rulebooks.RulebookError) as folder:
         rulebooks.load_file(tmp_path)
+    assert (folder.value.code, str(folder.value)) == (Code.RULEBOOK_IS_FOLDER,
+                                                      render(Code.RULEBOOK_IS_FOLDER, file=tmp_path))

@@ -16,6 +16,7 @@ from dvht_sheets import present
 from dvht_sheets import rulebook as rulebooks
 from dvht_sheets import validate as core_validate
 from dvht_sheets.cli import cli
+from dvht_sheets.findings import Code, render
 from dvht_sheets.model import Reason
 from dvht_sheets.read import read_workbook
 from dvht_sheets.rulebook import KINDS, RulebookError, parse_rulebook
@@ -45,17 +46,25 @@ def test_every_kind_in_the_rulebooks_is_registered_whole():
 
 
 def test_rulebook_check_goes_through_the_registry():
-    with pytest.raises(RulebookError, match="loại quy tắc 'ratio' không có; các loại: " + ", ".join(KINDS)):
-        parse_rulebook(_book_with({"id": "3.9", "letter": "x", "kind": "ratio", "text": "t"}), "x.toml")
-    with pytest.raises(RulebookError, match="loại 'percent_members' cần khoá 'threshold'"):
-        parse_rulebook(_book_with({"id": "3.9", "letter": "x", "kind": "percent_members", "text": "t",
-                                   "field": "cong_dan_hoc_tap", "tiers": ["huyen"]}), "x.toml")
-    with pytest.raises(RulebookError, match="ngưỡng ở H1 phải là số trong"):
-        parse_rulebook(_book_with({"id": "3.9", "letter": "x", "kind": "percent_members", "text": "t",
-                                   "field": "cong_dan_hoc_tap", "threshold": 120, "tiers": ["huyen"]}), "x.toml")
-    with pytest.raises(RulebookError, match="danh hiệu tối thiểu 'cup' không có"):
-        parse_rulebook(_book_with({"id": "3.9", "letter": "x", "kind": "title_at_least", "text": "t",
-                                   "minimum": "cup", "tiers": ["huyen"]}), "x.toml")
+    def refused(rule: dict) -> RulebookError:
+        with pytest.raises(RulebookError) as caught:
+            parse_rulebook(_book_with({"id": "3.9", "letter": "x", "text": "t", **rule}), "x.toml")
+        return caught.value
+
+    def said(exc: RulebookError) -> tuple:
+        return exc.code, str(exc)
+
+    assert said(refused({"kind": "ratio"})) == (Code.RULEBOOK_KIND_UNKNOWN, render(
+        Code.RULEBOOK_KIND_UNKNOWN, file="x.toml", rule="3.9", value="ratio", expected=", ".join(KINDS)))
+    assert said(refused({"kind": "percent_members", "field": "cong_dan_hoc_tap", "tiers": ["huyen"]})) == (
+        Code.RULEBOOK_KIND_NEEDS_KEY,
+        render(Code.RULEBOOK_KIND_NEEDS_KEY, file="x.toml", rule="3.9", value="percent_members", key="threshold"))
+    assert said(refused({"kind": "percent_members", "field": "cong_dan_hoc_tap", "threshold": 120,
+                         "tiers": ["huyen"]})) == (
+        Code.RULEBOOK_THRESHOLD_INVALID, render(Code.RULEBOOK_THRESHOLD_INVALID, file="x.toml", rule="3.9", level="H1"))
+    assert said(refused({"kind": "title_at_least", "minimum": "cup", "tiers": ["huyen"]})) == (
+        Code.RULEBOOK_TITLE_UNKNOWN, render(Code.RULEBOOK_TITLE_UNKNOWN, file="x.toml", rule="3.9", key="minimum",
+                                            value="cup", expected="none, ttldtt, ttldxs, co_tinh, co_cp"))
 
 
 def test_rules_show_describes_each_kind_from_the_registry():
