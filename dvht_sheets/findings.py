@@ -181,6 +181,7 @@ class Code(StrEnum):
     RULEBOOK_LEVEL_UNKNOWN = "rulebook-level-unknown"
     RULEBOOK_APPLIES_TO_UNKNOWN = "rulebook-applies-to-unknown"
     RULEBOOK_THRESHOLD_INVALID = "rulebook-threshold-invalid"
+    RULEBOOK_LEARNERS_THRESHOLD_INVALID = "rulebook-learners-threshold-invalid"
     RULEBOOK_FIELD_UNKNOWN = "rulebook-field-unknown"
     RULEBOOK_TITLE_UNKNOWN = "rulebook-title-unknown"
     RULEBOOK_DIGITAL_LEVEL_UNKNOWN = "rulebook-digital-level-unknown"
@@ -357,6 +358,7 @@ CATALOGUE: dict[str, Entry] = {
     Code.RULEBOOK_LEVEL_UNKNOWN: Entry(F, "{file}: chỉ tiêu {rule}: '{key}' nêu mức không có: {value}; các mức của bộ quy tắc: {expected}"),
     Code.RULEBOOK_APPLIES_TO_UNKNOWN: Entry(F, "{file}: chỉ tiêu {rule}: applies_to '{value}' không có; các giá trị: {expected}"),
     Code.RULEBOOK_THRESHOLD_INVALID: Entry(F, "{file}: chỉ tiêu {rule}: ngưỡng ở {level} phải là số trong (0, 100]; hãy ghi một số phần trăm, không kèm dấu %, ví dụ threshold = 90"),
+    Code.RULEBOOK_LEARNERS_THRESHOLD_INVALID: Entry(F, "{file}: chỉ tiêu {rule}: ngưỡng người học (learners_threshold) ở {level} phải là số trong (0, 100]; hãy ghi một số phần trăm, không kèm dấu %, ví dụ learners_threshold = 95"),
     Code.RULEBOOK_FIELD_UNKNOWN: Entry(F, "{file}: chỉ tiêu {rule}: cột '{value}' không có trong trang Thành viên; các cột: {expected}"),
     Code.RULEBOOK_TITLE_UNKNOWN: Entry(F, "{file}: chỉ tiêu {rule}: danh hiệu tối thiểu '{value}' không có; các giá trị của {key}: {expected}"),
     Code.RULEBOOK_DIGITAL_LEVEL_UNKNOWN: Entry(F, "{file}: chỉ tiêu {rule}: mức tối thiểu '{value}' không có; các giá trị của {key}: {expected}"),

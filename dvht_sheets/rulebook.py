@@ -215,11 +215,18 @@ class RuleKind:
     evaluate: Callable | None = None
 
 
+def _percentage(t: object) -> bool:
+    # bool is an int to Python; `threshold = true` is a mistake, not 1 %
+    return isinstance(t, (int, float)) and not isinstance(t, bool) and 0 < t <= 100
+
+
 def _check_percent(rule: Rule, lv: str, file: str) -> None:
     t = rule.threshold(lv)
-    # bool is an int to Python; `threshold = true` is a mistake, not 1 %
-    if not isinstance(t, (int, float)) or isinstance(t, bool) or not 0 < t <= 100:
+    if not _percentage(t):
         raise RulebookError(Code.RULEBOOK_THRESHOLD_INVALID, file=file, rule=rule.id, level=lv)
+    learners = rule.learners_threshold(lv)
+    if learners is not None and not _percentage(learners):  # 0 % passes every school; "95%" breaks the comparison
+        raise RulebookError(Code.RULEBOOK_LEARNERS_THRESHOLD_INVALID, file=file, rule=rule.id, level=lv)
     for f in rule.fields(lv):
         if f not in MEMBER_FIELDS:
             raise RulebookError(Code.RULEBOOK_FIELD_UNKNOWN, file=file, rule=rule.id, value=f,

@@ -7,7 +7,9 @@ Trung bình 50–<70, Chưa đạt otherwise); DECISION all-or-nothing scoring; 
 import pytest
 
 from dvht_sheets import rulebook as rulebooks
-from dvht_sheets.rulebook import RulebookError, parse_rulebook
+from dvht_sheets.findings import Code, render
+from dvht_sheets.rulebook import KINDS, RulebookError, parse_rulebook
+from dvht_sheets.schema import MEMBER_COLUMNS, TRAIT_LABEL
 
 from .helpers import TT22, ind, result_of
 
@@ -86,19 +88,33 @@ def _minimal(**rule):
             "rules": [{"id": "1.1", "letter": "a", "text": "t", **rule}]}
 
 
-@pytest.mark.parametrize("rule,message", [
-    ({"kind": "nope"}, "loại quy tắc 'nope' không có"),
-    ({"kind": "percent_members", "field": "tuan_thu_ky_luat", "threshold": 120}, "ngưỡng ở A"),
-    ({"kind": "percent_members", "field": "khong_co", "threshold": 90}, "cột 'khong_co'"),
-    ({"kind": "percent_members", "threshold": 90}, "cần khoá 'field'"),
-    ({"kind": "unit_condition", "applies_to": "aliens"}, "applies_to 'aliens'"),
-    ({"kind": "unit_condition", "applies_to": {"Z": "all"}}, "mức không có: Z"),
+_KINDS = ", ".join(KINDS)
+_COLUMNS = ", ".join(c.key for c in MEMBER_COLUMNS)
+
+
+@pytest.mark.parametrize("rule,code,values", [
+    ({"kind": "nope"}, Code.RULEBOOK_KIND_UNKNOWN, {"value": "nope", "expected": _KINDS}),
+    ({"kind": "percent_members", "field": "tuan_thu_ky_luat", "threshold": 120}, Code.RULEBOOK_THRESHOLD_INVALID,
+     {"level": "A"}),
+    ({"kind": "percent_members", "field": "tuan_thu_ky_luat", "threshold": 90, "learners_threshold": 0},
+     Code.RULEBOOK_LEARNERS_THRESHOLD_INVALID, {"level": "A"}),  # 0 %: every unit's learners would pass
+    ({"kind": "percent_members", "field": "khong_co", "threshold": 90}, Code.RULEBOOK_FIELD_UNKNOWN,
+     {"value": "khong_co", "expected": _COLUMNS}),
+    ({"kind": "percent_members", "threshold": 90}, Code.RULEBOOK_KIND_NEEDS_KEY,
+     {"value": "percent_members", "key": "field"}),
+    ({"kind": "unit_condition", "applies_to": "aliens"}, Code.RULEBOOK_APPLIES_TO_UNKNOWN,
+     {"value": "aliens", "expected": ", ".join(TRAIT_LABEL)}),
+    ({"kind": "unit_condition", "applies_to": {"Z": "all"}}, Code.RULEBOOK_LEVEL_UNKNOWN,
+     {"key": "applies_to", "value": "Z", "expected": "A"}),
 ])
-def test_bad_rulebook_files_are_refused_with_a_reason(rule, message):
-    with pytest.raises(RulebookError, match=message):
+def test_bad_rulebook_files_are_refused_with_a_reason(rule, code, values):
+    with pytest.raises(RulebookError) as caught:
         parse_rulebook(_minimal(**rule), "x.toml")
+    assert caught.value.code == code
+    assert str(caught.value) == render(code, file="x.toml", rule="1.1", **values)
 
 
 def test_unknown_rulebook_reference():
-    with pytest.raises(RulebookError, match="Các bộ có sẵn: tt22-2020, tt24-2023"):
+    with pytest.raises(RulebookError) as caught:
         rulebooks.get("tt99")
+    assert str(caught.value) == render(Code.RULEBOOK_UNKNOWN, value="tt99", expected="tt22-2020, tt24-2023")
