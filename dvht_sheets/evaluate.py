@@ -180,9 +180,11 @@ class _Eval:
         res.evidence = self.evidence(rule)
         if book.evidence_required and not res.evidence:
             row = self.sub.indicators.get(rule.id)
+            article = book.evidence_article_of(lv.tier)
             if row is not None:
-                self.add(Code.EVIDENCE_NONE, sheet=self.indicator_sheet, cell=row.codes_cell or None, value=rule.id)
-            reasons.append(Reason("evidence-none", {"article": book.evidence_article}))
+                self.add(Code.EVIDENCE_NONE, sheet=self.indicator_sheet, cell=row.codes_cell or None, value=rule.id,
+                         expected=article)
+            reasons.append(Reason("evidence-none", {"article": article}))
         res.met = not reasons
         res.reasons = reasons
         if book.scheme == "points":

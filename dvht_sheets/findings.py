@@ -244,7 +244,7 @@ CATALOGUE: dict[str, Entry] = {
     Code.INDICATOR_ANSWER_MISSING: Entry(E, "Chỉ tiêu {value}: chưa nhập kết quả tự đánh giá (ô {cell}); chỉ tiêu được tính là Không đạt. Hãy chọn: {expected}."),
     Code.INDICATOR_ANSWER_INVALID: Entry(E, "Chỉ tiêu {value}: ô {cell} có '{detail}', không thuộc danh mục; chỉ tiêu được tính là Không đạt. Hãy chọn: {expected}."),
     Code.INDICATOR_NA_BUT_APPLIES: Entry(W, "Chỉ tiêu {value} được ghi 'Không áp dụng' (ô {cell}) nhưng theo loại đơn vị thì chỉ tiêu này có áp dụng; chỉ tiêu được tính là Không đạt."),
-    Code.EVIDENCE_NONE: Entry(E, "Chỉ tiêu {value} chưa có minh chứng (ô {cell}); theo Điều 9.3 chỉ tiêu không có minh chứng là Không đạt. Hãy ghi mã minh chứng có trong trang 'Minh chứng'."),
+    Code.EVIDENCE_NONE: Entry(E, "Chỉ tiêu {value} chưa có minh chứng (ô {cell}); theo {expected} chỉ tiêu không có minh chứng là Không đạt. Hãy ghi mã minh chứng có trong trang 'Minh chứng'."),
     Code.EVIDENCE_UNKNOWN: Entry(E, "Chỉ tiêu {value}: mã minh chứng '{detail}' (ô {cell}) không có trong trang 'Minh chứng'. Hãy thêm minh chứng đó vào danh mục hoặc sửa mã."),
     Code.EVIDENCE_CODE_MISSING: Entry(E, "Dòng {row} của trang 'Minh chứng' thiếu mã minh chứng (ô {cell})."),
     Code.EVIDENCE_NAME_MISSING: Entry(W, "Minh chứng '{value}' (dòng {row}) thiếu tên minh chứng (ô {cell})."),

@@ -159,6 +159,11 @@ class Rulebook:
     scoring: str = "all_or_nothing"
     source: str = ""
     raw: dict = field(default_factory=dict, repr=False, compare=False)
+    evidence_article_by_tier: dict[str, str] = field(default_factory=dict)  # TT 24: Điều 9.3 / 15.3
+
+    def evidence_article_of(self, tier: str) -> str:
+        """The article that makes an indicator without evidence Không đạt, for a unit of this tier."""
+        return self.evidence_article_by_tier.get(tier) or self.evidence_article
 
     def levels_for(self, tier: str) -> list[Level]:
         memo = _memo(self)
@@ -344,6 +349,7 @@ def parse_rulebook(data: dict, source: str = "") -> Rulebook:
             bands=tuple(Band(b["grade"], _number(b, "min_points", path, float), bool(b["recognised"]))
                         for b in data.get("bands", [])),
             scoring=data.get("scoring", "all_or_nothing"), source=source, raw=data,
+            evidence_article_by_tier={str(k): str(v) for k, v in data.get("evidence_article_by_tier", {}).items()},
         )
     except KeyError as exc:
         raise RulebookError(Code.RULEBOOK_KEY_MISSING, file=path, key=exc.args[0] if exc.args else "?") from None

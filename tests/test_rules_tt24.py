@@ -246,7 +246,14 @@ def test_indicator_without_evidence_is_not_met():
     assert r.level == 0
     f = next(f for f in r.findings if f.code == "evidence-none")
     assert (f.sheet, f.cell) == ("Chỉ tiêu", ind_cell(r, "2.1"))
-    assert f.message == render("evidence-none", value="2.1", cell=f.cell)
+    assert f.message == render("evidence-none", value="2.1", cell=f.cell, expected="Điều 9.3")
+    assert ind(r, "2.1", 1).reason == "không có minh chứng (Điều 9.3)"
+    # TT24 Art. 15.3: the same for a provincial unit, which cites its own article (before: both, "Điều 9.3 (cấp
+    # huyện), Điều 15.3 (cấp tỉnh)" in the reason and "Điều 9.3" in the message)
+    t = result_of(tier="tinh", no_evidence=("2.1",))
+    assert ind(t, "2.1", 1).met is False and ind(t, "2.1", 1).reason == "không có minh chứng (Điều 15.3)"
+    f = next(f for f in t.findings if f.code == "evidence-none")
+    assert f.message == render("evidence-none", value="2.1", cell=f.cell, expected="Điều 15.3")
 
 
 def ind_cell(result, ident):

@@ -176,7 +176,12 @@ def office_context(results: list[UnitResult], settings: OfficeSettings) -> dict:
             row["chua_dat"] = f"xếp loại {r.grade}"
             row["ly_do"] = _list_item(r.conclusion)
         else:
-            reasons = [f"{i.id} ({i.reason})" for i in r.indicators if i.level == 1 and i.applicable and not i.met]
+            # one reason said once for all the chỉ tiêu it stops (a member excluded without a reason stops six)
+            ids_by_reason: dict[str, list[str]] = {}
+            for i in r.indicators:
+                if i.level == 1 and i.applicable and not i.met:
+                    ids_by_reason.setdefault(i.reason, []).append(i.id)
+            reasons = [f"{', '.join(ids)} ({reason})" for reason, ids in ids_by_reason.items()]
             row["chua_dat"] = "; ".join(reasons) or r.conclusion
             row["ly_do"] = "mức độ 1 chưa đạt chỉ tiêu " + row["chua_dat"]
         chua_dat.append(row)
