@@ -206,6 +206,28 @@ def test_an_output_folder_past_windows_path_limit_is_said_as_such(tmp_path):
     assert describe_os_error(short).startswith(render(Code.CAUSE_FOLDER_GONE))
 
 
+def _deep(tmp_path: Path, length: int) -> Path:
+    """A folder whose path is `length` characters long (ASCII: characters are what Windows counts)."""
+    out = tmp_path / "out"
+    return out / ("d" * (length - len(str(out)) - 1))
+
+
+def test_a_path_too_long_names_the_file_not_its_temporary_name(tmp_path):
+    # The result workbook is written under a temporary name first (.tmp-XXXXXXXX.xlsx, 18 characters); when that
+    # path is the one Windows refuses, the message named it — "(tệp .tmp-l3p1x0yh.xlsx)", a file the officer never
+    # sees. It names the unit's workbook.
+    # 245 + 1 + 18 = 264 characters for the temporary file, refused; the message gives the workbook's own path,
+    # 245 + 1 + 22 = 268 characters
+    out = _deep(tmp_path, 245)
+    res = _windows("check", str(SAMPLES / "01-mn-hoa-sen.xlsx"), "-o", str(out), cwd=tmp_path,
+                   env_extra={"DVHT_TEST_MAX_PATH": "260"})
+    assert res.returncode == 3, (res.stdout, res.stderr)
+    said = " ".join(res.stdout.split())
+    cause = render(Code.CAUSE_PATH_TOO_LONG, file="MN-HOASEN_ket-qua.xlsx", detail=268, limit=260)
+    assert " ".join(render(Code.OUTPUT_WRITE_FAILED, detail=cause + " (mã lỗi hệ thống WinError 3)").split()) in said
+    assert ".tmp-" not in res.stdout + res.stderr
+
+
 def test_a_dossier_document_still_open_in_word_costs_that_document_only(tmp_path):
     # The secretary runs `dvht ho-so` again with last run's Tờ trình open in Word: before, "Lỗi không mong đợi:
     # [Errno 13] …" ended the command. Now that document keeps last run's version, the message says to close it,
