@@ -9,6 +9,7 @@ differs by province, so nothing about it is written in code: it comes from a TOM
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import shutil
@@ -25,7 +26,7 @@ from ..read import DEFAULT_LIMITS, Limits
 from ..report.files import atomic_write, replace
 from ..schema import TIER_LABEL, text_of
 from .context import DVHT, dots, vn_date
-from .render import DossierError, Templates, add_new, not_written, render
+from .render import NOT_WRITTEN, DossierError, Templates, add_new, not_written, render
 from .unit import UnitDossier, folder_name, remove_stale, write_unit_dossier
 
 OFFICE_DOCUMENTS = [
@@ -301,6 +302,14 @@ def _slim(result: UnitResult) -> UnitResult:
                    indicators=[i for i in result.indicators if i.level == 1 and i.applicable and not i.met])
 
 
+def _in_unit_folder(problem: Finding, stage: str, name: str) -> Finding:
+    """A document a worker could not write into its staging folder (000003/) is named by the unit's folder, where
+    the user looks for it."""
+    if problem.code not in NOT_WRITTEN:
+        return problem
+    return dataclasses.replace(problem, message=problem.message.replace(f"{stage}/", f"{name}/", 1))
+
+
 def run_dossiers(job: DossierJob, inputs: list[tuple[Path, str]], out_dir: Path,
                  unevaluated: dict[str, str] | None = None) -> DossierOutcome:
     """Every unit's dossier under out_dir/ho-so/<mã>/ and the office's documents in out_dir/ho-so/.
@@ -351,6 +360,8 @@ def run_dossiers(job: DossierJob, inputs: list[tuple[Path, str]], out_dir: Path,
                 name, n = f"{base}_{n}", n + 1
             names.add(name.casefold())
             final = folder / name
+            stage = Path(item[2]).name
+            dossier.errors = [_in_unit_folder(e, stage, name) for e in dossier.errors]
             placed = []
             if dossier.written:
                 final.mkdir(exist_ok=True)
