@@ -91,6 +91,12 @@ def read_settings(path: Path | None) -> OfficeSettings:
         raise DossierError(Code.OFFICE_SETTINGS_INVALID, file=str(path), detail=str(exc)) from None
     except tomllib.TOMLDecodeError as exc:
         raise DossierError(Code.OFFICE_SETTINGS_INVALID, file=str(path), detail=f"sai cú pháp TOML ({exc})") from None
+    for table in dict.fromkeys(t for t, *_ in (*SETTINGS, *LIST_SETTINGS)):
+        if table in data and not isinstance(data[table], dict):
+            # `co_quan = "Sở GD&ĐT"` for [co_quan] ten = …: without this, "Lỗi không mong đợi" after the whole batch,
+            # and no summary written
+            raise DossierError(Code.OFFICE_SETTINGS_INVALID, file=str(path),
+                               detail=f"'{table}' phải là một bảng: một dòng [{table}] rồi các dòng khoá = giá trị")
     out = OfficeSettings(source=str(path))
     for table, key, ctx_key, _, _ in SETTINGS:
         value = (data.get(table) or {}).get(key)
@@ -100,6 +106,9 @@ def read_settings(path: Path | None) -> OfficeSettings:
         value = (data.get(table) or {}).get(key)
         if isinstance(value, str):
             value = [value]
+        if value is not None and not isinstance(value, list):
+            raise DossierError(Code.OFFICE_SETTINGS_INVALID, file=str(path),
+                               detail=f"'{table}.{key}' phải là một danh sách, ví dụ {key} = [\"…\", \"…\"]")
         if value is not None:
             out.lists[ctx_key] = [text_of(v) for v in value if text_of(v)]
     day = (data.get("van_ban") or {}).get("ngay")
