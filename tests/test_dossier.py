@@ -870,3 +870,23 @@ def test_office_settings_with_a_number_where_a_list_belongs_is_a_clear_error(tmp
                        detail="'co_quan.noi_nhan' phải là một danh sách, ví dụ noi_nhan = [\"…\", \"…\"]")
     assert " ".join(expected.split()) in " ".join(res.output.split()), res.output
     assert (out / "tong-hop.xlsx").is_file()
+
+
+@pytest.mark.parametrize("content, detail", [
+    # Notepad's "Unicode" (UTF-16): Python's "'utf-8' codec can't decode byte 0xff in position 0 …" before
+    ("[co_quan]\nten = \"Phòng Văn hóa\"\n".encode("utf-16"),
+     "tệp phải được lưu với bảng mã UTF-8 (trong Notepad: Lưu thành → Mã hoá UTF-8)"),
+    # a value left out: "sai cú pháp TOML (Invalid value (at line 2, column 7))" before
+    ("[co_quan]\nten = \n".encode("utf-8"),
+     "sai cú pháp TOML ở dòng 2, cột 7 (mỗi dòng là khoá = giá trị, chữ đặt trong ngoặc kép)"),
+])
+def test_office_settings_errors_are_said_in_vietnamese(tmp_path, content, detail):
+    path = tmp_path / "co-quan.toml"
+    path.write_bytes(content)
+    out, src = tmp_path / "out", tmp_path / "in"
+    src.mkdir()
+    shutil.copy(SAMPLES / "03-th-kim-dong.xlsx", src)
+    res = CliRunner().invoke(cli, ["batch", str(src), "-o", str(out), "--ho-so", "--co-quan", str(path), "--jobs", "1"])
+    assert res.exit_code == 1, res.output
+    expected = message(Code.OFFICE_SETTINGS_INVALID, file=str(path), detail=detail)
+    assert " ".join(expected.split()) in " ".join(res.output.split()), res.output

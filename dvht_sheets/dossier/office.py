@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import errno
 import os
+import re
 import shutil
 import tomllib
 from concurrent.futures import ProcessPoolExecutor
@@ -85,12 +87,25 @@ def read_settings(path: Path | None) -> OfficeSettings:
     """The office's settings; no file gives every value as a dotted blank. Raises DossierError for a bad file."""
     if path is None:
         return OfficeSettings()
+    # Python's own words are English ("'utf-8' codec can't decode byte 0xff …", "Invalid value (at line 1, column
+    # 5)"): the officer gets the cause and the place, as from a --rulebook file (rulebook.load_file)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DossierError(Code.OFFICE_SETTINGS_INVALID, file=str(path), detail=str(exc)) from None
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise DossierError(Code.OFFICE_SETTINGS_INVALID, file=str(path),
+                           detail="tệp phải được lưu với bảng mã UTF-8 (trong Notepad: Lưu thành → Mã hoá UTF-8)") from None
+    except OSError as exc:
+        raise DossierError(Code.OFFICE_SETTINGS_INVALID, file=str(path),
+                           detail=f"không mở được tệp (mã lỗi hệ thống {errno.errorcode.get(exc.errno or 0, exc.errno)})"
+                           ) from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise DossierError(Code.OFFICE_SETTINGS_INVALID, file=str(path), detail=f"sai cú pháp TOML ({exc})") from None
+        where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        row, column = (where[1], where[2]) if where else (text.count("\n") + 1, len(text) - text.rfind("\n"))
+        raise DossierError(Code.OFFICE_SETTINGS_INVALID, file=str(path),
+                           detail=f"sai cú pháp TOML ở dòng {row}, cột {column} (mỗi dòng là khoá = giá trị, chữ đặt "
+                                  "trong ngoặc kép)") from None
     for table in dict.fromkeys(t for t, *_ in (*SETTINGS, *LIST_SETTINGS)):
         if table in data and not isinstance(data[table], dict):
             # `co_quan = "Sở GD&ĐT"` for [co_quan] ten = …: without this, "Lỗi không mong đợi" after the whole batch,
