@@ -890,3 +890,22 @@ def test_office_settings_errors_are_said_in_vietnamese(tmp_path, content, detail
     assert res.exit_code == 1, res.output
     expected = message(Code.OFFICE_SETTINGS_INVALID, file=str(path), detail=detail)
     assert " ".join(expected.split()) in " ".join(res.output.split()), res.output
+
+
+def test_batch_ho_so_makes_the_dossier_of_the_file_the_summary_counts_only(tmp_path):
+    # Two files with one mã đơn vị (a school sent its workbook again): the summary counts the one whose name sorts
+    # last (b.xlsx, Đạt mức độ 2). The dossier made both — ho-so/TH-THU from a.xlsx, ho-so/TH-THU_2 from b.xlsx —
+    # and the draft decision recognised TH-THU twice, at mức độ 1 and at mức độ 2.
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    write_standard(src / "a.xlsx", standard_data(20, member_overrides={i: {"tuan_thu_ky_luat": "Không"}
+                                                                      for i in range(2)}))  # 18/20: mức độ 1
+    write_standard(src / "b.xlsx", standard_data(20))  # mức độ 2
+    res = CliRunner().invoke(cli, ["batch", str(src), "-o", str(out), "--ho-so", "--jobs", "1"])
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in (out / "ho-so").iterdir() if p.is_dir()) == ["TH-THU"]
+    decision = Document(str(out / "ho-so" / "du-thao-quyet-dinh.docx"))
+    assert _group_codes(decision) == {
+        "I. Đơn vị đạt “Đơn vị học tập” cấp huyện mức độ 2 năm 2025 (1 đơn vị)": ["TH-THU"]}
+    report = "\n".join(texts(Document(str(out / "ho-so" / "bao-cao-tham-dinh.docx"))))
+    assert "1. Số hồ sơ nhận được: 1; đánh giá được: 1; không đánh giá được: 0." in report
