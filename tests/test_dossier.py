@@ -623,8 +623,9 @@ def test_ho_so_of_a_file_that_cannot_be_evaluated_says_why(tmp_path):
     bad.write_bytes(b"not a workbook")
     res = CliRunner().invoke(cli, ["ho-so", str(bad), str(SAMPLES / "03-th-kim-dong.xlsx"), "-o", str(tmp_path / "o")])
     assert res.exit_code == 1
-    r = evaluate_path(bad, display_name=str(bad))[0]
-    assert message("dossier-not-evaluated", file=str(bad), detail=r.conclusion) in res.output
+    # the file's own message, once: "… không đánh giá được nên không lập hồ sơ: Không đánh giá được: Tệp …" before
+    assert message(Code.DOSSIER_NOT_EVALUATED, file=str(bad),
+                   detail=message(Code.FILE_NOT_EXCEL, detail="tệp văn bản hoặc CSV")) in res.output
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["TH-KIMDONG"]  # the other file still gets its own
 
 
