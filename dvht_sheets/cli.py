@@ -411,9 +411,16 @@ def _dossier_hook(out_dir: Path, templates_dir: Path | None, settings: Path | No
     def hook(outcome):
         from .dossier.office import DossierJob, run_dossiers
 
+        from .report.stats import counted_rows
+
         job = DossierJob(templates_dir, settings, pdf, jobs, book, limits)
-        unevaluated = {row.file: row.reason for row in outcome.rows if not row.evaluated}
-        return run_dossiers(job, outcome.discovery.inputs, out_dir, unevaluated)
+        # the files the summary counts: of two files with one mã đơn vị, only the one counted gets a dossier and a
+        # line in the office's documents (else the draft decision recognised the unit twice, at two levels)
+        counted = counted_rows(outcome.rows)
+        unevaluated = {row.file: row.reason for row in counted if not row.evaluated}
+        files = {row.file for row in counted}
+        return run_dossiers(job, [(p, rel) for p, rel in outcome.discovery.inputs if rel in files], out_dir,
+                            unevaluated)
 
     return hook
 

@@ -189,6 +189,8 @@ class Code(StrEnum):
     RULEBOOK_TIERS_INVALID = "rulebook-tiers-invalid"
     RULEBOOK_NUMBER_INVALID = "rulebook-number-invalid"
     RULEBOOK_TABLE_INVALID = "rulebook-table-invalid"
+    # --- branch review: a template made for one rulebook, evaluated by another the user chose (--rulebook)
+    TEMPLATE_OTHER_RULEBOOK = "template-other-rulebook"
 
 
 F, E, W = Severity.FATAL, Severity.ERROR, Severity.WARNING
@@ -368,6 +370,9 @@ CATALOGUE: dict[str, Entry] = {
     Code.RULEBOOK_TIERS_INVALID: Entry(F, "{file}: chỉ tiêu {rule}: tiers phải là danh sách các cấp có trong [levels] ({expected}), ví dụ tiers = [\"huyen\", \"tinh\"]; tệp ghi {value}"),
     Code.RULEBOOK_NUMBER_INVALID: Entry(F, "{file}: khoá '{key}' phải là một số (tệp ghi {value}); hãy ghi số không đặt trong ngoặc kép"),
     Code.RULEBOOK_TABLE_INVALID: Entry(F, "{file}: cấu trúc tệp không đúng: mỗi mức là một bảng [levels.…], mỗi chỉ tiêu một mục [[rules]], mỗi xếp loại một mục [[bands]], với các dòng khoá = giá trị; hãy so với tệp của bộ có sẵn (đường dẫn in bởi `dvht rules show tt24-2023`)"),
+    # --- branch review: not chosen by the year (template-other-year would say "năm đánh giá 2025 áp dụng Thông tư
+    # 22/2020" of a year that applies TT 24, or name one Thông tư twice for an amended copy of it)
+    Code.TEMPLATE_OTHER_RULEBOOK: Entry(W, "Mẫu được tạo cho {value}, nhưng tệp được đánh giá theo bộ quy tắc {expected}, chọn bằng tuỳ chọn --rulebook; kết quả được tính theo bộ quy tắc này."),
 }
 
 

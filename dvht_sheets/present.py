@@ -154,7 +154,8 @@ def indicator_reason(res: IndicatorResult) -> str:
 
 def conclusion(result: UnitResult) -> str:
     if not result.evaluated or result.verdict is None:
-        return text(Reason("unevaluable", {"messages": "; ".join(fatal_messages(result.findings))}))
+        # each message is a sentence with its own full stop: "; " between them gave ".;"
+        return text(Reason("unevaluable", {"messages": " ".join(fatal_messages(result.findings))}))
     return text(result.verdict)
 
 

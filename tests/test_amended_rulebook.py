@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from dvht_sheets import rulebook as rulebooks
 from dvht_sheets.cli import cli
 from dvht_sheets.findings import Code, render
+from dvht_sheets.schema import TEMPLATE_VERSION
 
 from .helpers import standard_data, write_standard
 
@@ -123,3 +124,26 @@ def test_a_folder_given_as_rulebook_is_said(tmp_path):
         rulebooks.load_file(tmp_path)
     assert (folder.value.code, str(folder.value)) == (Code.RULEBOOK_IS_FOLDER,
                                                       render(Code.RULEBOOK_IS_FOLDER, file=tmp_path))
+
+
+def test_a_template_evaluated_by_a_chosen_rulebook_is_said_as_chosen_not_as_the_years(tmp_path):
+    # template-other-year said "năm đánh giá 2025 áp dụng Thông tư 22/2020" under --rulebook tt22-2020 (2025 applies
+    # TT 24), and "Mẫu được tạo cho Thông tư 24/2023/TT-BGDĐT, nhưng năm đánh giá 2025 áp dụng Thông tư
+    # 24/2023/TT-BGDĐT" under an amended copy of TT 24: the rulebook was the user's choice, not the year's.
+    from dvht_sheets.batch import evaluate_path
+
+    path = write_standard(tmp_path / "truong.xlsx", standard_data(20))  # a 2025 template, made for tt24-2023
+    cases = [(rulebooks.get(str(amended(tmp_path))), "tt24-2023-sua phiên bản 1.1.0 (Thông tư 24/2023/TT-BGDĐT)"),
+             (rulebooks.get("tt22-2020"), "tt22-2020 phiên bản 1.0.0 (Thông tư 22/2020/TT-BGDĐT)")]
+    for book, chosen in cases:
+        result, _ = evaluate_path(path, book)
+        said = [f.message for f in result.findings if f.code in (Code.TEMPLATE_OTHER_YEAR, Code.TEMPLATE_OTHER_RULEBOOK)]
+        assert said == [render(Code.TEMPLATE_OTHER_RULEBOOK, value="Thông tư 24/2023/TT-BGDĐT (bộ quy tắc tt24-2023)",
+                               expected=chosen)], said
+    # chosen by the year, as before: a TT 22 template for 2025, evaluated by TT 24 without --rulebook
+    data = standard_data(20)
+    data.meta = {"template_version": TEMPLATE_VERSION, "tier": "huyen", "rulebook": "tt22-2020"}
+    result, _ = evaluate_path(write_standard(tmp_path / "cu.xlsx", data))
+    assert [f.message for f in result.findings if f.code == Code.TEMPLATE_OTHER_YEAR] == [
+        render(Code.TEMPLATE_OTHER_YEAR, value="Thông tư 22/2020/TT-BGDĐT", detail=2025,
+               expected="Thông tư 24/2023/TT-BGDĐT")]

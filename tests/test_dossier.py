@@ -629,8 +629,9 @@ def test_ho_so_of_a_file_that_cannot_be_evaluated_says_why(tmp_path):
     bad.write_bytes(b"not a workbook")
     res = CliRunner().invoke(cli, ["ho-so", str(bad), str(SAMPLES / "03-th-kim-dong.xlsx"), "-o", str(tmp_path / "o")])
     assert res.exit_code == 1
-    r = evaluate_path(bad, display_name=str(bad))[0]
-    assert message("dossier-not-evaluated", file=str(bad), detail=r.conclusion) in res.output
+    # the file's own message, once: "… không đánh giá được nên không lập hồ sơ: Không đánh giá được: Tệp …" before
+    assert message(Code.DOSSIER_NOT_EVALUATED, file=str(bad),
+                   detail=message(Code.FILE_NOT_EXCEL, detail="tệp văn bản hoặc CSV")) in res.output
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["TH-KIMDONG"]  # the other file still gets its own
 
 
@@ -843,3 +844,75 @@ def test_a_pdf_not_put_in_place_is_exit_3_and_no_libreoffice_is_not(tmp_path, mo
     assert res.exit_code == 0, res.output
     assert "   " + message(Code.DOSSIER_PDF_UNAVAILABLE, detail="chưa cài LibreOffice (không tìm thấy lệnh soffice)") \
         in res.output.splitlines()
+
+
+def test_office_settings_with_a_value_where_a_table_belongs_is_a_clear_error(tmp_path):
+    # `co_quan = "…"` instead of [co_quan] ten = "…": the dossier read it with .get() and the whole batch ended with
+    # "Lỗi không mong đợi: 'str' object has no attribute 'get'" before tong-hop.xlsx was written.
+    path = tmp_path / "co-quan.toml"
+    path.write_text('co_quan = "Sở Giáo dục và Đào tạo"\n', encoding="utf-8")
+    out, src = tmp_path / "out", tmp_path / "in"
+    src.mkdir()
+    shutil.copy(SAMPLES / "03-th-kim-dong.xlsx", src)
+    res = CliRunner().invoke(cli, ["batch", str(src), "-o", str(out), "--ho-so", "--co-quan", str(path), "--jobs", "1"])
+    assert res.exit_code == 1, res.output
+    said = " ".join(res.output.split())
+    expected = message(Code.OFFICE_SETTINGS_INVALID, file=str(path),
+                       detail="'co_quan' phải là một bảng: một dòng [co_quan] rồi các dòng khoá = giá trị")
+    assert " ".join(expected.split()) in said, said
+    assert "Lỗi không mong đợi" not in said
+    assert (out / "tong-hop.xlsx").is_file()
+
+
+def test_office_settings_with_a_number_where_a_list_belongs_is_a_clear_error(tmp_path):
+    # noi_nhan = 5 ended the batch with "Lỗi không mong đợi: 'int' object is not iterable"
+    path = tmp_path / "co-quan.toml"
+    path.write_text('[co_quan]\nnoi_nhan = 5\n', encoding="utf-8")
+    out, src = tmp_path / "out", tmp_path / "in"
+    src.mkdir()
+    shutil.copy(SAMPLES / "03-th-kim-dong.xlsx", src)
+    res = CliRunner().invoke(cli, ["batch", str(src), "-o", str(out), "--ho-so", "--co-quan", str(path), "--jobs", "1"])
+    assert res.exit_code == 1, res.output
+    expected = message(Code.OFFICE_SETTINGS_INVALID, file=str(path),
+                       detail="'co_quan.noi_nhan' phải là một danh sách, ví dụ noi_nhan = [\"…\", \"…\"]")
+    assert " ".join(expected.split()) in " ".join(res.output.split()), res.output
+    assert (out / "tong-hop.xlsx").is_file()
+
+
+@pytest.mark.parametrize("content, detail", [
+    # Notepad's "Unicode" (UTF-16): Python's "'utf-8' codec can't decode byte 0xff in position 0 …" before
+    ("[co_quan]\nten = \"Phòng Văn hóa\"\n".encode("utf-16"),
+     "tệp phải được lưu với bảng mã UTF-8 (trong Notepad: Lưu thành → Mã hoá UTF-8)"),
+    # a value left out: "sai cú pháp TOML (Invalid value (at line 2, column 7))" before
+    ("[co_quan]\nten = \n".encode("utf-8"),
+     "sai cú pháp TOML ở dòng 2, cột 7 (mỗi dòng là khoá = giá trị, chữ đặt trong ngoặc kép)"),
+])
+def test_office_settings_errors_are_said_in_vietnamese(tmp_path, content, detail):
+    path = tmp_path / "co-quan.toml"
+    path.write_bytes(content)
+    out, src = tmp_path / "out", tmp_path / "in"
+    src.mkdir()
+    shutil.copy(SAMPLES / "03-th-kim-dong.xlsx", src)
+    res = CliRunner().invoke(cli, ["batch", str(src), "-o", str(out), "--ho-so", "--co-quan", str(path), "--jobs", "1"])
+    assert res.exit_code == 1, res.output
+    expected = message(Code.OFFICE_SETTINGS_INVALID, file=str(path), detail=detail)
+    assert " ".join(expected.split()) in " ".join(res.output.split()), res.output
+
+
+def test_batch_ho_so_makes_the_dossier_of_the_file_the_summary_counts_only(tmp_path):
+    # Two files with one mã đơn vị (a school sent its workbook again): the summary counts the one whose name sorts
+    # last (b.xlsx, Đạt mức độ 2). The dossier made both — ho-so/TH-THU from a.xlsx, ho-so/TH-THU_2 from b.xlsx —
+    # and the draft decision recognised TH-THU twice, at mức độ 1 and at mức độ 2.
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    write_standard(src / "a.xlsx", standard_data(20, member_overrides={i: {"tuan_thu_ky_luat": "Không"}
+                                                                      for i in range(2)}))  # 18/20: mức độ 1
+    write_standard(src / "b.xlsx", standard_data(20))  # mức độ 2
+    res = CliRunner().invoke(cli, ["batch", str(src), "-o", str(out), "--ho-so", "--jobs", "1"])
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in (out / "ho-so").iterdir() if p.is_dir()) == ["TH-THU"]
+    decision = Document(str(out / "ho-so" / "du-thao-quyet-dinh.docx"))
+    assert _group_codes(decision) == {
+        "I. Đơn vị đạt “Đơn vị học tập” cấp huyện mức độ 2 năm 2025 (1 đơn vị)": ["TH-THU"]}
+    report = "\n".join(texts(Document(str(out / "ho-so" / "bao-cao-tham-dinh.docx"))))
+    assert "1. Số hồ sơ nhận được: 1; đánh giá được: 1; không đánh giá được: 0." in report

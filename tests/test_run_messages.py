@@ -172,3 +172,17 @@ def test_a_file_held_open_on_windows_is_named_with_its_program():
     exc = PermissionError(errno.EACCES, "being used by another process", "/kq/.tmp-x1y2.xlsx")
     exc.winerror = 33  # ERROR_LOCK_VIOLATION on our own temporary name: said as "the result file"
     assert describe_os_error(exc).startswith(render(Code.CAUSE_HELD_OPEN, file="tệp kết quả", detail="Excel"))
+
+
+def test_the_conclusion_of_a_file_with_two_fatal_problems_has_no_full_stop_before_a_semicolon(tmp_path):
+    # "… trong bản tổng hợp.; 'Năm đánh giá' …" in tong-hop.xlsx (Tổng hợp, Danh sách), the unit's workbook and the
+    # office's Báo cáo thẩm định: each message is a sentence, and they follow one another as sentences do
+    from tests.helpers import standard_data, write_standard
+
+    data = standard_data(5)
+    data.unit["ma_don_vi"] = data.unit["nam_danh_gia"] = None
+    result, _ = evaluate_path(write_standard(tmp_path / "a.xlsx", data))
+    why = render(Code.UNIT_CODE_MISSING, cell="B5") + " " + render(Code.UNIT_YEAR_INVALID, cell="B10", value="(trống)")
+    assert result.conclusion == "Không đánh giá được: " + why
+    # the summary's reason (the terminal, tong-hop.xlsx and .csv, the office's documents)
+    assert unit_row(0, result, "").reason == why

@@ -206,6 +206,48 @@ def test_an_output_folder_past_windows_path_limit_is_said_as_such(tmp_path):
     assert describe_os_error(short).startswith(render(Code.CAUSE_FOLDER_GONE))
 
 
+def _deep(tmp_path: Path, length: int) -> Path:
+    """A folder whose path is `length` characters long (ASCII: characters are what Windows counts)."""
+    out = tmp_path / "out"
+    return out / ("d" * (length - len(str(out)) - 1))
+
+
+def test_a_path_too_long_names_the_file_not_its_temporary_name(tmp_path):
+    # The result workbook is written under a temporary name first (.tmp-XXXXXXXX.xlsx, 18 characters); when that
+    # path is the one Windows refuses, the message named it — "(tệp .tmp-l3p1x0yh.xlsx)", a file the officer never
+    # sees. It names the unit's workbook.
+    # 245 + 1 + 18 = 264 characters for the temporary file, refused; the message gives the workbook's own path,
+    # 245 + 1 + 22 = 268 characters
+    out = _deep(tmp_path, 245)
+    res = _windows("check", str(SAMPLES / "01-mn-hoa-sen.xlsx"), "-o", str(out), cwd=tmp_path,
+                   env_extra={"DVHT_TEST_MAX_PATH": "260"})
+    assert res.returncode == 3, (res.stdout, res.stderr)
+    said = " ".join(res.stdout.split())
+    cause = render(Code.CAUSE_PATH_TOO_LONG, file="MN-HOASEN_ket-qua.xlsx", detail=268, limit=260)
+    assert " ".join(render(Code.OUTPUT_WRITE_FAILED, detail=cause + " (mã lỗi hệ thống WinError 3)").split()) in said
+    assert ".tmp-" not in res.stdout + res.stderr
+
+
+def test_a_batch_dossier_document_not_written_is_named_by_the_units_folder(tmp_path):
+    # batch --ho-so renders each unit's documents into a staging folder (ho-so/.tmp-ho-so/000000/) that the parent
+    # renames to the unit's folder; a document that could not be written there was said as
+    # "Không ghi được văn bản hồ sơ 000000/01-trang-bia.docx", a folder the officer cannot find.
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.xlsx").write_bytes((SAMPLES / "01-mn-hoa-sen.xlsx").read_bytes())
+    out = _deep(tmp_path, 220)  # the batch's own outputs fit; the dossier's staged documents do not
+    res = _windows("batch", str(src), "-o", str(out), "--ho-so", cwd=tmp_path, env_extra={"DVHT_TEST_MAX_PATH": "260"})
+    assert res.returncode == 3, (res.stdout, res.stderr)
+    assert (out / "tong-hop.xlsx").is_file() and (out / "don-vi" / "MN-HOASEN_ket-qua.xlsx").is_file()
+    said = " ".join(res.stderr.split())
+    # the path refused: 220 + len("/ho-so/.tmp-ho-so/000000/.tmp-XXXXXXXX.docx") = 220 + 43 = 263
+    cause = render(Code.CAUSE_PATH_TOO_LONG, file="01-trang-bia.docx", detail=263, limit=260)
+    expected = render(Code.DOSSIER_WRITE_FAILED, file="MN-HOASEN/01-trang-bia.docx",
+                      detail=cause + " (mã lỗi hệ thống WinError 3)")
+    assert " ".join(expected.split()) in said, said
+    assert "000000" not in said and ".tmp-" not in said
+
+
 def test_a_dossier_document_still_open_in_word_costs_that_document_only(tmp_path):
     # The secretary runs `dvht ho-so` again with last run's Tờ trình open in Word: before, "Lỗi không mong đợi:
     # [Errno 13] …" ended the command. Now that document keeps last run's version, the message says to close it,

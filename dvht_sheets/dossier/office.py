@@ -9,8 +9,11 @@ differs by province, so nothing about it is written in code: it comes from a TOM
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import errno
 import os
+import re
 import shutil
 import tomllib
 from concurrent.futures import ProcessPoolExecutor
@@ -25,7 +28,7 @@ from ..read import DEFAULT_LIMITS, Limits
 from ..report.files import atomic_write, replace
 from ..schema import TIER_LABEL, text_of
 from .context import DVHT, dots, vn_date
-from .render import DossierError, Templates, add_new, not_written, render
+from .render import NOT_WRITTEN, DossierError, Templates, add_new, not_written, render
 from .unit import UnitDossier, folder_name, remove_stale, write_unit_dossier
 
 OFFICE_DOCUMENTS = [
@@ -84,12 +87,31 @@ def read_settings(path: Path | None) -> OfficeSettings:
     """The office's settings; no file gives every value as a dotted blank. Raises DossierError for a bad file."""
     if path is None:
         return OfficeSettings()
+    # Python's own words are English ("'utf-8' codec can't decode byte 0xff …", "Invalid value (at line 1, column
+    # 5)"): the officer gets the cause and the place, as from a --rulebook file (rulebook.load_file)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DossierError(Code.OFFICE_SETTINGS_INVALID, file=str(path), detail=str(exc)) from None
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise DossierError(Code.OFFICE_SETTINGS_INVALID, file=str(path),
+                           detail="tệp phải được lưu với bảng mã UTF-8 (trong Notepad: Lưu thành → Mã hoá UTF-8)") from None
+    except OSError as exc:
+        raise DossierError(Code.OFFICE_SETTINGS_INVALID, file=str(path),
+                           detail=f"không mở được tệp (mã lỗi hệ thống {errno.errorcode.get(exc.errno or 0, exc.errno)})"
+                           ) from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise DossierError(Code.OFFICE_SETTINGS_INVALID, file=str(path), detail=f"sai cú pháp TOML ({exc})") from None
+        where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        row, column = (where[1], where[2]) if where else (text.count("\n") + 1, len(text) - text.rfind("\n"))
+        raise DossierError(Code.OFFICE_SETTINGS_INVALID, file=str(path),
+                           detail=f"sai cú pháp TOML ở dòng {row}, cột {column} (mỗi dòng là khoá = giá trị, chữ đặt "
+                                  "trong ngoặc kép)") from None
+    for table in dict.fromkeys(t for t, *_ in (*SETTINGS, *LIST_SETTINGS)):
+        if table in data and not isinstance(data[table], dict):
+            # `co_quan = "Sở GD&ĐT"` for [co_quan] ten = …: without this, "Lỗi không mong đợi" after the whole batch,
+            # and no summary written
+            raise DossierError(Code.OFFICE_SETTINGS_INVALID, file=str(path),
+                               detail=f"'{table}' phải là một bảng: một dòng [{table}] rồi các dòng khoá = giá trị")
     out = OfficeSettings(source=str(path))
     for table, key, ctx_key, _, _ in SETTINGS:
         value = (data.get(table) or {}).get(key)
@@ -99,6 +121,9 @@ def read_settings(path: Path | None) -> OfficeSettings:
         value = (data.get(table) or {}).get(key)
         if isinstance(value, str):
             value = [value]
+        if value is not None and not isinstance(value, list):
+            raise DossierError(Code.OFFICE_SETTINGS_INVALID, file=str(path),
+                               detail=f"'{table}.{key}' phải là một danh sách, ví dụ {key} = [\"…\", \"…\"]")
         if value is not None:
             out.lists[ctx_key] = [text_of(v) for v in value if text_of(v)]
     day = (data.get("van_ban") or {}).get("ngay")
@@ -306,6 +331,14 @@ def _slim(result: UnitResult) -> UnitResult:
                    indicators=[i for i in result.indicators if i.level == 1 and i.applicable and not i.met])
 
 
+def _in_unit_folder(problem: Finding, stage: str, name: str) -> Finding:
+    """A document a worker could not write into its staging folder (000003/) is named by the unit's folder, where
+    the user looks for it."""
+    if problem.code not in NOT_WRITTEN:
+        return problem
+    return dataclasses.replace(problem, message=problem.message.replace(f"{stage}/", f"{name}/", 1))
+
+
 def run_dossiers(job: DossierJob, inputs: list[tuple[Path, str]], out_dir: Path,
                  unevaluated: dict[str, str] | None = None) -> DossierOutcome:
     """Every unit's dossier under out_dir/ho-so/<mã>/ and the office's documents in out_dir/ho-so/.
@@ -356,6 +389,8 @@ def run_dossiers(job: DossierJob, inputs: list[tuple[Path, str]], out_dir: Path,
                 name, n = f"{base}_{n}", n + 1
             names.add(name.casefold())
             final = folder / name
+            stage = Path(item[2]).name
+            dossier.errors = [_in_unit_folder(e, stage, name) for e in dossier.errors]
             placed = []
             if dossier.written:
                 final.mkdir(exist_ok=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..findings import Code, Finding, finding
+from ..findings import Code, Finding, fatal_messages, finding
 from ..model import Submission, UnitResult
 from ..report.files import safe_name
 from .context import unit_context
@@ -65,7 +65,9 @@ def write_unit_dossier(result: UnitResult, sub: Submission | None, folder: Path,
     """Render the unit's documents into folder. Never raises for a template problem: it is listed in .errors."""
     out = UnitDossier(result.unit_code, folder)
     if not result.evaluated:
-        out.errors.append(finding(Code.DOSSIER_NOT_EVALUATED, file=result.file, detail=result.conclusion))
+        # the file's own fatal messages: its conclusion would repeat the entry's "không đánh giá được"
+        why = " ".join(fatal_messages(result.findings)) or result.conclusion
+        out.errors.append(finding(Code.DOSSIER_NOT_EVALUATED, file=result.file, detail=why))
         return out
     context = unit_context(result, sub)
     if not result.level:

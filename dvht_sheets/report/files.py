@@ -67,7 +67,13 @@ FILE_MODE = 0o666 & ~_read_umask()
 def temp_file(path: Path) -> str:
     """A new, empty temporary file beside path (named .tmp-*, which the next run removes if this one is killed),
     with the permissions of an ordinary file of the user."""
-    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=Path(path).suffix, dir=Path(path).parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=Path(path).suffix, dir=Path(path).parent)
+    except OSError as exc:
+        # the cause of the failure names the file being written, never its temporary name (too_long_for_windows)
+        if exc.filename2 is None:
+            exc.filename2 = str(path)
+        raise
     try:
         os.chmod(tmp, FILE_MODE)
     finally:
@@ -199,5 +205,9 @@ def too_long_for_windows(exc: OSError) -> str | None:
     path = max((os.path.abspath(str(p)) for p in (exc.filename, exc.filename2) if p), key=len, default="")
     if len(path) < _MAX_PATH - 12 and code == _PATH_NOT_FOUND:  # 248: a folder's own limit (room for an 8.3 name)
         return None
-    return (f"{message(Code.CAUSE_PATH_TOO_LONG, file=Path(path).name, detail=len(path), limit=_MAX_PATH)} "
+    # the file being written, not the temporary name it was being written under (a run's staging folder has none:
+    # it holds the run's results, as held_open says of a temporary file)
+    name = next((Path(p).name for p in (exc.filename2, exc.filename)
+                 if p and not Path(p).name.startswith(TEMP_PREFIX)), "kết quả")
+    return (f"{message(Code.CAUSE_PATH_TOO_LONG, file=name, detail=len(path), limit=_MAX_PATH)} "
             f"(mã lỗi hệ thống WinError {code})")

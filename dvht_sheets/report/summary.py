@@ -178,7 +178,7 @@ def unit_row(index: int, r: UnitResult, output: str, book: Rulebook | None = Non
         failing1=", ".join(r.failing(1)) if r.evaluated else "",
         failing2=", ".join(r.failing(2)) if r.evaluated and levels_scheme else "",
         errors=counts["fatal"] + counts["error"], warnings=counts["warning"],
-        reason="" if r.evaluated else "; ".join(f.message for f in r.findings if f.severity == "fatal"),
+        reason="" if r.evaluated else " ".join(f.message for f in r.findings if f.severity == "fatal"),  # sentences
         columns=columns, pct=tuple(pct), status="".join(status), output=output,
     )
 
