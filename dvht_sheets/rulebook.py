@@ -279,8 +279,9 @@ def evaluator(kind: str) -> Callable[[Callable], Callable]:
     return register
 
 
-def _check_rule(path: str, raw: dict, levels: dict[str, Level]) -> Rule:
-    rid = raw.get("id", "?")
+def _check_rule(path: str, raw: dict, levels: dict[str, Level], position: int) -> Rule:
+    # a rule without its id is named by where it stands, so the reader can find it
+    rid = raw.get("id") or f"ở mục [[rules]] thứ {position}"
     for key in ("id", "letter", "kind", "text"):
         if key not in raw:
             raise RulebookError(Code.RULEBOOK_RULE_KEY_MISSING, file=path, rule=rid, key=key)
@@ -338,7 +339,7 @@ def parse_rulebook(data: dict, source: str = "") -> Rulebook:
     try:
         levels = {k: Level(k, v["tier"], _number(v, "level", path), _number(v, "article", path), v["label"])
                   for k, v in data["levels"].items()}
-        rules = tuple(_check_rule(path, r, levels) for r in data["rules"])
+        rules = tuple(_check_rule(path, r, levels, n) for n, r in enumerate(data["rules"], start=1))
         book = Rulebook(
             id=data["id"], version=str(data["version"]), name=data["name"], title=data.get("title", ""),
             scheme=data["scheme"], first_year=_number(data, "first_year", path),
@@ -370,6 +371,13 @@ def parse_rulebook(data: dict, source: str = "") -> Rulebook:
     return book
 
 
+def toml_error_position(exc: tomllib.TOMLDecodeError, text: str) -> tuple[str, str]:
+    """Line and column of a TOML syntax error, for a Vietnamese message (tomllib's own is English). "at end of
+    document" (a value or a table left unfinished) is given as the end's line and column, counted as tomllib does."""
+    where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+    return (where[1], where[2]) if where else (str(text.count("\n") + 1), str(len(text) - text.rfind("\n")))
+
+
 def load_file(path: str | Path) -> Rulebook:
     path = Path(path)
     if path.is_dir():  # Windows says only "permission denied" for a folder opened as a file
@@ -387,10 +395,7 @@ def load_file(path: str | Path) -> Rulebook:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        # tomllib's message is English; its position is what the reader needs. "at end of document" (a value or a
-        # table left unfinished) is given as the end's line and column, counted as tomllib counts them.
-        where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        row, column = (where[1], where[2]) if where else (text.count("\n") + 1, len(text) - text.rfind("\n"))
+        row, column = toml_error_position(exc, text)
         raise RulebookError(Code.RULEBOOK_TOML_SYNTAX, file=path, row=row, column=column) from None
     return parse_rulebook(data, str(path))
 

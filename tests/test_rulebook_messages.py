@@ -195,6 +195,13 @@ def test_a_rule_without_a_key_every_rule_needs(tmp_path):
     _refused(path, Code.RULEBOOK_RULE_KEY_MISSING, file=path, rule="1.1", key="letter")
 
 
+
+def test_a_rule_without_its_id_is_named_by_its_place(tmp_path):
+    # before: "chỉ tiêu ?: thiếu khoá 'id'" (found by the session-18 review)
+    path = _write(tmp_path, HEAD + RULE + RULE.replace('id = "1.1"\n', ""))
+    _refused(path, Code.RULEBOOK_RULE_KEY_MISSING, file=path, rule="ở mục [[rules]] thứ 2", key="id")
+
+
 def test_an_unknown_kind_and_a_key_the_kind_needs(tmp_path):
     path = _write(tmp_path, HEAD + _rule('kind = "ratio"'))
     _refused(path, Code.RULEBOOK_KIND_UNKNOWN, file=path, rule="1.9", value="ratio", expected=KINDS)

@@ -13,7 +13,6 @@ import dataclasses
 import datetime as dt
 import errno
 import os
-import re
 import shutil
 import tomllib
 from concurrent.futures import ProcessPoolExecutor
@@ -101,8 +100,7 @@ def read_settings(path: Path | None) -> OfficeSettings:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        row, column = (where[1], where[2]) if where else (text.count("\n") + 1, len(text) - text.rfind("\n"))
+        row, column = rulebooks.toml_error_position(exc, text)
         raise DossierError(Code.OFFICE_SETTINGS_INVALID, file=str(path),
                            detail=f"sai cú pháp TOML ở dòng {row}, cột {column} (mỗi dòng là khoá = giá trị, chữ đặt "
                                   "trong ngoặc kép)") from None
