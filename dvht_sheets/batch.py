@@ -677,13 +677,13 @@ class Packed(NamedTuple):
 
     row: UnitRow  # the compact summary row (its output is filled in by the parent, once the file has its name)
     fragment: UnitFragment | None  # for the sink's writers (config.fragments); None without a sink
-    write_failed: str | None  # the OUTPUT_WRITE_FAILED message, when the unit workbook could not be written
+    write_failed: str | None  # OUTPUT_WRITE_FAILED's cause (its detail), when the unit workbook could not be written
 
 
 def _pack(task: Task, result: UnitResult, config: WorkerConfig) -> Packed:
     # Also run in the parent, for a file whose worker died (run_tasks): the same Packed, the same fragment.
     row = unit_row(task.index, result, "", _BOOK)
-    failed = next((f.message for f in result.findings if f.code == Code.OUTPUT_WRITE_FAILED), None)
+    failed = next((f.detail for f in result.findings if f.code == Code.OUTPUT_WRITE_FAILED), None)
     fragment = unit_fragment(row, result, config.fragments) if config.fragments is not None else None
     return Packed(row, fragment, failed)
 
@@ -1189,8 +1189,7 @@ def evaluate_folder(root: Path, out_dir: Path, *, jobs: int | None = None, ruleb
                     # last run's workbook of this unit, open in Excel: this unit's write failure; the others go on
                     temp.unlink(missing_ok=True)
                     folder.hold(f"{UNIT_DIR}/{name}")
-                    outcome.write_failures.append(
-                        (row.file, finding(Code.OUTPUT_WRITE_FAILED, detail=describe_os_error(exc)).message))
+                    outcome.write_failures.append((row.file, describe_os_error(exc)))
             rows.append(row)
             if sink is not None:
                 sink.add(row, fragment)

@@ -126,7 +126,8 @@ def check(files: tuple[Path, ...], out_dir: Path, as_json: bool, rulebook_ref: s
     if failed is not None:
         # outputs.md: exit 3 when the outputs could not be written, naming the folder and the cause; the results
         # printed above still stand (the write goes through a temporary name, so nothing half-written is left)
-        click.echo(f"Không ghi được kết quả vào thư mục {out_dir}. {failed.message}", err=True)
+        unit = next(o.result for o in outcomes if failed in o.result.findings)
+        click.echo(message(Code.RUN_CHECK_NOT_WRITTEN, file=out_dir, value=unit.file, detail=failed.detail), err=True)
         sys.exit(3)
     sys.exit(0 if all(o.result.evaluated for o in outcomes) else 1)
 
@@ -283,9 +284,9 @@ def _render(outcome: BatchOutcome, input_dir: Path, out_dir: Path, console) -> i
                       highlight=False)
     console.print(f"Bản tổng hợp: {out_dir / 'tong-hop.xlsx'}; từng đơn vị: {out_dir / 'don-vi'}", highlight=False)
     if outcome.write_failures:
-        file, message = outcome.write_failures[0]
-        click.echo(f"Không ghi được tệp kết quả của {len(outcome.write_failures)} đơn vị vào thư mục "
-                   f"{out_dir / UNIT_DIR} (ví dụ {file}: {message})", err=True)
+        file, cause = outcome.write_failures[0]
+        click.echo(message(Code.RUN_UNITS_NOT_WRITTEN, detail=len(outcome.write_failures), file=out_dir / UNIT_DIR,
+                           value=file, expected=cause), err=True)
     dossier_failed = outcome.dossier is not None and _echo_dossiers(outcome.dossier)
     if signum is not None:
         return 128 + int(signum)  # 130 after Ctrl-C, 143 after SIGTERM

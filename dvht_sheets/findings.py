@@ -139,6 +139,8 @@ class Code(StrEnum):
     RUN_UNEXPECTED_ERROR = "run-unexpected-error"
     RUN_INSTALL_INCOMPLETE = "run-install-incomplete"
     RUN_OPTIONS_NEED_HO_SO = "run-options-need-ho-so"
+    RUN_UNITS_NOT_WRITTEN = "run-units-not-written"
+    RUN_CHECK_NOT_WRITTEN = "run-check-not-written"
     CAUSE_DISK_FULL = "cause-disk-full"
     CAUSE_READ_ONLY = "cause-read-only"
     CAUSE_NO_PERMISSION = "cause-no-permission"
@@ -314,6 +316,8 @@ CATALOGUE: dict[str, Entry] = {
     Code.RUN_UNEXPECTED_ERROR: Entry(F, "Lỗi không mong đợi: {detail}. Chạy lại với --debug để xem chi tiết."),
     Code.RUN_INSTALL_INCOMPLETE: Entry(F, "Bản cài đặt thiếu thư mục sổ tính mẫu ({detail}); hãy cài lại gói dvht-sheets."),
     Code.RUN_OPTIONS_NEED_HO_SO: Entry(F, "--co-quan, --mau-ho-so và --pdf chỉ dùng cùng --ho-so."),
+    Code.RUN_UNITS_NOT_WRITTEN: Entry(E, "Không ghi được tệp kết quả của {detail} đơn vị vào thư mục {file} (ví dụ {value}: {expected}). Kết quả của các đơn vị đó vẫn đúng và có đủ trong bản tổng hợp; hãy khắc phục nguyên nhân trên rồi chạy lại."),
+    Code.RUN_CHECK_NOT_WRITTEN: Entry(E, "Không ghi được tệp kết quả của {value} vào thư mục {file}: {detail}. Kết quả đánh giá in ở trên vẫn đúng; hãy khắc phục nguyên nhân trên rồi chạy lại."),
     # --- why a file could not be written (report/files.describe_os_error), said inside other messages as their
     # {detail}, followed by the system's code for whoever has to fix the disk
     Code.CAUSE_DISK_FULL: Entry(E, "ổ đĩa đã đầy"),
@@ -419,6 +423,7 @@ class Finding:
     value: str | None = None
     row: int | None = None
     column: str | None = None
+    detail: str | None = None  # the {detail} put in the message (the cause of a write failure, the reader's words)
 
     def __post_init__(self) -> None:
         m = _CELL.match(self.cell or "")
@@ -453,8 +458,10 @@ def finding(code: Code, *, sheet: str | None = None, cell: str | None = None, va
         _record(code)
     shown = None if value is None else _clip(str(value))
     msg = render(code, sheet=sheet, cell=cell, value=shown, row=row, **extra)
+    detail = extra.get("detail")
     return Finding(code=Code(code).value, severity=entry.severity.value, message=msg, sheet=sheet, cell=cell or None, value=shown,
-                   row=row if isinstance(row, int) and not isinstance(row, bool) else None)
+                   row=row if isinstance(row, int) and not isinstance(row, bool) else None,
+                   detail=None if detail is None else str(detail))
 
 
 def message(code: Code, **values: object) -> str:

@@ -35,7 +35,10 @@ def read_roster(path: Path) -> Roster:
             raw = read_workbook(path)
             fatal = [f for f in raw.findings if f.severity == "fatal"]
             if fatal or not raw.sheets:
-                roster.problem = fatal[0].message if fatal else message(Code.ROSTER_NO_SHEET)
+                # the reader's own message is the school's ("… rồi gửi lại"): its cause, in the roster's words
+                cause = fatal[0].detail if fatal else None
+                roster.problem = (message(Code.ROSTER_UNREADABLE, detail=cause) if cause else
+                                  fatal[0].message if fatal else message(Code.ROSTER_NO_SHEET))
                 return roster
             grid = raw.sheets[0].grid
     except (OSError, csv.Error, UnicodeError, ValueError) as exc:

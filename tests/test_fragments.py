@@ -60,7 +60,8 @@ def _hostile(base: UnitResult) -> UnitResult:
     severities = [Severity.FATAL, Severity.ERROR, Severity.WARNING]
     findings = [Finding(code=(Code.OUTPUT_WRITE_FAILED if i == 0 else Code.UNIT_VALUE_MISSING).value,
                         severity=severities[i % 3].value, message=TEXTS[i % len(TEXTS)] or "thông báo",
-                        sheet=None if i % 5 == 4 else "Thành viên's <1>", cell=f"C{i + 3}")
+                        sheet=None if i % 5 == 4 else "Thành viên's <1>", cell=f"C{i + 3}",
+                        detail="ổ <đĩa> & đầy" if i == 0 else None)
                 for i in range(50)]
     return replace(base, file=" <tệp> & \"bạn\" _x0041_\x07.xlsx ", unit_code=HOSTILE_CODE,
                    unit_name="Tên \x0b lạ", indicators=indicators, findings=findings)
@@ -222,8 +223,8 @@ def test_a_worker_sends_no_unit_result(results, tmp_path):
     blob = pickle.dumps(packed, protocol=pickle.HIGHEST_PROTOCOL)
     assert b"UnitResult" not in blob and b"IndicatorResult" not in blob and b"Finding" not in blob
     assert isinstance(packed, Packed) and packed.row.file == results[-1].file
-    # the OUTPUT_WRITE_FAILED finding travels as its message, for the parent's write_failures
-    assert packed.write_failed == results[-1].findings[0].message
+    # the OUTPUT_WRITE_FAILED finding travels as its cause, for the parent's write_failures
+    assert packed.write_failed == results[-1].findings[0].detail == "ổ <đĩa> & đầy"
     assert packed.fragment.json == json_object(results[-1])
     assert _pack(task, results[0], config).write_failed is None
     assert _pack(task, results[0], WorkerConfig(None, DEFAULT_LIMITS, 0)).fragment is None  # no sink, no fragment

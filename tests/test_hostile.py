@@ -26,7 +26,7 @@ from dvht_sheets.batch import Task, WorkerConfig, evaluate_path
 from dvht_sheets.cli import cli
 from dvht_sheets.model import XML_BAD
 from dvht_sheets.findings import Code, render
-from dvht_sheets.read import Limits
+from dvht_sheets.read import Limits, read_workbook
 from dvht_sheets.batch import read_roster_isolated as read_roster
 from dvht_sheets.report.files import safe_name
 from dvht_sheets.report.summary import FragmentSpec
@@ -279,7 +279,10 @@ def test_bad_roster_does_not_stop_the_batch(hostile, tmp_path):
 
 def test_roster_problem_is_text_not_a_crash(hostile):
     roster = read_roster(hostile["unique-count.xlsx"])
-    assert roster.units == [] and "kích thước bất thường" in roster.problem
+    # the reader's cause in the roster's words, not the school's advice ("… rồi gửi lại") after "Không đọc được"
+    cause = next(f.detail for f in read_workbook(hostile["unique-count.xlsx"]).findings if f.code == "file-size-hint")
+    assert roster.units == [] and roster.problem == render(Code.ROSTER_UNREADABLE, detail=cause)
+    assert "bảng chuỗi khai báo" in cause and "gửi lại" not in roster.problem
 
 
 # ------------------------------------------------------------------------------------------- 11: reader panics

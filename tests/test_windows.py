@@ -154,9 +154,9 @@ def test_a_result_still_open_in_excel_is_named_with_what_to_do(tmp_path):
     res = _windows("batch", str(src), "-o", str(out), cwd=tmp_path,
                    env_extra={"DVHT_TEST_OPEN_IN_EXCEL": "MN-HOASEN_ket-qua.xlsx"})
     assert res.returncode == 3, (res.stdout, res.stderr)
-    assert ("Không ghi được tệp kết quả của 1 đơn vị vào thư mục" in res.stderr
-            and "a.xlsx: Không ghi được tệp kết quả của đơn vị (tệp MN-HOASEN_ket-qua.xlsx đang được mở trong Excel"
-            in res.stderr), res.stderr
+    cause = render(Code.CAUSE_HELD_OPEN_OR_DENIED, file="tệp MN-HOASEN_ket-qua.xlsx", detail="Excel")
+    assert render(Code.RUN_UNITS_NOT_WRITTEN, detail=1, file=out / "don-vi", value="a.xlsx",
+                  expected=f"{cause} (mã lỗi hệ thống WinError 5)") in res.stderr, res.stderr
     rows = list(csv.DictReader(io.StringIO((out / "tong-hop.csv").read_text(encoding="utf-8-sig"))))
     assert sorted(r["file"] for r in rows) == ["a.xlsx", "b.xlsx"]  # the summary has both units
     assert (out / "don-vi" / "MN-HOASEN_ket-qua.xlsx").is_file()  # last run's, left as it was
@@ -314,7 +314,7 @@ def test_a_unit_of_this_run_whose_old_workbook_is_open_is_not_said_to_be_gone(tm
     res = _windows("batch", str(src), "-o", str(out), cwd=tmp_path,
                    env_extra={"DVHT_TEST_OPEN_IN_EXCEL": "MN-HOASEN_ket-qua.xlsx"})
     assert res.returncode == 3, (res.stdout, res.stderr)
-    assert "a.xlsx: Không ghi được tệp kết quả của đơn vị (tệp MN-HOASEN_ket-qua.xlsx đang được mở" in res.stderr
+    assert "(ví dụ a.xlsx: tệp MN-HOASEN_ket-qua.xlsx đang được mở trong Excel" in res.stderr
     assert "Chưa xoá được" not in res.stdout and "không còn trong lần chạy này" not in res.stdout, res.stdout
     listed = (out / ".dvht-manifest").read_text(encoding="utf-8").splitlines()[1:]
     assert sorted(listed) == ["don-vi/MN-HOASEN_ket-qua.xlsx", "don-vi/TH-KIMDONG_ket-qua.xlsx"]
