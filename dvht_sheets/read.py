@@ -614,7 +614,23 @@ def _reader_failure(exc: BaseException):
     text = xml_safe(_short(exc))
     if name == "PanicException" or not isinstance(exc, Exception):
         return finding(Code.FILE_UNREADABLE, detail=f"bộ đọc sổ tính bị lỗi khi đọc tệp ({name}: {text})")
-    return finding(Code.FILE_UNREADABLE, detail=text)
+    return finding(Code.FILE_UNREADABLE, detail=_in_vietnamese(text))
+
+
+# What calamine says, in English, of a zip that is no workbook (a .docx or a zipped folder renamed .xlsx): the
+# secretary gets the cause in Vietnamese; the reader's own words stay after it for whoever looks further.
+_READER_WORDS = [
+    (re.compile(r"Cannot detect file format"), "không thấy sổ tính Excel hay OpenDocument nào bên trong tệp nén"),
+    (re.compile(r"File not found '(.+)'"), r"sổ tính thiếu phần '\1'"),
+]
+
+
+def _in_vietnamese(text: str) -> str:
+    for pattern, words in _READER_WORDS:
+        m = pattern.match(text)
+        if m:
+            return f"{m.expand(words)} ({text})"
+    return text
 
 
 def _clip_merged(merged: list, grid: list) -> list:

@@ -186,3 +186,20 @@ def test_the_conclusion_of_a_file_with_two_fatal_problems_has_no_full_stop_befor
     assert result.conclusion == "Không đánh giá được: " + why
     # the summary's reason (the terminal, tong-hop.xlsx and .csv, the office's documents)
     assert unit_row(0, result, "").reason == why
+
+
+def test_a_zip_that_holds_no_workbook_is_said_in_vietnamese(tmp_path):
+    # before: "Không đọc được tệp: Cannot detect file format." (calamine's words) for a .docx or a zipped folder
+    # renamed .xlsx
+    import zipfile
+
+    path = tmp_path / "ho-so.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("bao-cao.txt", "không phải sổ tính")
+    result, _ = evaluate_path(path, display_name="ho-so.xlsx")
+    assert [f.code for f in result.findings] == ["file-unreadable"]
+    words = "không thấy sổ tính Excel hay OpenDocument nào bên trong tệp nén"
+    assert result.findings[0].message == render(Code.FILE_UNREADABLE, detail=f"{words} (Cannot detect file format)")
+    assert read._in_vietnamese("File not found 'xl/workbook.xml'") == \
+        "sổ tính thiếu phần 'xl/workbook.xml' (File not found 'xl/workbook.xml')"
+    assert read._in_vietnamese("something new") == "something new"  # what is not known stays as the reader said it
