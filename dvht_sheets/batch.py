@@ -688,11 +688,14 @@ def _pack(task: Task, result: UnitResult, config: WorkerConfig) -> Packed:
     return Packed(row, fragment, failed)
 
 
-def _crashed(task: Task, exitcode: int | None = None, seconds: int = 0) -> UnitResult:
-    # a worker ended by its time limit (SIGALRM) says so; any other death is a crash
-    if seconds and hasattr(signal, "SIGALRM") and exitcode == -signal.SIGALRM:
+def _crashed(task: Task, exitcode: int | None = None, seconds: int = 0, ran: float = 0.0) -> UnitResult:
+    # a worker ended by its time limit (SIGALRM) says so; any other death is a crash. 255 is multiprocessing's own
+    # "unknown" (the forkserver's report of the child was lost or late, on a loaded machine), not the worker's code:
+    # then a worker that died after running its whole limit was ended by its alarm.
+    known = None if exitcode == 255 else exitcode
+    if seconds and hasattr(signal, "SIGALRM") and (known == -signal.SIGALRM or (known is None and ran >= seconds)):
         return _timed_out(task.rel, seconds)
-    return _crash(task.rel, _ended_by(exitcode))
+    return _crash(task.rel, _ended_by(known))
 
 
 def _pool(ctx, jobs: int, config: WorkerConfig) -> ProcessPoolExecutor:
@@ -784,6 +787,7 @@ def run_tasks(tasks: list[Task], config: WorkerConfig, jobs: int, max_ahead: int
                 if stopping():
                     raise Interrupted
                 procs: list = []
+                started = time.monotonic()
                 try:
                     future = solo.submit(_work_chunk, [task])
                     procs = _workers(solo)  # its one worker: its exit code tells the time limit from a crash
@@ -796,7 +800,7 @@ def run_tasks(tasks: list[Task], config: WorkerConfig, jobs: int, max_ahead: int
                     for proc in procs:
                         proc.join(timeout=5)
                     code = next((p.exitcode for p in procs if p.exitcode is not None), None)
-                    ready[task.index] = _pack(task, _crashed(task, code, seconds), config)
+                    ready[task.index] = _pack(task, _crashed(task, code, seconds, time.monotonic() - started), config)
                     _end_pool(solo)
                     solo = _pool(ctx, 1, config)
                 except Exception as exc:  # e.g. a result that cannot travel back: this file only

@@ -28,6 +28,15 @@ FIELDS = ["tuan_thu_ky_luat", "hoan_thanh_boi_duong", "tham_gia_cds", "chung_chi
 TT24, TT22 = "tt24-2023", "tt22-2020"
 
 
+def pool_crash_messages(detail: str) -> set[str]:
+    """What file-crashed may say of a pool worker that died: its exit code or signal (detail) when the parent learns
+    it in time, else "không rõ nguyên nhân" (on a loaded machine the forkserver's report of the child can come late
+    or be lost)."""
+    from dvht_sheets.findings import Code, render
+
+    return {render(Code.FILE_CRASHED, detail=why) for why in (detail, "không rõ nguyên nhân")}
+
+
 def members(n: int, no: dict[str, int] | None = None, title_no: int = 0, title: str = "ldtt") -> list[Member]:
     """n counted members; the first no[f] of them answer Không for field f; the first title_no have no title."""
     no = no or {}

@@ -113,6 +113,25 @@ def test_a_dead_child_is_said_by_its_signal_or_exit_code():
     assert batch_module._ended_by(None) == "không rõ nguyên nhân"
 
 
+
+def test_a_dead_pool_worker_is_a_time_limit_or_a_crash():
+    # Before (a CI run on a loaded machine): a file that hung was reported as crashed, "không rõ nguyên nhân", when
+    # the worker's exit code had not reached the parent. A worker that died unknown after its whole limit was ended
+    # by its own alarm; 255 is multiprocessing's "unknown", not a code of ours.
+    import signal
+
+    task = batch_module.Task(0, "treo.xlsx", "treo.xlsx", "")
+
+    def said(*args):
+        return batch_module._crashed(task, *args).findings[0].message
+
+    assert said(-signal.SIGALRM, 2, 0.1) == render(Code.FILE_TIMED_OUT, limit=2)
+    assert said(None, 2, 2.4) == said(255, 2, 2.4) == render(Code.FILE_TIMED_OUT, limit=2)
+    assert said(None, 2, 0.3) == said(255, 2, 0.3) == render(Code.FILE_CRASHED, detail="không rõ nguyên nhân")
+    assert said(3, 2, 9.0) == render(Code.FILE_CRASHED, detail="mã thoát 3")  # a code of its own is a crash
+    assert said(None, 0, 9.0) == render(Code.FILE_CRASHED, detail="không rõ nguyên nhân")  # no limit set
+
+
 def test_more_repeated_codes_than_shown_are_counted():
     result, _ = evaluate_path(GOOD, display_name="a.xlsx")
     row = unit_row(0, result, "")
