@@ -126,6 +126,7 @@ class Code(StrEnum):
     SKIP_ENTRY_UNREADABLE = "skip-entry-unreadable"
     ROSTER_UNREADABLE = "roster-unreadable"
     ROSTER_NO_SHEET = "roster-no-sheet"
+    ROSTER_ENCRYPTED = "roster-encrypted"
     ROSTER_TIMED_OUT = "roster-timed-out"
     ROSTER_CRASHED = "roster-crashed"
     RUN_FOLDER_BUSY = "run-folder-busy"
@@ -301,7 +302,8 @@ CATALOGUE: dict[str, Entry] = {
     Code.SKIP_ENTRY_UNREADABLE: Entry(W, "không đọc được thông tin tệp ({detail})"),
     # --- why the roster (--roster) was not used, said after "Không đọc được danh sách đơn vị: "
     Code.ROSTER_UNREADABLE: Entry(W, "lỗi khi đọc tệp ({detail}); hãy kiểm tra lại tệp danh sách (.xlsx hoặc .csv, có cột Mã đơn vị và Tên đơn vị)"),
-    Code.ROSTER_NO_SHEET: Entry(W, "tệp danh sách không có trang tính nào"),
+    Code.ROSTER_NO_SHEET: Entry(W, "tệp danh sách rỗng hoặc không có trang tính nào"),
+    Code.ROSTER_ENCRYPTED: Entry(W, "tệp danh sách được đặt mật khẩu; hãy gỡ mật khẩu (Tệp → Thông tin → Bảo vệ sổ làm việc) hoặc lưu danh sách thành .csv rồi chạy lại"),
     Code.ROSTER_TIMED_OUT: Entry(W, "đọc tệp quá {limit} giây nên đã dừng; tệp bị hỏng"),
     Code.ROSTER_CRASHED: Entry(W, "bộ đọc bị dừng đột ngột khi đọc tệp ({detail}); tệp bị hỏng hoặc cần quá nhiều bộ nhớ"),
     # --- the run itself (findings.message; Nghiêm trọng: the command could not do its work)

@@ -21,6 +21,10 @@ class Roster:
     problem: str = ""
 
 
+# the reader's fatal findings that carry no cause of their own, as said of the office's roster
+_ROSTER_SAYS = {Code.FILE_EMPTY: Code.ROSTER_NO_SHEET, Code.FILE_ENCRYPTED: Code.ROSTER_ENCRYPTED}
+
+
 def read_roster(path: Path) -> Roster:
     """Expected units from a .csv or .xlsx: the column whose header says "mã" and the one that says "tên".
 
@@ -36,9 +40,12 @@ def read_roster(path: Path) -> Roster:
             fatal = [f for f in raw.findings if f.severity == "fatal"]
             if fatal or not raw.sheets:
                 # the reader's own message is the school's ("… rồi gửi lại"): its cause, in the roster's words
-                cause = fatal[0].detail if fatal else None
-                roster.problem = (message(Code.ROSTER_UNREADABLE, detail=cause) if cause else
-                                  fatal[0].message if fatal else message(Code.ROSTER_NO_SHEET))
+                found = fatal[0] if fatal else None
+                if found is None or found.code in _ROSTER_SAYS:
+                    roster.problem = message(_ROSTER_SAYS[found.code] if found else Code.ROSTER_NO_SHEET)
+                else:
+                    roster.problem = (message(Code.ROSTER_UNREADABLE, detail=found.detail) if found.detail else
+                                      found.message)
                 return roster
             grid = raw.sheets[0].grid
     except (OSError, csv.Error, UnicodeError, ValueError) as exc:

@@ -69,6 +69,13 @@ def test_the_files_not_read_are_named_with_their_reason(tmp_path, monkeypatch):
 
 
 def test_a_roster_that_cannot_be_used_says_why(tmp_path, monkeypatch):
+    from .corpus import encrypted
+
+    # the reader's findings that carry no cause of their own are said of the roster, not with the school's advice
+    encrypted(tmp_path / "khoa.xlsx")
+    assert roster_module.read_roster(tmp_path / "khoa.xlsx").problem == render(Code.ROSTER_ENCRYPTED)
+    (tmp_path / "rong.xlsx").write_bytes(b"")
+    assert roster_module.read_roster(tmp_path / "rong.xlsx").problem == render(Code.ROSTER_NO_SHEET)
     folder = tmp_path / "danh-sach.csv"
     folder.mkdir()  # a folder given where the roster file was meant
     assert roster_module.read_roster(folder).problem == render(Code.ROSTER_UNREADABLE,
