@@ -112,7 +112,7 @@ def _timed_out(name: str, seconds: int) -> UnitResult:
     return _failed(name, None, Code.FILE_TIMED_OUT, limit=seconds)
 
 
-def _crash(name: str, why: str = "không rõ nguyên nhân") -> UnitResult:
+def _crash(name: str, why: str) -> UnitResult:
     return _failed(name, why, Code.FILE_CRASHED)
 
 
@@ -141,12 +141,18 @@ class IsolationFailed(Exception):
         self.timed_out = timed_out
 
 
+def _alarm_armed(seconds: int) -> bool:
+    """Whether a process under time_limit(seconds) ends itself by SIGALRM (not where there is none, or for 0): the
+    one test of the limit, and of what a child's SIGALRM death means."""
+    return bool(seconds) and hasattr(signal, "SIGALRM")
+
+
 @contextlib.contextmanager
 def time_limit(seconds: int):
     """Within it, this process is ended by SIGALRM after `seconds` (whatever it runs, Rust code included: a signal's
     default action needs no help from the interpreter). Only for worker and isolated processes; nothing where there
     is no SIGALRM, or for 0."""
-    armed = bool(seconds) and hasattr(signal, "alarm")
+    armed = _alarm_armed(seconds)
     if armed:
         signal.signal(signal.SIGALRM, signal.SIG_DFL)
         signal.alarm(seconds)
@@ -366,8 +372,7 @@ def _child_result(exitcode: int, blob: bytes, seconds: int):
     if _interrupted(exitcode):
         raise KeyboardInterrupt
     if exitcode < 0:
-        alarm = getattr(signal, "SIGALRM", None)
-        raise IsolationFailed(_ended_by(exitcode), timed_out=bool(seconds) and alarm is not None and -exitcode == alarm)
+        raise IsolationFailed(_ended_by(exitcode), timed_out=_alarm_armed(seconds) and exitcode == -signal.SIGALRM)
     if exitcode != 0 or not blob:
         raise IsolationFailed(_ended_by(exitcode))
     return pickle.loads(blob)
@@ -693,7 +698,7 @@ def _crashed(task: Task, exitcode: int | None = None, seconds: int = 0, ran: flo
     # "unknown" (the forkserver's report of the child was lost or late, on a loaded machine), not the worker's code:
     # then a worker that died after running its whole limit was ended by its alarm.
     known = None if exitcode == 255 else exitcode
-    if seconds and hasattr(signal, "SIGALRM") and (known == -signal.SIGALRM or (known is None and ran >= seconds)):
+    if _alarm_armed(seconds) and (known == -signal.SIGALRM or (known is None and ran >= seconds)):
         return _timed_out(task.rel, seconds)
     return _crash(task.rel, _ended_by(known))
 

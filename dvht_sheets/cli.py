@@ -122,11 +122,11 @@ def check(files: tuple[Path, ...], out_dir: Path, as_json: bool, rulebook_ref: s
         for o in outcomes:
             if getattr(o.result, "debug", None):
                 click.echo(o.result.debug, err=True)
-    failed = next((f for o in outcomes for f in o.result.findings if f.code == Code.OUTPUT_WRITE_FAILED), None)
+    unit, failed = next(((o.result, f) for o in outcomes for f in o.result.findings
+                         if f.code == Code.OUTPUT_WRITE_FAILED), (None, None))
     if failed is not None:
         # outputs.md: exit 3 when the outputs could not be written, naming the folder and the cause; the results
         # printed above still stand (the write goes through a temporary name, so nothing half-written is left)
-        unit = next(o.result for o in outcomes if failed in o.result.findings)
         click.echo(message(Code.RUN_CHECK_NOT_WRITTEN, file=out_dir, value=unit.file, detail=failed.detail), err=True)
         sys.exit(3)
     sys.exit(0 if all(o.result.evaluated for o in outcomes) else 1)

@@ -41,11 +41,14 @@ def read_roster(path: Path) -> Roster:
             if fatal or not raw.sheets:
                 # the reader's own message is the school's ("… rồi gửi lại"): its cause, in the roster's words
                 found = fatal[0] if fatal else None
-                if found is None or found.code in _ROSTER_SAYS:
-                    roster.problem = message(_ROSTER_SAYS[found.code] if found else Code.ROSTER_NO_SHEET)
+                if found is None:
+                    roster.problem = message(Code.ROSTER_NO_SHEET)
+                elif found.code in _ROSTER_SAYS:
+                    roster.problem = message(_ROSTER_SAYS[found.code])
+                elif found.detail:
+                    roster.problem = message(Code.ROSTER_UNREADABLE, detail=found.detail)
                 else:
-                    roster.problem = (message(Code.ROSTER_UNREADABLE, detail=found.detail) if found.detail else
-                                      found.message)
+                    roster.problem = found.message
                 return roster
             grid = raw.sheets[0].grid
     except (OSError, csv.Error, UnicodeError, ValueError) as exc:

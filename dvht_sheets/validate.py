@@ -831,14 +831,14 @@ def _check_meta(sub: Submission, ctx: _Ctx, book: Rulebook, known: dict[str, str
     if version not in CURRENT_TEMPLATE_VERSIONS:
         ctx.add(Code.TEMPLATE_OLD, value=version or "không rõ (tệp không có trang _meta)", expected=TEMPLATE_VERSION)
     meta_book = meta.get("rulebook")
-    year = sub.unit.get("nam_danh_gia")
-    by_year = book.id in known and (not isinstance(year, int) or book.first_year <= year <= book.last_year)
-    if meta_book and meta_book != book.id and by_year:
-        ctx.add(Code.TEMPLATE_OTHER_YEAR, value=known.get(meta_book, meta_book), expected=book.name, detail=year)
-    elif meta_book and meta_book != book.id:  # the user's --rulebook: the year did not choose it
-        made_for = f"{known[meta_book]} (bộ quy tắc {meta_book})" if meta_book in known else f"bộ quy tắc {meta_book}"
-        ctx.add(Code.TEMPLATE_OTHER_RULEBOOK, value=made_for,
-                expected=f"{book.id} phiên bản {book.version} ({book.name})")
+    if meta_book and meta_book != book.id:
+        year = sub.unit.get("nam_danh_gia")
+        if book.id in known and (not isinstance(year, int) or book.first_year <= year <= book.last_year):
+            ctx.add(Code.TEMPLATE_OTHER_YEAR, value=known.get(meta_book, meta_book), expected=book.name, detail=year)
+        else:  # the user's --rulebook: the year did not choose it
+            made_for = f"{known[meta_book]} (bộ quy tắc {meta_book})" if meta_book in known else f"bộ quy tắc {meta_book}"
+            ctx.add(Code.TEMPLATE_OTHER_RULEBOOK, value=made_for,
+                    expected=f"{book.id} phiên bản {book.version} ({book.name})")
     meta_tier = TIERS.parse(meta.get("tier", ""))
     if book.scheme == "levels" and meta_tier and meta_tier != sub.tier:
         ctx.add(Code.TEMPLATE_OTHER_TIER, value=TIER_LABEL[meta_tier], expected=TIER_LABEL[sub.tier])

@@ -178,14 +178,22 @@ def describe_os_error(exc: BaseException) -> str:
 _SHARING_VIOLATION, _LOCK_VIOLATION, _ACCESS_DENIED = 32, 33, 5
 
 
+def _shown_name(exc: OSError) -> str | None:
+    """The name of the file an OSError is about, as the user knows it: the file being written (filename2 of a rename,
+    or set by temp_file), never the temporary name it was being written under."""
+    return next((Path(p).name for p in (exc.filename2, exc.filename)
+                 if p and not Path(p).name.startswith(TEMP_PREFIX)), None)
+
+
 def held_open(exc: OSError) -> str | None:
     """The Vietnamese cause when exc is Windows refusing to replace or remove a file a program holds open, else None."""
     code = getattr(exc, "winerror", None)
     if code not in (_SHARING_VIOLATION, _LOCK_VIOLATION, _ACCESS_DENIED):
         return None
-    name = Path(exc.filename2 or exc.filename or "").name
-    what = f"tệp {name}" if name and not name.startswith(TEMP_PREFIX) else "tệp kết quả"
-    program = {".docx": "Word", ".pdf": "trình đọc PDF"}.get(Path(name).suffix.lower(), "Excel")
+    name = _shown_name(exc)
+    what = f"tệp {name}" if name else "tệp kết quả"
+    program = {".docx": "Word", ".pdf": "trình đọc PDF"}.get(Path(exc.filename2 or exc.filename or "").suffix.lower(),
+                                                            "Excel")
     # ERROR_ACCESS_DENIED is also what a folder without write permission gives
     cause = Code.CAUSE_HELD_OPEN_OR_DENIED if code == _ACCESS_DENIED else Code.CAUSE_HELD_OPEN
     return f"{message(cause, file=what, detail=program)} (mã lỗi hệ thống WinError {code})"
@@ -205,9 +213,7 @@ def too_long_for_windows(exc: OSError) -> str | None:
     path = max((os.path.abspath(str(p)) for p in (exc.filename, exc.filename2) if p), key=len, default="")
     if len(path) < _MAX_PATH - 12 and code == _PATH_NOT_FOUND:  # 248: a folder's own limit (room for an 8.3 name)
         return None
-    # the file being written, not the temporary name it was being written under (a run's staging folder has none:
-    # it holds the run's results, as held_open says of a temporary file)
-    name = next((Path(p).name for p in (exc.filename2, exc.filename)
-                 if p and not Path(p).name.startswith(TEMP_PREFIX)), "kết quả")
+    # a run's staging folder has no name of its own to show: it holds the run's results
+    name = _shown_name(exc) or "kết quả"
     return (f"{message(Code.CAUSE_PATH_TOO_LONG, file=name, detail=len(path), limit=_MAX_PATH)} "
             f"(mã lỗi hệ thống WinError {code})")
